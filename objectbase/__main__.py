@@ -1,0 +1,3 @@
+from objectbase.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""HTTP dialects: thin adapters from wire formats to core services."""

@@ -1,0 +1,1 @@
+"""Pieces every dialect shares: request parsing, responses, running core calls off the event loop."""

@@ -1,0 +1,100 @@
+"""The QuickBlox dialect as an ASGI app: routes, CORS, `.json` suffixes, and errors in QuickBlox shape."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from objectbase.api.common.responses import json_response
+from objectbase.api.quickblox import custom_objects, session, users
+from objectbase.api.quickblox.errors import error_body, status_and_body
+from objectbase.core.errors import ObjectbaseError
+from objectbase.core.services import Services
+from objectbase.settings import Settings
+
+__all__ = ["build_quickblox_app"]
+
+log = logging.getLogger(__name__)
+
+ROUTES = [
+    Route("/session", session.create_session, methods=["POST"]),
+    Route("/session", session.get_session, methods=["GET"]),
+    Route("/session", session.delete_session, methods=["DELETE"]),
+    Route("/login", session.post_login, methods=["POST"]),
+    Route("/login", session.delete_login, methods=["DELETE"]),
+    Route("/users", users.create_user, methods=["POST"]),
+    Route("/users", users.list_users, methods=["GET"]),
+    Route("/users/by_login", users.user_by_login, methods=["GET"]),
+    Route("/users/by_email", users.user_by_email, methods=["GET"]),
+    Route("/users/by_full_name", users.user_by_full_name, methods=["GET"]),
+    Route("/users/by_tags", users.users_by_tags, methods=["GET"]),
+    Route("/users/external/{external_id}", users.get_user_by_external, methods=["GET"]),
+    Route("/users/external/{external_id}", users.delete_user_by_external, methods=["DELETE"]),
+    Route("/users/{user_id:int}", users.get_user, methods=["GET"]),
+    Route("/users/{user_id:int}", users.update_user, methods=["PUT"]),
+    Route("/users/{user_id:int}", users.delete_user, methods=["DELETE"]),
+    Route("/data/{class_name}", custom_objects.create_record, methods=["POST"]),
+    Route("/data/{class_name}", custom_objects.search_records, methods=["GET"]),
+    Route("/data/{class_name}/{ids}", custom_objects.get_records, methods=["GET"]),
+]
+
+_CORS_HEADERS = ["QB-Token", "QB-OS", "QB-SDK", "QB-Account-Key", "Content-Type", "Authorization", "On-Behalf-Of"]
+
+
+class JsonSuffix:
+    """Routes are written without `.json`: the SDK uses both forms (`/blobs/{uid}`, `/session.json`),
+    and QuickBlox's upload URL ends in a slash."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if path.endswith(".json"):
+                path = path[:-5]
+            if len(path) > 1 and path.endswith("/"):
+                path = path.rstrip("/") or "/"
+            scope = dict(scope, path=path)
+        await self.app(scope, receive, send)
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ObjectbaseError)
+    status, body = status_and_body(exc)
+    if status >= 500:
+        log.warning("request failed: %s", exc.code, exc_info=exc)
+    return json_response(body, status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: "Not found", 405: "Method not allowed", 413: "Request entity too large"}
+    return json_response(error_body([messages.get(exc.status_code, exc.detail)]), exc.status_code,
+                         dict(exc.headers or {}))
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    # Logged with the traceback; the client sees only the QuickBlox shape, never the traceback.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return json_response(error_body(["Internal server error"]), 500)
+
+
+def build_quickblox_app(services: Services, settings: Settings) -> ASGIApp:
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                               allow_headers=_CORS_HEADERS, expose_headers=["QB-Token-ExpirationDate"], max_age=600)],
+        exception_handlers={ObjectbaseError: _domain_error, HTTPException: _http_error, Exception: _crash},
+    )
+    app.state.services = services
+    app.state.settings = settings
+    return JsonSuffix(app)

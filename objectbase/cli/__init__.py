@@ -1,0 +1,21 @@
+"""The command line: a stable interface scripts and tests rely on (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import click
+
+from objectbase.cli import apps, classes, serve, users
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="objectbase")
+def main() -> None:
+    """Objectbase: a self-hosted backend for app data."""
+
+
+main.add_command(serve.serve)
+main.add_command(apps.app)
+main.add_command(users.user)
+main.add_command(classes.class_)

@@ -1,0 +1,50 @@
+"""Click options derived from `settings.SETTINGS`, and the services a command works with."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, TypeVar
+
+import click
+
+from objectbase.core.errors import ObjectbaseError, ValidationError
+from objectbase.core.services import Services
+from objectbase.settings import SETTINGS, Settings
+from objectbase.storage import open_storage
+
+__all__ = ["fail", "print_json", "setting_options", "settings_from", "services_from", "STORAGE_SETTINGS"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+STORAGE_SETTINGS = ("data_dir", "database_url", "files_url")
+
+
+def setting_options(*names: str) -> Callable[[F], F]:
+    """One option per named setting, with its flag, env var, default and help from the registry."""
+    def decorate(function: F) -> F:
+        for setting in reversed([s for s in SETTINGS if s.name in names]):
+            function = click.option(
+                setting.flag, setting.name, type=setting.type, default=None, envvar=setting.env,
+                show_envvar=True, help=f"{setting.help} [default: {setting.default!r}]",
+            )(function)
+        return function
+    return decorate
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    names = {s.name for s in SETTINGS}
+    return Settings.from_env(**{k: v for k, v in options.items() if k in names})
+
+
+def services_from(settings: Settings) -> Services:
+    return Services.build(open_storage(settings.resolved_database_url), session_ttl=settings.session_ttl)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False))
+
+
+def fail(error: ObjectbaseError) -> None:
+    detail = error.message
+    if isinstance(error, ValidationError):
+        detail = "; ".join(f"{name}: {', '.join(e.message for e in errs)}" for name, errs in error.field_errors.items())
+    raise click.ClickException(detail)

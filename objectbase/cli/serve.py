@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+import uvicorn
+
+from objectbase.cli.options import setting_options, settings_from
+from objectbase.settings import SETTINGS
+from objectbase.storage import open_storage
+
+__all__ = ["serve"]
+
+
+@click.command()
+@setting_options(*(s.name for s in SETTINGS))
+def serve(**options: Any) -> None:
+    """Serve the API (SQLite in --data-dir unless --database-url says otherwise)."""
+    settings = settings_from(options)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
+        raise click.UsageError("--ssl-certfile and --ssl-keyfile go together")
+    # Migrate once here, so workers start on an up-to-date database.
+    open_storage(settings.resolved_database_url).close()
+    # Workers are separate processes: they read the same settings from OBJECTBASE_* variables.
+    os.environ.update(settings.to_env())
+    scheme = "https" if settings.ssl_certfile else "http"
+    click.echo(f"Objectbase serving on {scheme}://{settings.host}:{settings.port} "
+               f"({'PostgreSQL' if settings.database_url.startswith('postgres') else 'SQLite'})", err=True)
+    uvicorn.run(
+        "objectbase.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
+        workers=settings.workers, ssl_certfile=settings.ssl_certfile or None,
+        ssl_keyfile=settings.ssl_keyfile or None, log_level="info", proxy_headers=False,
+        server_header=False,
+    )

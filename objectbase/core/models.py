@@ -1,0 +1,98 @@
+"""The plain objects core services return and storage reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from objectbase.core.permissions import RecordPermissions
+
+__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Event", "Record", "Session", "User"]
+
+
+@dataclass(frozen=True)
+class App:
+    id: int
+    name: str
+    auth_key: str
+    auth_secret: str
+    account_key: str
+    schema_version: int
+    created_at: float
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: int
+    app_id: int
+    schema_version: int
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    app_id: int
+    login: str | None
+    email: str | None
+    password_hash: str = field(repr=False)
+    full_name: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    external_user_id: str | None = None
+    facebook_id: str | None = None
+    twitter_id: str | None = None
+    blob_id: int | None = None
+    custom_data: str | None = None
+    tags: tuple[str, ...] = ()
+    is_admin: bool = False
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    last_request_at: float | None = None
+
+
+# The user attributes clients may set (sign-up, update); everything else is the server's.
+USER_PROFILE_FIELDS = ("login", "email", "full_name", "phone", "website", "external_user_id",
+                       "facebook_id", "twitter_id", "blob_id", "custom_data")
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    app_id: int
+    user_id: int | None
+    nonce: int
+    timestamp: int
+    created_at: float
+    updated_at: float
+    expires_at: float
+    schema_version: int = 0
+
+
+@dataclass
+class Record:
+    id: str
+    class_id: int
+    user_id: int
+    parent_id: str | None
+    created_at: int
+    updated_at: int
+    # Logical field name -> stored value (see core/fields for the stored forms).
+    values: dict[str, Any]
+    acl: RecordPermissions
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the event history, written in the same transaction as the change it records."""
+
+    app_id: int
+    kind: str                      # "record.created", "user.created", "class.updated", …
+    subject_id: str                # record `_id`, user id, class name, …
+    actor_kind: str
+    actor_user_id: int | None
+    at: float
+    class_id: int | None = None
+    record_seq: int | None = None
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None

@@ -1,0 +1,1 @@
+"""The core query language: `ast.py` holds the nodes."""

@@ -1,0 +1,205 @@
+"""App users: sign-up, profile, tags (the groups of ACLs), credentials."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Mapping, Sequence
+
+from objectbase.core.actor import Actor, ActorKind
+from objectbase.core.errors import (
+    ConflictError, FieldError, NotFoundError, PermissionDeniedError, UnauthenticatedError, ValidationError,
+)
+from objectbase.core.events import make_event
+from objectbase.core.models import USER_PROFILE_FIELDS, User
+from objectbase.core.query import ast
+from objectbase.core.unit_of_work import Storage, Transaction
+from objectbase.security.passwords import hash_password, verify_password
+
+__all__ = ["MAX_PER_PAGE", "UserPage", "UserService", "parse_tags", "user_snapshot"]
+
+MAX_PER_PAGE = 100
+MIN_PASSWORD_LENGTH = 8
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TAG = re.compile(r"^[^,\x00]{1,255}$")
+_UNIQUE = ("login", "email", "external_user_id")
+
+
+def parse_tags(raw: Any) -> list[str]:
+    """Tags as a comma-separated string or a list (the SDK joins arrays with commas)."""
+    if raw is None or raw == "":
+        return []
+    items = raw if isinstance(raw, list) else [raw]
+    tags: list[str] = []
+    for item in items:
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            raise ValidationError.single("tag_list", "invalid", "must be a comma-separated list of tags")
+        tags.extend(part.strip() for part in str(item).split(",") if part.strip())
+    if not all(_TAG.match(t) for t in tags):
+        raise ValidationError.single("tag_list", "invalid", "has a tag that is too long or not text")
+    return list(dict.fromkeys(tags))
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    """What the event history keeps of a user (never the password hash)."""
+    data = {name: getattr(user, name) for name in USER_PROFILE_FIELDS}
+    data["tags"] = list(user.tags)
+    return data
+
+
+class UserPage:
+    def __init__(self, users: list[User], total: int, page: int, per_page: int) -> None:
+        self.users, self.total, self.page, self.per_page = users, total, page, per_page
+
+
+class UserService:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    # -- validation -------------------------------------------------------------------------
+    @staticmethod
+    def _profile_values(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+        errors: dict[str, list[FieldError]] = {}
+        values: dict[str, Any] = {}
+        for name in USER_PROFILE_FIELDS:
+            if name not in data:
+                continue
+            value = data[name]
+            if value is None or value == "":
+                values[name] = None
+            elif name == "blob_id":
+                if not str(value).isdigit():
+                    errors[name] = [FieldError("invalid", "is not a number")]
+                else:
+                    values[name] = int(value)
+            elif isinstance(value, (dict, list, bool)):
+                errors[name] = [FieldError("invalid", "is invalid")]
+            else:
+                values[name] = str(value)
+        if values.get("email") and not _EMAIL.match(values["email"]):
+            errors["email"] = [FieldError("invalid", "is invalid")]
+        if values.get("login") is not None and not 1 <= len(values["login"]) <= 255:
+            errors["login"] = [FieldError("invalid", "is invalid")]
+        if creating and not values.get("login") and not values.get("email"):
+            errors["base"] = [FieldError("blank", "login or email is required")]
+        if errors:
+            raise ValidationError(errors)
+        return values
+
+    @staticmethod
+    def _password(data: Mapping[str, Any], required: bool) -> str | None:
+        password = data.get("password")
+        if password in (None, ""):
+            if required:
+                raise ValidationError.single("password", "blank", "can't be blank")
+            return None
+        if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+            raise ValidationError.single("password", "too_short",
+                                         f"is too short (minimum is {MIN_PASSWORD_LENGTH} characters)")
+        return password
+
+    @staticmethod
+    def _check_unique(tx: Transaction, app_id: int, values: Mapping[str, Any], except_id: int | None = None) -> None:
+        errors = {}
+        for name in _UNIQUE:
+            if values.get(name) is None:
+                continue
+            found, _ = tx.select_users(app_id, ast.Compare(name, "eq", values[name]), (), 0, 1)
+            if found and found[0].id != except_id:
+                errors[name] = [FieldError("taken", "has already been taken")]
+        if errors:
+            raise ValidationError(errors)
+
+    # -- operations -------------------------------------------------------------------------
+    def create_user(self, actor: Actor, data: Mapping[str, Any], *, is_admin: bool = False) -> User:
+        """Sign-up: open to any session of the app; `is_admin` only for the app's administrator."""
+        if is_admin and not actor.bypasses_acl:
+            raise PermissionDeniedError("Only the app's administrator can create administrators")
+        values = self._profile_values(data, creating=True)
+        password = self._password(data, required=True)
+        assert password is not None
+        tags = parse_tags(data.get("tag_list", data.get("tags")))
+        values["password_hash"] = hash_password(password)
+        values["is_admin"] = is_admin
+        now = time.time()
+        with self.storage.transaction(write=True) as tx:
+            self._check_unique(tx, actor.app_id, values)
+            try:
+                user = tx.insert_user(actor.app_id, values, tags, now)
+            except ConflictError:  # a concurrent sign-up won the race for the same login
+                raise ValidationError.single("login", "taken", "has already been taken") from None
+            tx.insert_events([make_event(actor, "user.created", user.id, new=user_snapshot(user), at=now)])
+        return user
+
+    def get_user(self, actor: Actor, user_id: int) -> User:
+        with self.storage.transaction(write=False) as tx:
+            user = tx.select_user(actor.app_id, user_id)
+        if user is None:
+            raise NotFoundError("User not found", code="user_not_found")
+        return user
+
+    def find_users(self, actor: Actor, where: ast.Node = ast.TRUE, sort: Sequence[ast.SortKey] = (),
+                   page: int = 1, per_page: int = 10) -> UserPage:
+        page = max(page, 1)
+        per_page = min(max(per_page, 1), MAX_PER_PAGE)
+        with self.storage.transaction(write=False) as tx:
+            users, total = tx.select_users(actor.app_id, where, sort, (page - 1) * per_page, per_page)
+        return UserPage(users, total, page, per_page)
+
+    def find_user_by(self, actor: Actor, attribute: str, value: str) -> User:
+        page = self.find_users(actor, ast.Compare(attribute, "eq", value), per_page=1)
+        if not page.users:
+            raise NotFoundError("User not found", code="user_not_found")
+        return page.users[0]
+
+    def _require_self_or_admin(self, actor: Actor, user_id: int) -> None:
+        if actor.bypasses_acl:
+            return
+        if actor.kind is ActorKind.APP:
+            raise PermissionDeniedError("Forbidden. Need user.", code="need_user")
+        if actor.user_id != user_id:
+            raise PermissionDeniedError("You are not owner of this object", code="not_owner")
+
+    def update_user(self, actor: Actor, user_id: int, data: Mapping[str, Any]) -> User:
+        self._require_self_or_admin(actor, user_id)
+        values = self._profile_values(data, creating=False)
+        password = self._password(data, required=False)
+        tags = parse_tags(data["tag_list"]) if "tag_list" in data else None
+        now = time.time()
+        with self.storage.transaction(write=True) as tx:
+            current = tx.select_user(actor.app_id, user_id)
+            if current is None:
+                raise NotFoundError("User not found", code="user_not_found")
+            if password is not None:
+                if not actor.bypasses_acl and not verify_password(current.password_hash,
+                                                                  str(data.get("old_password") or "")):
+                    raise ValidationError.single("old_password", "invalid", "is invalid")
+                values["password_hash"] = hash_password(password)
+            self._check_unique(tx, actor.app_id, values, except_id=user_id)
+            user = tx.update_user(actor.app_id, user_id, values, tags, now)
+            tx.insert_events([make_event(actor, "user.updated", user_id, old=user_snapshot(current),
+                                         new=user_snapshot(user), at=now)])
+        return user
+
+    def delete_user(self, actor: Actor, user_id: int) -> None:
+        self._require_self_or_admin(actor, user_id)
+        with self.storage.transaction(write=True) as tx:
+            current = tx.select_user(actor.app_id, user_id)
+            if current is None:
+                raise NotFoundError("User not found", code="user_not_found")
+            tx.delete_user(actor.app_id, user_id)
+            tx.insert_events([make_event(actor, "user.deleted", user_id, old=user_snapshot(current))])
+
+    def check_credentials(self, tx: Transaction, app_id: int, credentials: Mapping[str, Any]) -> User:
+        """The user these login-or-email-and-password credentials belong to, or UnauthenticatedError."""
+        password = credentials.get("password")
+        for attribute in ("login", "email"):
+            value = credentials.get(attribute)
+            if isinstance(value, str) and value:
+                found, _ = tx.select_users(app_id, ast.Compare(attribute, "eq", value), (), 0, 1)
+                user = found[0] if found else None
+                # Verify even when no user matched, so the answer takes as long either way.
+                if verify_password(user.password_hash if user else None, str(password or "")) and user:
+                    return user
+                raise UnauthenticatedError("Unauthorized", code="invalid_credentials")
+        raise UnauthenticatedError("Unauthorized", code="invalid_credentials")

@@ -1,0 +1,1 @@
+"""Pure helpers: no HTTP, no SQL. Anyone may import them."""

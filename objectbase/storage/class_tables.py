@@ -1,0 +1,91 @@
+"""One table per class. Table and column names are generated from integer ids, never from
+class or field names, so a name a client chose cannot reach SQL (nor clash with a keyword)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Connection, Index, MetaData, String, Table, text
+from sqlalchemy.schema import CreateIndex
+
+from objectbase.core.permissions import RECORD_ACTIONS
+from objectbase.core.schema import ClassDef, FieldDef
+from objectbase.storage.column_types import JSON_TYPE, column_type
+
+__all__ = ["ClassTables", "acl_access_column", "acl_members_column", "field_column_name"]
+
+
+def field_column_name(field: FieldDef) -> str:
+    return f"f_{field.id}"
+
+
+def acl_access_column(action: str) -> str:
+    return f"_{action}_access"
+
+
+def acl_members_column(action: str) -> str:
+    return f"_{action}_members"
+
+
+def _field_column(field: FieldDef) -> Column[object]:
+    return Column(field_column_name(field), column_type(field.type.storage), nullable=True)
+
+
+def _build_table(cls: ClassDef) -> Table:
+    metadata = MetaData()
+    name = f"obj_{cls.id}"
+    columns: list[Column[object]] = [
+        Column("_id", String(24), primary_key=True),
+        Column("_seq", BigInteger, nullable=False, unique=True),
+        Column("user_id", BigInteger, nullable=False),
+        Column("_parent_id", String(24)),
+        Column("created_at", BigInteger, nullable=False),
+        Column("updated_at", BigInteger, nullable=False),
+    ]
+    for action in RECORD_ACTIONS:
+        columns.append(Column(acl_access_column(action.value), String(24), nullable=False))
+        columns.append(Column(acl_members_column(action.value), JSON_TYPE))
+    columns.extend(_field_column(f) for f in cls.fields.values())
+    table = Table(name, metadata, *columns)
+    for column in ("user_id", "_parent_id", "created_at", "updated_at"):
+        Index(f"ix_{name}_{column.strip('_')}", table.c[column])
+    for field in cls.fields.values():
+        if field.indexed:
+            Index(f"ix_{name}_{field_column_name(field)}", table.c[field_column_name(field)])
+    return table
+
+
+def _add_column_ddl(conn: Connection, table: Table, column: Column[object]) -> object:
+    # SQLAlchemy has no ADD COLUMN construct; both names here are generated (obj_N, f_N) and
+    # still quoted by the dialect's preparer.
+    preparer = conn.dialect.identifier_preparer
+    column_type = column.type.compile(dialect=conn.dialect)
+    return text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {preparer.format_column(column)} {column_type}")
+
+
+class ClassTables:
+    """Builds and caches the SQLAlchemy `Table` of each class version; runs the DDL."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, int], Table] = {}
+
+    def table(self, cls: ClassDef) -> Table:
+        key = (cls.id, cls.version)
+        table = self._cache.get(key)
+        if table is None:
+            table = self._cache[key] = _build_table(cls)
+        return table
+
+    def create(self, conn: Connection, cls: ClassDef) -> None:
+        self.table(cls).create(conn)
+
+    def add_fields(self, conn: Connection, old: ClassDef, new: ClassDef) -> None:
+        """ALTER TABLE ADD COLUMN for each new field (never a rewrite), and indexes newly asked for."""
+        table = self.table(new)
+        old_table = self.table(old)
+        for field in new.fields.values():
+            column_name = field_column_name(field)
+            if column_name not in old_table.c:
+                conn.execute(_add_column_ddl(conn, table, table.c[column_name]))
+        old_indexes = {ix.name for ix in old_table.indexes}
+        for index in table.indexes:
+            if index.name not in old_indexes:
+                conn.execute(CreateIndex(index))

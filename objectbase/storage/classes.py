@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from objectbase.core.errors import ConflictError
+from objectbase.core.fields import field_type
+from objectbase.core.permissions import Access, Action, ClassPermissions, Permission
+from objectbase.core.schema import ClassDef, ClassSpec, FieldDef, StateSpec
+from objectbase.storage._rows import RowsBase
+from objectbase.storage.system_tables import classes, fields
+
+__all__ = ["ClassRows"]
+
+
+def _permissions_to_json(p: ClassPermissions) -> dict[str, Any]:
+    return {
+        "acl": {a.value: {"access": perm.access.value, "members": list(perm.members)} for a, perm in p.acl.items()},
+        "use_class": {a.value: on for a, on in p.use_class.items()},
+    }
+
+
+def _permissions_from_json(data: dict[str, Any]) -> ClassPermissions:
+    return ClassPermissions(
+        acl={Action(a): Permission(Access(v["access"]), tuple(v["members"])) for a, v in data["acl"].items()},
+        use_class={Action(a): bool(on) for a, on in data["use_class"].items()},
+    )
+
+
+class ClassRows(RowsBase):
+    def select_classes(self, app_id: int) -> list[ClassDef]:
+        class_rows = self.conn.execute(select(classes).where(classes.c.app_id == app_id)
+                                       .order_by(classes.c.id)).all()
+        if not class_rows:
+            return []
+        field_rows = self.conn.execute(
+            select(fields).where(fields.c.class_id.in_([r.id for r in class_rows]))
+            .order_by(fields.c.class_id, fields.c.position)).all()
+        by_class: dict[int, dict[str, FieldDef]] = {r.id: {} for r in class_rows}
+        for f in field_rows:
+            by_class[f.class_id][f.name] = FieldDef(f.id, f.name, field_type(f.type), f.indexed, f.required)
+        return [
+            ClassDef(id=r.id, app_id=r.app_id, name=r.name, fields=by_class[r.id],
+                     permissions=_permissions_from_json(r.permissions),
+                     states=tuple(StateSpec(s["name"], tuple(s["transitions"])) for s in r.states or []),
+                     version=r.version)
+            for r in class_rows
+        ]
+
+    def _insert_fields(self, class_id: int, specs: Any, start: int) -> None:
+        rows = [dict(class_id=class_id, name=s.name, type=s.type.name, indexed=s.indexed,
+                     required=s.required, position=start + i) for i, s in enumerate(specs)]
+        if rows:
+            self.conn.execute(insert(fields), rows)
+
+    def _reload(self, app_id: int, class_id: int) -> ClassDef:
+        return next(c for c in self.select_classes(app_id) if c.id == class_id)
+
+    def insert_class(self, app_id: int, spec: ClassSpec, now: float) -> ClassDef:
+        class_id = self.insert_returning_id(classes, dict(
+            app_id=app_id, name=spec.name, permissions=_permissions_to_json(spec.permissions),
+            states=[{"name": s.name, "transitions": list(s.transitions)} for s in spec.states],
+            version=1, created_at=now, updated_at=now))
+        self._insert_fields(class_id, spec.fields, 0)
+        cls = self._reload(app_id, class_id)
+        self.class_tables.create(self.conn, cls)
+        return cls
+
+    def update_class(self, current: ClassDef, spec: ClassSpec, now: float) -> ClassDef:
+        for field_spec in spec.fields:
+            existing = current.fields.get(field_spec.name)
+            if existing is not None and existing.type.name != field_spec.type.name:
+                raise ConflictError(
+                    f"Field {field_spec.name} is {existing.type.name}; changing a field's type is not supported",
+                    code="field_type_change", details={"field": field_spec.name})
+        new_fields = [s for s in spec.fields if s.name not in current.fields]
+        self._insert_fields(current.id, new_fields, len(current.fields))
+        for field_spec in spec.fields:
+            existing = current.fields.get(field_spec.name)
+            if existing is not None and (existing.indexed, existing.required) != (field_spec.indexed,
+                                                                                 field_spec.required):
+                self.conn.execute(update(fields).where(fields.c.id == existing.id)
+                                  .values(indexed=existing.indexed or field_spec.indexed,
+                                          required=field_spec.required))
+        self.conn.execute(update(classes).where(classes.c.id == current.id).values(
+            permissions=_permissions_to_json(spec.permissions),
+            states=[{"name": s.name, "transitions": list(s.transitions)} for s in spec.states],
+            version=classes.c.version + 1, updated_at=now))
+        cls = self._reload(current.app_id, current.id)
+        self.class_tables.add_fields(self.conn, current, cls)
+        return cls

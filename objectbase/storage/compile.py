@@ -1,0 +1,106 @@
+"""Query AST -> SQLAlchemy expressions. Values become bound parameters; names are resolved
+through the class schema to Column objects, so request text never becomes SQL."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import (
+    ColumnElement, and_, exists, false, func, literal, not_, or_, select, true,
+)
+
+from objectbase.core.errors import UnsupportedQueryError
+from objectbase.core.query import ast
+
+__all__ = ["Compiler"]
+
+ColumnResolver = Callable[[ast.FieldRef], "tuple[ColumnElement[Any], bool]"]
+
+
+class Compiler:
+    """Compiles predicates for one table. `resolve` maps a field reference to (column, is_json_array)."""
+
+    def __init__(self, dialect: str, resolve: ColumnResolver) -> None:
+        self.dialect = dialect
+        self.resolve = resolve
+
+    def where(self, node: ast.Node) -> ColumnElement[bool]:
+        method = getattr(self, f"_{type(node).__name__.lower()}")
+        result: ColumnElement[bool] = method(node)
+        return result
+
+    def _truth(self, node: ast.Truth) -> ColumnElement[bool]:
+        return true() if node.value else false()
+
+    def _and(self, node: ast.And) -> ColumnElement[bool]:
+        return and_(*(self.where(item) for item in node.items))
+
+    def _or(self, node: ast.Or) -> ColumnElement[bool]:
+        return or_(*(self.where(item) for item in node.items))
+
+    def _not(self, node: ast.Not) -> ColumnElement[bool]:
+        return not_(self.where(node.item))
+
+    def _isnull(self, node: ast.IsNull) -> ColumnElement[bool]:
+        column, _ = self.resolve(node.field)
+        return column.is_(None)
+
+    def _compare(self, node: ast.Compare) -> ColumnElement[bool]:
+        column, is_array = self.resolve(node.field)
+        if is_array:
+            if node.op == "eq":
+                return self._array_has(column, (node.value,), "any")
+            if node.op == "ne":
+                return or_(column.is_(None), not_(self._array_has(column, (node.value,), "any")))
+            raise UnsupportedQueryError(f"{node.op} does not apply to array fields", code="bad_operator")
+        if node.value is None:
+            if node.op == "eq":
+                return column.is_(None)
+            if node.op == "ne":
+                return column.is_not(None)
+            raise UnsupportedQueryError(f"{node.op} needs a value", code="bad_value")
+        ops: Mapping[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+            "eq": lambda c, v: c == v, "lt": lambda c, v: c < v, "lte": lambda c, v: c <= v,
+            "gt": lambda c, v: c > v, "gte": lambda c, v: c >= v,
+        }
+        if node.op == "ne":
+            # A missing value is "not equal" too, as in the document stores clients expect.
+            return or_(column != node.value, column.is_(None))
+        return ops[node.op](column, node.value)
+
+    def _in(self, node: ast.In) -> ColumnElement[bool]:
+        column, is_array = self.resolve(node.field)
+        if is_array:
+            matched = self._array_has(column, node.values, "any")
+            return or_(column.is_(None), not_(matched)) if node.negate else matched
+        if not node.values:
+            return true() if node.negate else false()
+        if node.negate:
+            return or_(column.not_in(node.values), column.is_(None))
+        return column.in_(node.values)
+
+    def _arrayhas(self, node: ast.ArrayHas) -> ColumnElement[bool]:
+        column, _ = self.resolve(node.field)
+        return self._array_has(column, node.values, node.mode)
+
+    def _contains(self, node: ast.Contains) -> ColumnElement[bool]:
+        column, _ = self.resolve(node.field)
+        # instr/strpos: a plain substring test, so % and _ in the text are not wildcards.
+        if self.dialect == "postgresql":
+            return func.strpos(column, node.text) > 0
+        return func.instr(column, node.text) > 0
+
+    def _near(self, node: ast.Near) -> ColumnElement[bool]:
+        raise UnsupportedQueryError("near is not supported yet", code="bad_operator")
+
+    def _array_has(self, column: ColumnElement[Any], values: tuple[Any, ...], mode: str) -> ColumnElement[bool]:
+        if not values:
+            return true() if mode == "all" else false()
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            contains = [column.op("@>")(literal([value], JSONB)) for value in values]
+        else:
+            each = func.json_each(column).table_valued("value")
+            contains = [exists(select(1).select_from(each).where(each.c.value == value)) for value in values]
+        return and_(*contains) if mode == "all" else or_(*contains)

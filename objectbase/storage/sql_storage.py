@@ -1,0 +1,82 @@
+"""`SqlStorage`: the `core.unit_of_work.Storage` of SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Callable, Iterator
+
+from sqlalchemy import Connection, text
+
+from objectbase.storage.apps import AppRows
+from objectbase.storage.class_tables import ClassTables
+from objectbase.storage.classes import ClassRows
+from objectbase.storage.engine import make_engine
+from objectbase.storage.errors import translate_errors
+from objectbase.storage.events import EventRows
+from objectbase.storage.migrations import migrate
+from objectbase.storage.records import RecordRows
+from objectbase.storage.sessions import SessionRows
+from objectbase.storage.users import UserRows
+
+__all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
+
+log = logging.getLogger(__name__)
+
+
+class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows):
+    """One database transaction; the row operations come from one mixin per noun."""
+
+    def __init__(self, conn: Connection, tables: ClassTables) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+        self.class_tables = tables
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+
+class SqlStorage:
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.dialect = self.engine.dialect.name
+        self.class_tables = ClassTables()
+        # SQLite has one writer: serialise this process's writers here, so they queue in Python
+        # instead of spinning on the database lock; BEGIN IMMEDIATE covers other processes.
+        self._write_lock: contextlib.AbstractContextManager[object] = (
+            threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+        )
+
+    def migrate(self) -> list[int]:
+        with translate_errors():
+            return migrate(self.engine)
+
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool) -> Iterator[SqlTransaction]:
+        lock = self._write_lock if write else contextlib.nullcontext()
+        with translate_errors(), lock, self.engine.connect() as conn:
+            conn = conn.execution_options(objectbase_write=write)
+            with conn.begin():
+                tx = SqlTransaction(conn, self.class_tables)
+                yield tx
+        for callback in tx._after_commit:
+            try:
+                callback()
+            except Exception:  # an after-commit hook must not turn a committed write into an error
+                log.exception("after-commit callback failed")
+
+    def ping(self) -> None:
+        with translate_errors(), self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_storage(url: str, *, run_migrations: bool = True) -> SqlStorage:
+    storage = SqlStorage(url)
+    if run_migrations:
+        storage.migrate()
+    return storage

@@ -1,0 +1,141 @@
+"""Tables the system keeps for itself: apps, keys, users, sessions, classes and fields, events."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint,
+)
+
+from objectbase.storage.column_types import JSON_TYPE
+
+__all__ = ["metadata"]
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False),
+    Column("applied_at", Float, nullable=False),
+)
+
+# Named counters the database hands out (record `_seq`); updated inside the writing transaction.
+sequences = Table(
+    "sequences", metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+apps = Table(
+    "apps", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("auth_key", String(64), nullable=False, unique=True),
+    # Kept readable: verifying an HMAC needs the secret itself.
+    Column("auth_secret", String(64), nullable=False),
+    Column("account_key", String(64), nullable=False),
+    Column("schema_version", Integer, nullable=False, default=1),
+    Column("created_at", Float, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("login", String(255)),
+    Column("email", String(255)),
+    Column("password_hash", Text, nullable=False),
+    Column("full_name", String(255)),
+    Column("phone", String(64)),
+    Column("website", String(255)),
+    Column("external_user_id", String(255)),
+    Column("facebook_id", String(255)),
+    Column("twitter_id", String(255)),
+    Column("blob_id", BigInteger),
+    Column("custom_data", Text),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("last_request_at", Float),
+    UniqueConstraint("app_id", "login", name="uq_users_app_login"),
+    UniqueConstraint("app_id", "email", name="uq_users_app_email"),
+    UniqueConstraint("app_id", "external_user_id", name="uq_users_app_external"),
+)
+
+user_tags = Table(
+    "user_tags", metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(255), primary_key=True),
+    Index("ix_user_tags_tag", "tag"),
+)
+
+nonces = Table(
+    "nonces", metadata,
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True),
+    Column("nonce", BigInteger, primary_key=True, autoincrement=False),
+    Column("timestamp", BigInteger, primary_key=True, autoincrement=False),
+    Column("created_at", Float, nullable=False, index=True),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("nonce", BigInteger, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
+classes = Table(
+    "classes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("permissions", JSON_TYPE, nullable=False),
+    Column("states", JSON_TYPE),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("app_id", "name", name="uq_classes_app_name"),
+)
+
+fields = Table(
+    "fields", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("class_id", Integer, ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("indexed", Boolean, nullable=False, default=False),
+    Column("required", Boolean, nullable=False, default=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("class_id", "name", name="uq_fields_class_name"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("class_id", Integer),
+    Column("record_seq", BigInteger),
+    Column("actor_kind", String(20), nullable=False),
+    Column("actor_user_id", Integer),
+    Column("old", JSON_TYPE),
+    Column("new", JSON_TYPE),
+    Column("at", Float, nullable=False),
+    Index("ix_events_app_subject", "app_id", "subject_id"),
+)

@@ -1,0 +1,179 @@
+"""Fixtures: every API test runs against real SQLite and real PostgreSQL.
+
+One database per backend per test run (a temporary SQLite file; a fresh PostgreSQL schema), and
+one fresh application per test, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import pytest
+import sqlalchemy
+from starlette.testclient import TestClient
+
+from objectbase.app import build_app
+from objectbase.core.actor import Actor
+from objectbase.core.apps import AppCredentials
+from objectbase.core.services import Services
+from objectbase.security.signatures import sign_params
+from objectbase.settings import Settings
+from objectbase.storage import SqlStorage, open_storage
+
+PG_BASE_URL = os.environ.get("OBJECTBASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = [b for b in os.environ.get("OBJECTBASE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+SCORE_TABLE = {
+    "name": "ScoreTable",
+    "fields": {"score_value": "Integer", "progress": "Float", "expert_mode": "Boolean",
+               "game_mode_name": "String", "user_location": "Location", "date": "Date",
+               "completed_levels": "Integer[]", "user_avatar": "File"},
+    "indexes": ["score_value"],
+}
+
+
+def pytest_report_header() -> list[str]:
+    import sqlite3
+    lines = [f"SQLite {sqlite3.sqlite_version}", f"backends: {', '.join(BACKENDS)}"]
+    if "postgresql" in BACKENDS:
+        try:
+            engine = sqlalchemy.create_engine(PG_BASE_URL.replace("postgresql://", "postgresql+psycopg://"))
+            with engine.connect() as conn:
+                lines.append(str(conn.exec_driver_sql("SHOW server_version").scalar()).join(["PostgreSQL ", ""]))
+            engine.dispose()
+        except sqlalchemy.exc.OperationalError as error:
+            lines.append(f"PostgreSQL unreachable at {PG_BASE_URL}: {error}")
+    return lines
+
+
+def _pg_admin_engine() -> sqlalchemy.Engine:
+    return sqlalchemy.create_engine(PG_BASE_URL.replace("postgresql://", "postgresql+psycopg://"),
+                                    isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def make_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Creates fresh, empty databases of a backend; PostgreSQL schemas are dropped at the end."""
+    schemas: list[str] = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'objectbase.db'}"
+        schema = f"obtest_{uuid.uuid4().hex[:12]}"
+        engine = _pg_admin_engine()
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        engine.dispose()
+        schemas.append(schema)
+        separator = "&" if "?" in PG_BASE_URL else "?"
+        return f"{PG_BASE_URL}{separator}options=-csearch_path%3D{schema}"
+
+    yield make
+    if schemas:
+        engine = _pg_admin_engine()
+        with engine.connect() as conn:
+            for schema in schemas:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, make_database_url: Any) -> str:
+    return str(make_database_url(backend))
+
+
+@pytest.fixture(scope="session")
+def storage(database_url: str) -> Iterator[SqlStorage]:
+    opened = open_storage(database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def services(storage: SqlStorage) -> Services:
+    return Services.build(storage)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    return Settings(data_dir=str(tmp_path_factory.mktemp("data")), database_url=database_url,
+                    quickblox_prefix="/qb")
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, services: Services) -> Iterator[TestClient]:
+    with TestClient(build_app(settings, services), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+@dataclass
+class QB:
+    """A fresh application and helpers to act in it through the QuickBlox API."""
+
+    client: TestClient
+    services: Services
+    credentials: AppCredentials
+    _nonce: int = field(default_factory=lambda: random.randint(1, 10**9))
+
+    @property
+    def app_id(self) -> int:
+        return self.credentials.application_id
+
+    @property
+    def admin(self) -> Actor:
+        return Actor.admin(self.app_id)
+
+    def apply_class(self, spec: dict[str, Any] | list[dict[str, Any]] = SCORE_TABLE) -> None:
+        self.services.classes.apply_classes(self.admin, spec)
+
+    def make_user(self, login: str, password: str = "password1", tags: str | None = None,
+                  **extra: Any) -> int:
+        user = self.services.users.create_user(self.admin, {"login": login, "password": password,
+                                                            "tag_list": tags, **extra})
+        return user.id
+
+    def session_params(self, user: dict[str, str] | None = None, **overrides: Any) -> dict[str, Any]:
+        self._nonce += 1
+        params: dict[str, Any] = {"application_id": self.app_id, "auth_key": self.credentials.auth_key,
+                                  "nonce": self._nonce, "timestamp": int(time.time())}
+        if user:
+            params["user"] = user
+        params.update(overrides)
+        params["signature"] = sign_params(params, self.credentials.auth_secret)
+        return params
+
+    def token(self, login: str | None = None, password: str = "password1") -> str:
+        user = {"login": login, "password": password} if login else None
+        response = self.client.post("/session.json", json=self.session_params(user))
+        assert response.status_code == 201, response.text
+        return str(response.json()["session"]["token"])
+
+    def headers(self, login: str | None = None, password: str = "password1") -> dict[str, str]:
+        return {"QB-Token": self.token(login, password)}
+
+    @property
+    def api_key_headers(self) -> dict[str, str]:
+        return {"Authorization": f"ApiKey {self.credentials.api_key}"}
+
+    def events(self, subject_id: str | None = None) -> list[Any]:
+        with self.services.storage.transaction(write=False) as tx:
+            return tx.select_events(self.app_id, subject_id)
+
+    def count(self, class_name: str = "ScoreTable") -> int:
+        from objectbase.core.query import ast
+        return self.services.records.count_records(self.admin, class_name, ast.TRUE)
+
+
+@pytest.fixture
+def qb(client: TestClient, services: Services) -> QB:
+    return QB(client, services, services.apps.create_app(f"test-{uuid.uuid4().hex[:8]}"))
