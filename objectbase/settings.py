@@ -55,6 +55,26 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("session_ttl", int, 7200, "Seconds a session token lives after its last use."),
     Setting("max_body_bytes", int, 1_048_576, "Largest JSON or form request body accepted, in bytes."),
+    # Files (blobs and File fields): see docs/files.md.
+    Setting("max_upload_bytes", int, 104_857_600, "Largest file one upload may carry, in bytes."),
+    Setting(
+        "upload_buffer_bytes", int, 1_048_576,
+        "Bytes of an upload held in memory before they are handed to the files backend.",
+    ),
+    Setting(
+        "s3_part_bytes", int, 8_388_608,
+        "Size of each S3 multipart-upload part (at least 5 MiB): the most one S3 upload holds in memory.",
+    ),
+    Setting("signed_link_ttl", int, 3600, "Seconds an upload URL or a signed download link stays valid."),
+    Setting(
+        "trusted_proxies", str, "",
+        "Comma-separated proxy addresses whose X-Forwarded-Proto/-Host are believed when building links "
+        "(only when --public-url is empty).",
+    ),
+    Setting("s3_endpoint_url", str, "", "S3-compatible endpoint; empty means AWS_ENDPOINT_URL or AWS itself."),
+    Setting("s3_region", str, "", "S3 region; empty means AWS_REGION / AWS_DEFAULT_REGION."),
+    Setting("s3_access_key_id", str, "", "S3 access key id; empty means AWS_ACCESS_KEY_ID and boto3's usual sources."),
+    Setting("s3_secret_access_key", str, "", "S3 secret key; empty means AWS_SECRET_ACCESS_KEY and boto3's usual sources."),
 )
 
 
@@ -72,6 +92,15 @@ class Settings:
     quickblox_prefix: str = ""
     session_ttl: int = 7200
     max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 104_857_600
+    upload_buffer_bytes: int = 1_048_576
+    s3_part_bytes: int = 8_388_608
+    signed_link_ttl: int = 3600
+    trusted_proxies: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = dataclasses.field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

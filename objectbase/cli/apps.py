@@ -21,7 +21,8 @@ def app() -> None:
 @setting_options(*STORAGE_SETTINGS)
 def create(name: str, as_json: bool, **options: Any) -> None:
     """Create an application and print its credentials (the API key is shown only once)."""
-    credentials = services_from(settings_from(options)).apps.create_app(name)
+    with services_from(settings_from(options)) as services:
+        credentials = services.apps.create_app(name)
     if as_json:
         print_json(asdict(credentials))
     else:

@@ -30,9 +30,9 @@ def apply(app_id: int, file: Path, as_json: bool, **options: Any) -> None:
         raw = json.loads(file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{file} is not valid JSON: {error}") from None
-    services = services_from(settings_from(options))
     try:
-        applied = services.classes.apply_classes(Actor.admin(app_id), raw)
+        with services_from(settings_from(options)) as services:
+            applied = services.classes.apply_classes(Actor.admin(app_id), raw)
     except ObjectbaseError as error:
         fail(error)
         return
@@ -49,7 +49,8 @@ def apply(app_id: int, file: Path, as_json: bool, **options: Any) -> None:
 @setting_options(*STORAGE_SETTINGS)
 def list_(app_id: int, as_json: bool, **options: Any) -> None:
     """List the classes of an application."""
-    classes = services_from(settings_from(options)).classes.list_classes(Actor.admin(app_id))
+    with services_from(settings_from(options)) as services:
+        classes = services.classes.list_classes(Actor.admin(app_id))
     if as_json:
         print_json([class_snapshot(c) for c in classes])
     else:

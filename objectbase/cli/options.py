@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import click
 
@@ -35,8 +36,13 @@ def settings_from(options: dict[str, Any]) -> Settings:
     return Settings.from_env(**{k: v for k, v in options.items() if k in names})
 
 
-def services_from(settings: Settings) -> Services:
-    return Services.build(open_storage(settings.resolved_database_url), session_ttl=settings.session_ttl)
+@contextlib.contextmanager
+def services_from(settings: Settings) -> Iterator[Services]:
+    storage = open_storage(settings.resolved_database_url)
+    try:
+        yield Services.build(storage, session_ttl=settings.session_ttl)
+    finally:
+        storage.close()
 
 
 def print_json(data: Any) -> None:

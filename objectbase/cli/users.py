@@ -29,10 +29,10 @@ def user() -> None:
 def create(app_id: int, login: str, password: str, email: str | None, full_name: str | None, tags: str | None,
            admin: bool, as_json: bool, **options: Any) -> None:
     """Create a user of an application."""
-    services = services_from(settings_from(options))
     data = {"login": login, "password": password, "email": email, "full_name": full_name, "tag_list": tags}
     try:
-        created = services.users.create_user(Actor.admin(app_id), data, is_admin=admin)
+        with services_from(settings_from(options)) as services:
+            created = services.users.create_user(Actor.admin(app_id), data, is_admin=admin)
     except ObjectbaseError as error:
         fail(error)
         return

@@ -3,14 +3,16 @@ through the class schema to Column objects, so request text never becomes SQL.""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import (
-    ColumnElement, and_, exists, false, func, literal, not_, or_, select, true,
+    ColumnElement, Float, and_, exists, false, func, literal, not_, or_, select, true,
 )
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.query import ast
+from objectbase.core.query.evaluate import HALF_RADIANS_PER_DEGREE, RADIANS_PER_DEGREE, near_threshold
 
 __all__ = ["Compiler"]
 
@@ -91,7 +93,36 @@ class Compiler:
         return func.instr(column, node.text) > 0
 
     def _near(self, node: ast.Near) -> ColumnElement[bool]:
-        raise UnsupportedQueryError("near is not supported yet", code="bad_operator")
+        """Haversine distance from the stored `[lon, lat]` at most `radius` metres.
+
+        Compares the haversine h = sin²(Δφ/2) + cos φ·cos φₚ·sin²(Δλ/2) with its value at the radius
+        (distance = 2R·asin(√h) grows with h), so SQL needs only sin and cos, and rounding that puts
+        h just above 1 cannot reach asin's domain error. The operations are those of
+        core/query/evaluate.py, in the same order, so both compute the same doubles. A NULL
+        location gives NULL (unknown), like every other comparison with a missing value."""
+        for number in (node.lon, node.lat, node.radius):
+            if not math.isfinite(number):
+                raise UnsupportedQueryError("near needs finite numbers", code="bad_value")
+        column, _ = self.resolve(node.field)
+        lon, lat = (self._json_float(column, index) for index in (0, 1))
+        sin_dlat = func.sin((lat - self._float(node.lat)) * self._float(HALF_RADIANS_PER_DEGREE))
+        sin_dlon = func.sin((lon - self._float(node.lon)) * self._float(HALF_RADIANS_PER_DEGREE))
+        cos_point_lat = math.cos(node.lat * RADIANS_PER_DEGREE)
+        # Left to right, as SQL renders an unparenthesised product: ((cos φ · cos φₚ) · s) · s.
+        cos_lat = func.cos(lat * self._float(RADIANS_PER_DEGREE))
+        h = sin_dlat * sin_dlat + cos_lat * self._float(cos_point_lat) * sin_dlon * sin_dlon
+        return h <= self._float(near_threshold(node.radius))
+
+    @staticmethod
+    def _float(value: float) -> ColumnElement[float]:
+        # Typed as double precision, so PostgreSQL does float8 arithmetic (not numeric or integer).
+        return literal(value, Float(precision=53))
+
+    @staticmethod
+    def _json_float(column: ColumnElement[Any], index: int) -> ColumnElement[float]:
+        # SQLite: CAST(json_extract(col, '$[i]') AS FLOAT); PostgreSQL: CAST((col ->> i) AS FLOAT).
+        element: ColumnElement[float] = column[index].as_float()
+        return element
 
     def _array_has(self, column: ColumnElement[Any], values: tuple[Any, ...], mode: str) -> ColumnElement[bool]:
         if not values:

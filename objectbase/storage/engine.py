@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,16 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # `near` (storage/compile.py) needs sin and cos, which SQLite has only when built with
+        # SQLITE_ENABLE_MATH_FUNCTIONS; elsewhere use Python's, which call the same C library.
+        try:
+            cursor.execute("SELECT sin(0), cos(0)")
+        except sqlite3.OperationalError:
+            for name, function in (("sin", math.sin), ("cos", math.cos)):
+                # NULL in, NULL out, as SQLite's built-in functions behave.
+                dbapi_connection.create_function(
+                    name, 1, lambda x, f=function: None if x is None else f(x), deterministic=True,
+                )
         cursor.close()
 
     @event.listens_for(engine, "begin")

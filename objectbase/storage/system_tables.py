@@ -37,6 +37,8 @@ apps = Table(
     Column("account_key", String(64), nullable=False),
     Column("schema_version", Integer, nullable=False, default=1),
     Column("created_at", Float, nullable=False),
+    # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
 )
 
 api_keys = Table(
@@ -45,6 +47,8 @@ api_keys = Table(
     Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
     Column("digest", String(64), nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
+    # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
 )
 
 users = Table(
@@ -69,6 +73,8 @@ users = Table(
     UniqueConstraint("app_id", "login", name="uq_users_app_login"),
     UniqueConstraint("app_id", "email", name="uq_users_app_email"),
     UniqueConstraint("app_id", "external_user_id", name="uq_users_app_external"),
+    # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
 )
 
 user_tags = Table(
@@ -97,6 +103,8 @@ sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),
+    # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
 )
 
 classes = Table(
@@ -110,6 +118,8 @@ classes = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("app_id", "name", name="uq_classes_app_name"),
+    # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
 )
 
 fields = Table(
@@ -122,6 +132,8 @@ fields = Table(
     Column("required", Boolean, nullable=False, default=False),
     Column("position", Integer, nullable=False),
     UniqueConstraint("class_id", "name", name="uq_fields_class_name"),
+    # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
 )
 
 events = Table(
@@ -138,4 +150,6 @@ events = Table(
     Column("new", JSON_TYPE),
     Column("at", Float, nullable=False),
     Index("ix_events_app_subject", "app_id", "subject_id"),
+    # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
 )

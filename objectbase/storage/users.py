@@ -22,7 +22,8 @@ class UserRows(RowsBase):
                 # Tags live in their own table; expose them to the compiler as an array.
                 tags = select(func.json_group_array(user_tags.c.tag) if self.dialect == "sqlite"
                               else func.jsonb_agg(user_tags.c.tag))
-                return tags.where(user_tags.c.user_id == users.c.id).scalar_subquery(), True
+                # Correlate explicitly: inside json_each()/EXISTS auto-correlation would lose `users`.
+                return tags.where(user_tags.c.user_id == users.c.id).correlate(users).scalar_subquery(), True
             if isinstance(ref, str) and ref in users.c and ref != "password_hash":
                 return users.c[ref], False
             raise UnsupportedQueryError(f"users cannot be filtered by {ref}", code="unknown_field")

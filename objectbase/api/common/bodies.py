@@ -42,17 +42,11 @@ def _decode_json(body: bytes) -> Any:
 
 
 def _normalise_form(value: Any) -> Any:
-    """Form values are strings: `null` means null, and list elements may be comma-joined (the SDK joins arrays)."""
+    """Form values are strings, and the literal `null` means null."""
     if isinstance(value, dict):
         return {k: _normalise_form(v) for k, v in value.items()}
     if isinstance(value, list):
-        items: list[Any] = []
-        for item in value:
-            if isinstance(item, dict):
-                items.append(_normalise_form(item))
-            else:
-                items.extend(part.strip() for part in str(item).split(",") if part.strip())
-        return items
+        return [_normalise_form(item) for item in value]
     return None if value == "null" else value
 
 

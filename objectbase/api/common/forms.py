@@ -64,8 +64,8 @@ def parse_nested(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 
 def decode_form(body: bytes | str) -> dict[str, Any]:
     """`+` is a space, `;` is not a separator, values are UTF-8."""
-    text = body.decode("utf-8") if isinstance(body, bytes) else body
     try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
     except UnicodeDecodeError:
         raise MalformedInputError("Form body is not valid UTF-8") from None

@@ -10,7 +10,11 @@ __all__ = ["ArrayType"]
 
 @dataclass(frozen=True)
 class ArrayType(FieldType):
-    """An array of a scalar type. A single string is a comma-separated list (as QuickBlox clients send)."""
+    """An array of a scalar type.
+
+    Strings are comma-separated lists, also inside a list: the JS SDK sends `f[]=1,2,3` (one joined
+    value) and the .NET SDK `"a,b,"`. So, as in QuickBlox, an element cannot itself contain a comma.
+    """
 
     element: FieldType
     storage: ClassVar[str] = "json"
@@ -22,12 +26,12 @@ class ArrayType(FieldType):
         return f"{self.element.name}[]"
 
     def cast_value(self, value: Any) -> list[Any]:
-        if isinstance(value, str):
-            items: list[Any] = [part.strip() for part in value.split(",") if part.strip()]
-        elif isinstance(value, list):
-            items = value
-        else:
-            items = [value]
+        items: list[Any] = []
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                items.extend(part.strip() for part in item.split(",") if part.strip())
+            else:
+                items.append(item)
         try:
             return [self.element.cast_value(item) for item in items if item is not None]
         except CastError as error:

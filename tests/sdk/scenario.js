@@ -1,0 +1,209 @@
+'use strict';
+/*
+ * Drives the real QuickBlox JS SDK (npm quickblox 2.23.0, unmodified) against a served Objectbase.
+ *
+ * Usage: node scenario.js '<config JSON>'   (or the JSON in $OBJECTBASE_SDK_SCENARIO)
+ * Config: {api: "127.0.0.1:PORT", appId, authKey, authSecret, login, password, tag,
+ *          className, debug?: bool}
+ *
+ * stdout carries exactly one JSON object: {ok, sdk, steps: [{n, name, ok, result | error}]}.
+ * Everything else (the SDK's own console.log chatter, its debug log) goes to stderr.
+ * Exit status: 0 when every step did what it should, 1 otherwise, 2 on the watchdog timeout.
+ *
+ * Steps run in order and stop at the first failure (later steps depend on the session).
+ * To extend: add a step(...) call; use expectError(...) for calls that must fail.
+ */
+
+// The SDK logs to stdout (e.g. "current platform: ..." in QB.init); keep stdout for our JSON.
+const writeStdout = process.stdout.write.bind(process.stdout);
+console.log = console.error;
+console.info = console.error;
+
+const QB = require('quickblox');
+
+const config = JSON.parse(process.argv[2] || process.env.OBJECTBASE_SDK_SCENARIO || 'null');
+if (!config) {
+  console.error('usage: node scenario.js \'{"api": "127.0.0.1:8443", "appId": 1, ...}\'');
+  process.exit(64);
+}
+
+const report = { ok: false, sdk: `${QB.version} (build ${QB.buildNumber})`, steps: [] };
+let finished = false;
+
+function finish(code) {
+  if (finished) return;
+  finished = true;
+  // Exit explicitly once stdout is flushed: SDK modules may keep handles open.
+  writeStdout(JSON.stringify(report) + '\n', () => process.exit(code));
+}
+
+// Each request has its own timeout (config.timeout below); this bounds the whole run.
+setTimeout(() => {
+  report.steps.push({ n: report.steps.length + 1, name: 'watchdog', ok: false, error: 'scenario timed out' });
+  finish(2);
+}, 60000).unref();
+
+function qbInit(hash) {
+  // Config as the 4th argument and both endpoints non-default: no account_settings call to
+  // api.quickblox.com (spec §7.1). Chat is never connected, so its host is a dummy.
+  QB.init(config.appId, config.authKey, config.authSecret, {
+    endpoints: { api: config.api, chat: 'chat.invalid' },
+    hash,
+    timeout: 10000,
+    debug: { mode: config.debug ? 1 : 0 },
+  });
+}
+
+/** Calls an SDK method in its (err, result) callback style. */
+function call(fn, ...args) {
+  return new Promise((resolve, reject) => {
+    fn(...args, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+function errorJson(err) {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return err;
+}
+
+/*
+ * SDK calls in JSON mode must yield an object. This SDK version reports a network failure as
+ * *success* with the body " " (spec §7.5), so a string here means the request never got an answer.
+ */
+function expectObject(value) {
+  if (value === null || typeof value !== 'object') {
+    throw new Error(`expected a JSON object, got ${JSON.stringify(value)} (network failure?)`);
+  }
+  return value;
+}
+
+const steps = [];
+function step(name, run) { steps.push({ name, run, expectFailure: false }); }
+function expectError(name, run) { steps.push({ name, run, expectFailure: true }); }
+
+// Shared between steps.
+const state = {};
+
+const SEED = {
+  score_value: 665,
+  progress: '0.12',
+  expert_mode: false,
+  game_mode_name: 'deathmatch',
+  user_location: '11.13, 45.52',
+  date: '2019-09-21 21:21:00',
+  completed_levels: [1, 2, 3],
+};
+
+step('init', async () => {
+  qbInit('sha1');
+  return { version: QB.version, buildNumber: QB.buildNumber };
+});
+
+step('createSession', async () => {
+  const session = expectObject(await call(QB.createSession.bind(QB)));
+  state.appToken = session.token;
+  return session;
+});
+
+step('login', async () => {
+  const user = expectObject(await call(QB.login.bind(QB), { login: config.login, password: config.password }));
+  state.userId = user.id;
+  return user;
+});
+
+step('getSession', async () => expectObject(await call(QB.getSession.bind(QB))));
+
+step('createRecord', async () => {
+  const record = expectObject(await call(QB.data.create.bind(QB.data), config.className, SEED));
+  state.recordId = record._id;
+  return record;
+});
+
+// Two more records: one below the filter threshold, one above it (proves filter and sort order).
+step('createRecordLow', async () => expectObject(await call(QB.data.create.bind(QB.data), config.className,
+  { score_value: 50, game_mode_name: 'ctf' })));
+
+step('createRecordHigh', async () => expectObject(await call(QB.data.create.bind(QB.data), config.className,
+  { score_value: '900', expert_mode: 'true', game_mode_name: 'rage' })));
+
+step('listFiltered', async () => expectObject(await call(QB.data.list.bind(QB.data), config.className,
+  { score_value: { gt: 100 }, sort_desc: 'score_value', limit: 10 })));
+
+step('countFiltered', async () => expectObject(await call(QB.data.list.bind(QB.data), config.className,
+  { score_value: { gt: 100 }, count: 1 })));
+
+step('countAll', async () => expectObject(await call(QB.data.list.bind(QB.data), config.className, { count: 1 })));
+
+step('listProjected', async () => expectObject(await call(QB.data.list.bind(QB.data), config.className,
+  { _id: state.recordId, output: { include: 'score_value,game_mode_name' } })));
+
+step('listAll', async () => expectObject(await call(QB.data.list.bind(QB.data), config.className)));
+
+// The id from login, not QB.service.getSession().user_id: the SDK keeps the app session object
+// (user_id 0) after login, and users.get(0) silently becomes GET /users.json.
+step('usersGetById', async () => expectObject(await call(QB.users.get.bind(QB.users), state.userId)));
+
+step('usersGetByLogin', async () => expectObject(await call(QB.users.get.bind(QB.users), { login: config.login })));
+
+step('usersGetByTags', async () => expectObject(await call(QB.users.get.bind(QB.users), { tags: config.tag })));
+
+// An array of tags goes out as `tags[]=a%2Cb` (spec §3.2 U8).
+step('usersGetByTagsArray', async () => expectObject(await call(QB.users.get.bind(QB.users),
+  { tags: [config.tag, 'no-such-tag'] })));
+
+step('listUsers', async () => expectObject(await call(QB.users.listUsers.bind(QB.users), {
+  filter: { field: 'login', param: 'eq', value: config.login },
+  order: { sort: 'asc', field: 'id' },
+  page: 1,
+  per_page: 10,
+})));
+
+step('logout', async () => call(QB.logout.bind(QB)));
+
+step('getSessionAfterLogout', async () => expectObject(await call(QB.getSession.bind(QB))));
+
+step('destroySession', async () => call(QB.destroySession.bind(QB)));
+
+// The destroyed token must be refused (startSessionWithToken sends GET /session.json with it).
+expectError('getSessionWithDestroyedToken', async () => call(QB.startSessionWithToken.bind(QB), state.appToken));
+
+// A user session straight from POST /session.json (user[login] in the signature), signed with SHA-256.
+step('initSha256', async () => {
+  qbInit('sha256');
+  return { hash: QB.service.qbInst.config.hash };
+});
+
+step('createUserSessionSha256', async () => expectObject(await call(QB.createSession.bind(QB),
+  { login: config.login, password: config.password })));
+
+expectError('loginWrongPassword', async () => call(QB.login.bind(QB), { login: config.login, password: 'wrong-password' }));
+
+step('destroyUserSession', async () => call(QB.destroySession.bind(QB)));
+
+async function main() {
+  for (const [index, { name, run, expectFailure }] of steps.entries()) {
+    const entry = { n: index + 1, name };
+    report.steps.push(entry);
+    try {
+      const result = await run();
+      if (expectFailure) {
+        entry.ok = false;
+        entry.error = { unexpectedSuccess: result === undefined ? null : result };
+        return finish(1);
+      }
+      entry.ok = true;
+      entry.result = result === undefined ? null : result;
+    } catch (err) {
+      entry.ok = expectFailure;
+      entry[expectFailure ? 'result' : 'error'] = errorJson(err);
+      if (!expectFailure) return finish(1);
+    }
+  }
+  report.ok = true;
+  return finish(0);
+}
+
+main().catch((err) => {
+  report.steps.push({ n: report.steps.length + 1, name: 'scenario', ok: false, error: errorJson(err) });
+  finish(1);
+});
