@@ -8,12 +8,13 @@ from typing import AsyncIterator
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from objectbase.api.common.responses import call_core, json_response
 from objectbase.api.quickblox import build_quickblox_app
 from objectbase.core.errors import ObjectbaseError
 from objectbase.core.services import Services
+from objectbase.files import open_file_store
 from objectbase.settings import Settings
 from objectbase.storage import open_storage
 
@@ -22,14 +23,24 @@ __all__ = ["build_app", "create_app_from_env"]
 
 def build_app(settings: Settings, services: Services | None = None) -> Starlette:
     if services is None:
-        services = Services.build(open_storage(settings.resolved_database_url), session_ttl=settings.session_ttl)
+        services = Services.build(
+            open_storage(settings.resolved_database_url), session_ttl=settings.session_ttl,
+            files=open_file_store(settings), max_upload_bytes=settings.max_upload_bytes,
+            signed_link_ttl=settings.signed_link_ttl,
+        )
 
     async def health(request: Request) -> Response:
         try:
             await call_core(services.storage.ping)
         except ObjectbaseError:
             return json_response({"status": "unavailable", "database": "unreachable"}, 503)
-        return json_response({"status": "ok", "database": "ok"})
+        if services.files is None:
+            return json_response({"status": "ok", "database": "ok"})
+        try:
+            await call_core(services.files.ping)
+        except ObjectbaseError:
+            return json_response({"status": "unavailable", "database": "ok", "files": "unreachable"}, 503)
+        return json_response({"status": "ok", "database": "ok", "files": "ok"})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -37,7 +48,7 @@ def build_app(settings: Settings, services: Services | None = None) -> Starlette
         services.storage.close()
 
     quickblox = build_quickblox_app(services, settings)
-    routes = [Route("/health", health, methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/health", health, methods=["GET"])]
     if settings.quickblox_prefix:
         routes.append(Mount(settings.quickblox_prefix, app=quickblox))
     routes.append(Mount("", app=quickblox))

@@ -177,3 +177,107 @@ class QB:
 @pytest.fixture
 def qb(client: TestClient, services: Services) -> QB:
     return QB(client, services, services.apps.create_app(f"test-{uuid.uuid4().hex[:8]}"))
+
+
+# =============================================================================================
+# Files (issue 5): blob bytes on a local folder and on S3-compatible storage. The S3 backend is
+# moto's server mode in its own process, one per test session, started only if an S3 test runs.
+# OBJECTBASE_TEST_FILES=local,s3 chooses the backends (both by default).
+# =============================================================================================
+import dataclasses as _dataclasses  # noqa: E402
+
+from objectbase.files.base import FileStore  # noqa: E402
+from objectbase.files.local import LocalFileStore  # noqa: E402
+
+FILES_BACKENDS = [b for b in os.environ.get("OBJECTBASE_TEST_FILES", "local,s3").split(",") if b]
+# Small limits, so "over the limit" and "bigger than the memory buffer" tests stay cheap.
+FILES_MAX_UPLOAD_BYTES = 6 * 1024 * 1024
+FILES_BUFFER_BYTES = 64 * 1024
+FILES_S3_PART_BYTES = 5 * 1024 * 1024
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[Any]:
+    from tests.files.s3server import MotoServer
+
+    server = MotoServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def make_file_store(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Any:
+    """Fresh, empty stores of a backend: a new folder, or a new bucket on the session's moto server."""
+    def make(kind: str) -> FileStore:
+        if kind == "local":
+            return LocalFileStore(tmp_path_factory.mktemp("files"))
+        if kind == "s3":
+            store: FileStore = request.getfixturevalue("moto_server").new_store(FILES_S3_PART_BYTES)
+            return store
+        raise ValueError(kind)
+    return make
+
+
+@pytest.fixture(scope="session", params=FILES_BACKENDS)
+def files_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def file_store(files_backend: str, database_url: str, make_file_store: Any) -> FileStore:
+    # One store per database too: app ids (and so key prefixes) repeat across databases.
+    store: FileStore = make_file_store(files_backend)
+    return store
+
+
+@pytest.fixture(scope="session")
+def files_settings(settings: Settings) -> Settings:
+    return _dataclasses.replace(settings, max_upload_bytes=FILES_MAX_UPLOAD_BYTES,
+                                upload_buffer_bytes=FILES_BUFFER_BYTES, s3_part_bytes=FILES_S3_PART_BYTES)
+
+
+@pytest.fixture(scope="session")
+def files_services(storage: SqlStorage, file_store: FileStore, files_settings: Settings) -> Services:
+    return Services.build(storage, files=file_store, max_upload_bytes=files_settings.max_upload_bytes,
+                          signed_link_ttl=files_settings.signed_link_ttl)
+
+
+@pytest.fixture(scope="session")
+def files_client(files_settings: Settings, files_services: Services) -> Iterator[TestClient]:
+    with TestClient(build_app(files_settings, files_services), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+@dataclass
+class QBFiles(QB):
+    """`QB` on an app whose server has a files backend, plus what a test needs to see the bytes."""
+
+    store: FileStore = field(kw_only=True)
+
+    def stored(self) -> list[str]:
+        """Committed keys of this app (every key the core makes starts with `apps/<id>/`)."""
+        return self.store.keys(f"apps/{self.app_id}")
+
+    def temporaries(self) -> list[str]:
+        """Writes in progress anywhere in the store (tests run one at a time per store)."""
+        found: list[str] = self.store.temporaries()  # type: ignore[attr-defined]
+        return found
+
+    def blob_count(self) -> int:
+        from sqlalchemy import func, select
+
+        from objectbase.storage.system_tables import blobs
+        with self.services.storage.transaction(write=False) as tx:
+            count: int = tx.conn.execute(  # type: ignore[attr-defined]
+                select(func.count()).select_from(blobs).where(blobs.c.app_id == self.app_id)).scalar_one()
+        return count
+
+    def state(self) -> tuple[list[str], list[str], int, int]:
+        """Everything a rejected request must leave as it was: bytes, half-writes, blob rows, events."""
+        return self.stored(), self.temporaries(), self.blob_count(), len(self.events())
+
+
+@pytest.fixture
+def qbf(files_client: TestClient, files_services: Services, file_store: FileStore) -> QBFiles:
+    return QBFiles(files_client, files_services, files_services.apps.create_app(f"test-{uuid.uuid4().hex[:8]}"),
+                   store=file_store)

@@ -57,6 +57,10 @@ class ClassService:
             raise NotFoundError("Undefined class", code="class_not_found")
         return cls
 
+    def get_classes(self, actor: Actor, tx: Transaction) -> list[ClassDef]:
+        """Every class of the actor's app (cascades look for children in all of them)."""
+        return list(self._classes(tx, actor.app_id, actor.schema_version).values())
+
     def list_classes(self, actor: Actor) -> list[ClassDef]:
         with self.storage.transaction(write=False) as tx:
             return list(self._classes(tx, actor.app_id, None).values())

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.classes import ClassService
-from objectbase.core.errors import FieldError, LimitExceededError, PermissionDeniedError, ValidationError
+from objectbase.core.errors import (
+    FieldError, LimitExceededError, NotFoundError, PermissionDeniedError, ValidationError,
+)
 from objectbase.core.events import make_event
 from objectbase.core.fields import CastError
 from objectbase.core.ids import is_object_id, new_object_id
 from objectbase.core.models import Record
-from objectbase.core.permissions import Action, acl_filter, is_allowed, parse_record_permissions
+from objectbase.core.permissions import (
+    Action, RecordPermissions, acl_filter, is_allowed, parse_record_permissions,
+)
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef
-from objectbase.core.unit_of_work import Storage
+from objectbase.core.relations import MAX_CASCADE, collect_descendants
+from objectbase.core.unit_of_work import Storage, Transaction
+from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 
-__all__ = ["MAX_BATCH", "RecordSet", "NewRecord", "RecordService", "cast_values", "record_snapshot"]
+__all__ = [
+    "AGGREGATES", "DeleteResult", "MAX_BATCH", "NewRecord", "RecordChange", "RecordService", "RecordSet",
+    "cast_values", "record_snapshot",
+]
 
 # Largest number of records one create or get-by-ids request may name.
 MAX_BATCH = 100
@@ -32,10 +41,45 @@ class NewRecord:
 
 
 @dataclass(frozen=True)
+class RecordChange:
+    """What to change in one record: field changes, optionally its permissions and its parent."""
+
+    id: str
+    changes: Sequence[FieldChange] = ()
+    permissions: Any = None
+    parent_id: Any = None
+    set_parent: bool = False
+
+
+@dataclass(frozen=True)
 class RecordSet:
     cls: ClassDef
     records: list[Record]
     not_found: list[str] = field(default_factory=list)
+    # Records the actor may read but not change.
+    denied: list[str] = field(default_factory=list)
+    # For by-criteria writes: how many matched (items may be capped).
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    deleted: list[str]
+    denied: list[str]
+    not_found: list[str]
+    # Children removed through `_parent_id`, on top of `deleted`.
+    cascaded: int = 0
+
+
+# Aggregates `group_by` may calculate, and which field types each applies to.
+AGGREGATES: dict[str, tuple[str, ...]] = {
+    "avg": ("Integer", "Float"), "sum": ("Integer", "Float"),
+    "min": ("Integer", "Float", "Date", "String"), "max": ("Integer", "Float", "Date", "String"),
+}
+# Records one by-criteria update may change in a single transaction.
+MAX_CRITERIA_UPDATE = 1000
+# A hook run inside the deleting transaction for each class's deleted records (e.g. file bytes).
+DeleteHook = Callable[[Transaction, ClassDef, list[Record]], None]
 
 
 def record_snapshot(cls: ClassDef, record: Record) -> dict[str, Any]:
@@ -69,6 +113,36 @@ class RecordService:
     def __init__(self, storage: Storage, classes: ClassService) -> None:
         self.storage = storage
         self.classes = classes
+        self.on_delete: list[DeleteHook] = []
+
+    @staticmethod
+    def _wanted(ids: Sequence[str]) -> list[str]:
+        """The ids of a batch, deduplicated in order, within the batch limit."""
+        if len(ids) > MAX_BATCH:
+            raise LimitExceededError(f"At most {MAX_BATCH} ids per request", code="batch_too_large")
+        return list(dict.fromkeys(ids))
+
+    @staticmethod
+    def _sort_by_access(actor: Actor, cls: ClassDef, rows: Mapping[str, Record], ids: Sequence[str],
+                        action: Action) -> tuple[list[Record], list[str], list[str]]:
+        """(allowed records, denied ids, not found ids). Unreadable records count as not found, so a
+        write never reveals that a record the actor cannot see exists."""
+        allowed: list[Record] = []
+        denied: list[str] = []
+        not_found: list[str] = []
+        for record_id in ids:
+            record = rows.get(record_id)
+            if record is None or not is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl):
+                not_found.append(record_id)
+            elif not is_allowed(actor, action, cls.permissions, record.user_id, record.acl):
+                denied.append(record_id)
+            else:
+                allowed.append(record)
+        return allowed, denied, not_found
+
+    def _locked_rows(self, tx: Transaction, cls: ClassDef, ids: Sequence[str]) -> dict[str, Record]:
+        valid = tuple({i for i in ids if is_object_id(i)})
+        return {r.id: r for r in tx.select_records(cls, ast.Query(where=ast.In("_id", valid)), for_update=True)}
 
     @staticmethod
     def _require_writer(actor: Actor) -> None:
@@ -90,8 +164,11 @@ class RecordService:
             acl=parse_record_permissions(item.permissions),
         )
 
-    def create_records(self, actor: Actor, class_name: str, items: Sequence[NewRecord]) -> RecordSet:
-        """Create one or many records in one transaction: all are written, or none."""
+    def create_records(self, actor: Actor, class_name: str, items: Sequence[NewRecord], *,
+                       parent_class: str | None = None) -> RecordSet:
+        """Create one or many records in one transaction: all are written, or none.
+
+        With `parent_class`, every item's parent must be a record of that class the actor can read."""
         self._require_writer(actor)
         if not items:
             raise ValidationError.single("record", "blank", "at least one record is needed")
@@ -102,6 +179,8 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             if not is_allowed(actor, Action.CREATE, cls.permissions):
                 raise PermissionDeniedError()
+            if parent_class is not None:
+                self._require_parents(actor, tx, parent_class, {str(i.parent_id) for i in items})
             many = len(items) > 1
             records = [self._build(actor, cls, item, now, f"record[{i}]." if many else "")
                        for i, item in enumerate(items)]
@@ -112,9 +191,7 @@ class RecordService:
 
     def get_records(self, actor: Actor, class_name: str, ids: Sequence[str]) -> RecordSet:
         """Records by id that the actor may read; the rest are reported as not found."""
-        if len(ids) > MAX_BATCH:
-            raise LimitExceededError(f"At most {MAX_BATCH} ids per request", code="batch_too_large")
-        wanted = list(dict.fromkeys(ids))
+        wanted = self._wanted(ids)
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             valid = tuple(i for i in wanted if is_object_id(i))
@@ -139,6 +216,166 @@ class RecordService:
             return tx.count_records(cls, ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions)))
 
 
+
+
+    def _require_parents(self, actor: Actor, tx: Transaction, class_name: str, ids: set[str]) -> None:
+        parent_cls = self.classes.get_class(actor, class_name, tx)
+        valid = tuple(i for i in ids if is_object_id(i))
+        where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, parent_cls.permissions))
+        if len(valid) != len(ids) or tx.count_records(parent_cls, where) != len(ids):
+            raise NotFoundError("Parent record not found", code="record_not_found")
+
+    # -- updates --------------------------------------------------------------------------------
+    def _change(self, actor: Actor, cls: ClassDef, record: Record, item: RecordChange, now: int) -> Record:
+        """The record after the change; raises for an ACL change by a non-owner or a bad value."""
+        values = apply_changes(record.values, cast_changes(cls, list(item.changes)))
+        errors: dict[str, list[FieldError]] = {}
+        for name, value in values.items():
+            field_def = cls.fields[name]
+            if value is None and field_def.required:
+                errors[name] = [FieldError("blank", f"{name} can't be blank")]
+            elif value is not None and value != record.values.get(name) and not field_def.type.is_array:
+                try:  # e.g. an `inc` that leaves the 64-bit range
+                    field_def.type.cast(value)
+                except CastError as error:
+                    errors[name] = [FieldError("invalid", f"{name} {error}")]
+        if errors:
+            raise ValidationError(errors)
+        acl: RecordPermissions = record.acl
+        if item.permissions is not None:
+            acl = parse_record_permissions(item.permissions, base=record.acl)
+            # Clients re-send a fetched record whole; an unchanged ACL is not a change of permissions.
+            if acl != record.acl and not (actor.bypasses_acl or actor.user_id == record.user_id):
+                raise PermissionDeniedError("You are not owner of this object", code="not_owner")
+        parent_id = record.parent_id
+        if item.set_parent:
+            parent_id = item.parent_id if item.parent_id not in ("", None) else None
+            if parent_id is not None and not (isinstance(parent_id, str) and is_object_id(parent_id)):
+                raise ValidationError.single("_parent_id", "invalid", "_parent_id is not a record id")
+        return replace(record, values=values, acl=acl, parent_id=parent_id, updated_at=now)
+
+    def _write_updates(self, actor: Actor, tx: Transaction, cls: ClassDef,
+                       pairs: list[tuple[Record, Record]], now: int) -> None:
+        tx.update_records(cls, [new for _, new in pairs])
+        tx.insert_events([make_event(actor, "record.updated", new.id, class_id=cls.id, record_seq=old.seq,
+                                     old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)
+                          for old, new in pairs])
+
+    def update_records(self, actor: Actor, class_name: str, items: Sequence[RecordChange]) -> RecordSet:
+        """Update records by id in one transaction, on locked rows (no lost updates).
+
+        Ids the actor cannot read are reported not found; readable ones it may not update, denied.
+        A value that cannot be cast fails the whole request."""
+        self._require_writer(actor)
+        self._wanted([i.id for i in items])
+        now = int(time.time())
+        with self.storage.transaction(write=True) as tx:
+            cls = self.classes.get_class(actor, class_name, tx)
+            rows = self._locked_rows(tx, cls, [i.id for i in items])
+            pairs: list[tuple[Record, Record]] = []
+            not_found: list[str] = []
+            denied: list[str] = []
+            for item in items:
+                allowed, no, missing = self._sort_by_access(actor, cls, rows, [item.id], Action.UPDATE)
+                denied += no
+                not_found += missing
+                if not allowed:
+                    continue
+                try:
+                    new = self._change(actor, cls, allowed[0], item, now)
+                except PermissionDeniedError:
+                    if len(items) == 1:
+                        raise
+                    denied.append(item.id)
+                    continue
+                rows[item.id] = new  # a later item for the same id builds on this change
+                pairs.append((allowed[0], new))
+            self._write_updates(actor, tx, cls, pairs, now)
+        return RecordSet(cls, [new for _, new in pairs], not_found, denied, total=len(pairs))
+
+    def update_by_criteria(self, actor: Actor, class_name: str, where: ast.Node,
+                           change: RecordChange) -> RecordSet:
+        """Apply one change to every record matching `where` that the actor may update."""
+        self._require_writer(actor)
+        now = int(time.time())
+        with self.storage.transaction(write=True) as tx:
+            cls = self.classes.get_class(actor, class_name, tx)
+            matching = ast.conjoin(where, acl_filter(actor, Action.UPDATE, cls.permissions))
+            records = tx.select_records(cls, ast.Query(where=matching, limit=MAX_CRITERIA_UPDATE + 1),
+                                        for_update=True)
+            if len(records) > MAX_CRITERIA_UPDATE:
+                raise LimitExceededError(f"The criteria match more than {MAX_CRITERIA_UPDATE} records; narrow them",
+                                         code="too_many_matches")
+            pairs = [(r, self._change(actor, cls, r, replace(change, id=r.id), now)) for r in records]
+            self._write_updates(actor, tx, cls, pairs, now)
+        return RecordSet(cls, [new for _, new in pairs], total=len(pairs))
+
+    # -- deletes --------------------------------------------------------------------------------
+    def _delete(self, actor: Actor, tx: Transaction, cls: ClassDef, records: list[Record]) -> int:
+        """Delete the records and, through `_parent_id`, their descendants; returns the descendants' count."""
+        now = time.time()
+        groups = [(cls, records)] + collect_descendants(
+            tx, self.classes.get_classes(actor, tx), [r.id for r in records],
+            lambda: LimitExceededError(f"Deleting would remove more than {MAX_CASCADE} child records",
+                                       code="cascade_too_large"))
+        for group_cls, group in groups:
+            tx.delete_records(group_cls, [r.id for r in group])
+            tx.insert_events([make_event(actor, "record.deleted", r.id, class_id=group_cls.id, record_seq=r.seq,
+                                         old=record_snapshot(group_cls, r), at=now) for r in group])
+            for hook in self.on_delete:
+                hook(tx, group_cls, group)
+        return sum(len(group) for _, group in groups[1:])
+
+    def delete_records(self, actor: Actor, class_name: str, ids: Sequence[str]) -> DeleteResult:
+        self._require_writer(actor)
+        wanted = self._wanted(ids)
+        with self.storage.transaction(write=True) as tx:
+            cls = self.classes.get_class(actor, class_name, tx)
+            rows = self._locked_rows(tx, cls, wanted)
+            doomed, denied, not_found = self._sort_by_access(actor, cls, rows, wanted, Action.DELETE)
+            cascaded = self._delete(actor, tx, cls, doomed) if doomed else 0
+        return DeleteResult([r.id for r in doomed], denied, not_found, cascaded)
+
+    def delete_by_criteria(self, actor: Actor, class_name: str, where: ast.Node) -> DeleteResult:
+        self._require_writer(actor)
+        if where == ast.TRUE and not actor.bypasses_acl:
+            raise ValidationError.single("search_criteria", "blank",
+                                         "criteria are required (deleting a whole class needs the API key)")
+        with self.storage.transaction(write=True) as tx:
+            cls = self.classes.get_class(actor, class_name, tx)
+            matching = ast.conjoin(where, acl_filter(actor, Action.DELETE, cls.permissions))
+            records = tx.select_records(cls, ast.Query(where=matching, limit=MAX_CASCADE + 1), for_update=True)
+            if len(records) > MAX_CASCADE:
+                raise LimitExceededError(f"The criteria match more than {MAX_CASCADE} records; narrow them",
+                                         code="too_many_matches")
+            cascaded = self._delete(actor, tx, cls, records) if records else 0
+        return DeleteResult([r.id for r in records], [], [], cascaded)
+
+    # -- reads beyond records -------------------------------------------------------------------
+    def aggregate(self, actor: Actor, class_name: str, where: ast.Node, group_by: str,
+                  calculations: Sequence[tuple[str, str]], sort: Sequence[ast.SortKey] = (),
+                  skip: int = 0, limit: int = 100) -> tuple[ClassDef, list[dict[str, Any]]]:
+        """Per value of `group_by`, the calculated aggregates over the records the actor may read."""
+        with self.storage.transaction(write=False) as tx:
+            cls = self.classes.get_class(actor, class_name, tx)
+            for name, how in calculations:
+                field_def = cls.fields.get(name)
+                if how not in AGGREGATES:
+                    raise ValidationError.single(name, "invalid", f"{how!r} is not one of {', '.join(AGGREGATES)}")
+                if field_def is None or field_def.type.name not in AGGREGATES[how]:
+                    raise ValidationError.single(name, "invalid", f"{how} does not apply to {name}")
+            where = ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions))
+            return cls, tx.aggregate_records(cls, where, group_by, calculations, sort, skip, limit)
+
+    def get_record_permissions(self, actor: Actor, class_name: str, record_id: str) -> Record:
+        """A record, for reading its ACL: only its owner (or the administrator) may."""
+        found = self.get_records(actor, class_name, [record_id])
+        if not found.records:
+            raise NotFoundError("Record not found", code="record_not_found")
+        record = found.records[0]
+        if not (actor.bypasses_acl or (actor.acts_as_user and actor.user_id == record.user_id)):
+            raise PermissionDeniedError("You are not owner of this object", code="not_owner")
+        return record
 
 
 def _reverse(sort: tuple[ast.SortKey, ...]) -> tuple[ast.SortKey, ...]:

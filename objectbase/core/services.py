@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from objectbase.core.apps import AppService
+from objectbase.core.blobs import BlobService
 from objectbase.core.classes import ClassService
 from objectbase.core.keys import KeyService
+from objectbase.core.record_files import RecordFileService
 from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
 from objectbase.core.unit_of_work import Storage
+from objectbase.core.uploads import MissingFileStore
 from objectbase.core.users import UserService
+from objectbase.files.base import FileStore
 
 __all__ = ["Services"]
 
@@ -24,13 +28,28 @@ class Services:
     keys: KeyService
     classes: ClassService
     records: RecordService
+    # None when built without a files backend (CLI commands that never touch bytes): then the
+    # services below answer every byte operation with UnavailableError, never a silent default.
+    files: FileStore | None
+    blobs: BlobService
+    record_files: RecordFileService
 
     @classmethod
-    def build(cls, storage: Storage, *, session_ttl: int = 7200) -> Services:
+    def build(cls, storage: Storage, *, session_ttl: int = 7200, files: FileStore | None = None,
+              max_upload_bytes: int = 104_857_600, signed_link_ttl: int = 3600) -> Services:
         users = UserService(storage)
         classes = ClassService(storage)
+        store: FileStore = files if files is not None else MissingFileStore()
+        records = RecordService(storage, classes)
+        record_files = RecordFileService(storage, classes, store, max_upload_bytes=max_upload_bytes)
+        if files is not None:
+            # Deleting records (and their cascaded children) deletes their files' bytes after commit.
+            records.on_delete.append(record_files.on_records_deleted)
         return cls(
             storage=storage, apps=AppService(storage), users=users,
             sessions=SessionService(storage, users, session_ttl), keys=KeyService(storage),
-            classes=classes, records=RecordService(storage, classes),
+            classes=classes, records=records,
+            files=files,
+            blobs=BlobService(storage, store, max_upload_bytes=max_upload_bytes, link_ttl=signed_link_ttl),
+            record_files=record_files,
         )

@@ -10,7 +10,7 @@ __all__ = ["sign_params", "signing_string", "verify_signature"]
 
 
 def _flat_pairs(params: Mapping[str, Any]) -> list[str]:
-    pairs = []
+    pairs: list[str] = []
     for name, value in params.items():
         if name == "signature":
             continue

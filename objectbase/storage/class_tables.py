@@ -3,7 +3,7 @@ class or field names, so a name a client chose cannot reach SQL (nor clash with 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Connection, Index, MetaData, String, Table, text
+from sqlalchemy import BigInteger, Column, Connection, Index, MetaData, String, Table, TextClause, text
 from sqlalchemy.schema import CreateIndex
 
 from objectbase.core.permissions import RECORD_ACTIONS
@@ -53,7 +53,7 @@ def _build_table(cls: ClassDef) -> Table:
     return table
 
 
-def _add_column_ddl(conn: Connection, table: Table, column: Column[object]) -> object:
+def _add_column_ddl(conn: Connection, table: Table, column: Column[object]) -> TextClause:
     # SQLAlchemy has no ADD COLUMN construct; both names here are generated (obj_N, f_N) and
     # still quoted by the dialect's preparer.
     preparer = conn.dialect.identifier_preparer

@@ -35,10 +35,11 @@ class Compiler:
         return true() if node.value else false()
 
     def _and(self, node: ast.And) -> ColumnElement[bool]:
-        return and_(*(self.where(item) for item in node.items))
+        # The leading constant keeps an empty And true (and SQLAlchemy from warning about it).
+        return and_(true(), *(self.where(item) for item in node.items))
 
     def _or(self, node: ast.Or) -> ColumnElement[bool]:
-        return or_(*(self.where(item) for item in node.items))
+        return or_(false(), *(self.where(item) for item in node.items))
 
     def _not(self, node: ast.Not) -> ColumnElement[bool]:
         return not_(self.where(node.item))
@@ -49,18 +50,18 @@ class Compiler:
 
     def _compare(self, node: ast.Compare) -> ColumnElement[bool]:
         column, is_array = self.resolve(node.field)
-        if is_array:
-            if node.op == "eq":
-                return self._array_has(column, (node.value,), "any")
-            if node.op == "ne":
-                return or_(column.is_(None), not_(self._array_has(column, (node.value,), "any")))
-            raise UnsupportedQueryError(f"{node.op} does not apply to array fields", code="bad_operator")
         if node.value is None:
             if node.op == "eq":
                 return column.is_(None)
             if node.op == "ne":
                 return column.is_not(None)
             raise UnsupportedQueryError(f"{node.op} needs a value", code="bad_value")
+        if is_array:
+            if node.op == "eq":
+                return self._array_has(column, (node.value,), "any")
+            if node.op == "ne":
+                return not_(self._array_has(column, (node.value,), "any"))
+            raise UnsupportedQueryError(f"{node.op} does not apply to array fields", code="bad_operator")
         ops: Mapping[str, Callable[[Any, Any], ColumnElement[bool]]] = {
             "eq": lambda c, v: c == v, "lt": lambda c, v: c < v, "lte": lambda c, v: c <= v,
             "gt": lambda c, v: c > v, "gte": lambda c, v: c >= v,
@@ -72,21 +73,29 @@ class Compiler:
 
     def _in(self, node: ast.In) -> ColumnElement[bool]:
         column, is_array = self.resolve(node.field)
-        if is_array:
-            matched = self._array_has(column, node.values, "any")
-            return or_(column.is_(None), not_(matched)) if node.negate else matched
-        if not node.values:
-            return true() if node.negate else false()
+        # A None in the list stands for "no value": SQL's IN (NULL, …) would never match it.
+        values = tuple(v for v in node.values if v is not None)
+        wants_null = len(values) != len(node.values)
+        if is_array:  # two-valued: a missing array holds nothing
+            matched = self._array_has(column, values, "any")
+            if wants_null:
+                matched = or_(matched, column.is_(None))
+            return not_(matched) if node.negate else matched
         if node.negate:
-            return or_(column.not_in(node.values), column.is_(None))
-        return column.in_(node.values)
+            # `nin` is true for a missing value, unless the list names "no value" itself.
+            outside = column.not_in(values) if values else true()
+            return and_(column.is_not(None), outside) if wants_null else or_(column.is_(None), outside)
+        matched = column.in_(values) if values else false()
+        return or_(matched, column.is_(None)) if wants_null else matched
 
     def _arrayhas(self, node: ast.ArrayHas) -> ColumnElement[bool]:
         column, _ = self.resolve(node.field)
         return self._array_has(column, node.values, node.mode)
 
     def _contains(self, node: ast.Contains) -> ColumnElement[bool]:
-        column, _ = self.resolve(node.field)
+        column, is_array = self.resolve(node.field)
+        if is_array:
+            raise UnsupportedQueryError("ctn applies to String fields only", code="bad_operator")
         # instr/strpos: a plain substring test, so % and _ in the text are not wildcards.
         if self.dialect == "postgresql":
             return func.strpos(column, node.text) > 0
@@ -130,8 +139,12 @@ class Compiler:
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import JSONB
 
-            contains = [column.op("@>")(literal([value], JSONB)) for value in values]
+            # bool_op: the result is a boolean, so NOT over it is plain SQL NOT.
+            contains: list[ColumnElement[bool]] = [column.bool_op("@>")(literal([value], JSONB)) for value in values]
         else:
             each = func.json_each(column).table_valued("value")
             contains = [exists(select(1).select_from(each).where(each.c.value == value)) for value in values]
-        return and_(*contains) if mode == "all" else or_(*contains)
+        combined = and_(*contains) if mode == "all" else or_(*contains)
+        # A missing array holds nothing: false, not unknown (PostgreSQL's NULL @> x is NULL), so
+        # that NOT over it matches records without the array, on both databases alike.
+        return and_(column.is_not(None), combined)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, Row, Table, func, insert, select
+from sqlalchemy import ColumnElement, Row, Table, bindparam, delete, func, insert, select, update
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
@@ -42,6 +43,20 @@ def _row_to_record(cls: ClassDef, row: Row[Any]) -> Record:
     )
 
 
+def _ordered(column: ColumnElement[Any], descending: bool) -> Any:
+    # NULL sorts as the smallest value on both databases (PostgreSQL's default is the opposite).
+    return column.desc().nulls_last() if descending else column.asc().nulls_first()
+
+
+def _plain_number(value: Any, how: str) -> Any:
+    """PostgreSQL answers sum/avg as NUMERIC (Decimal): averages are floats, sums of integers integers."""
+    if isinstance(value, Decimal):
+        return int(value) if how == "sum" and value == value.to_integral_value() else float(value)
+    if how == "avg" and isinstance(value, int):
+        return float(value)
+    return value
+
+
 class RecordRows(RowsBase):
     def _records_compiler(self, cls: ClassDef, table: Table) -> Compiler:
         def resolve(ref: ast.FieldRef) -> tuple[ColumnElement[Any], bool]:
@@ -74,18 +89,68 @@ class RecordRows(RowsBase):
         table = self.class_tables.table(cls)
         self.conn.execute(insert(table), [_record_to_row(cls, r) for r in records])
 
-    def select_records(self, cls: ClassDef, query: ast.Query) -> list[Record]:
+    def select_records(self, cls: ClassDef, query: ast.Query, *, for_update: bool = False) -> list[Record]:
         table = self.class_tables.table(cls)
         statement = select(table).where(self._records_compiler(cls, table).where(query.where))
-        order = []
-        for key in query.sort:
-            column = self._sort_column(cls, table, key.field)
-            order.append(column.desc() if key.descending else column.asc())
+        if for_update and self.dialect == "postgresql":
+            # Row locks until commit: concurrent updates of the same record queue instead of racing.
+            # (SQLite's BEGIN IMMEDIATE already serialises every writer.)
+            statement = statement.with_for_update()
+        order = [_ordered(self._sort_column(cls, table, key.field), key.descending) for key in query.sort]
         # _id breaks ties (and is creation order), so paging is stable.
         statement = statement.order_by(*order, table.c["_id"]).offset(query.skip)
         if query.limit is not None:
             statement = statement.limit(query.limit)
         return [_row_to_record(cls, row) for row in self.conn.execute(statement)]
+
+    def update_records(self, cls: ClassDef, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        table = self.class_tables.table(cls)
+        # Bound names must differ from column names in an UPDATE … SET, hence the prefix.
+        rows = []
+        for record in records:
+            row = _record_to_row(cls, record)
+            del row["_seq"]
+            rows.append({f"b{name}": value for name, value in row.items()})
+        columns: dict[str, Any] = {name[1:]: bindparam(name) for name in rows[0] if name != "b_id"}
+        self.conn.execute(update(table).where(table.c["_id"] == bindparam("b_id")).values(columns), rows)
+
+    def delete_records(self, cls: ClassDef, ids: Sequence[str]) -> int:
+        if not ids:
+            return 0
+        table = self.class_tables.table(cls)
+        deleted: int = self.conn.execute(delete(table).where(table.c["_id"].in_(ids))).rowcount
+        return deleted
+
+    def aggregate_records(self, cls: ClassDef, where: ast.Node, group_by: str,
+                          calculations: Sequence[tuple[str, str]], sort: Sequence[ast.SortKey],
+                          skip: int, limit: int) -> list[dict[str, Any]]:
+        """One row per value of `group_by`, with `(field, avg|min|max|sum|count)` calculated per group."""
+        table = self.class_tables.table(cls)
+        group = self._sort_column(cls, table, group_by)
+        functions: dict[str, Any] = {"avg": func.avg, "min": func.min, "max": func.max, "sum": func.sum, "count": func.count}
+        selected = [group.label("group")] + [
+            functions[how](self._sort_column(cls, table, name)).label(f"calc_{i}")
+            for i, (name, how) in enumerate(calculations)
+        ]
+        labels = {group_by: selected[0]} | {name: selected[i + 1] for i, (name, _) in enumerate(calculations)}
+        order = []
+        for key in sort:
+            column = labels.get(key.field)
+            if column is None:
+                raise UnsupportedQueryError(f"{key.field} is neither the group nor a calculated field",
+                                            code="bad_sort")
+            order.append(_ordered(column, key.descending))
+        statement = (select(*selected).where(self._records_compiler(cls, table).where(where)).group_by(group)
+                     .order_by(*order, group).offset(skip).limit(limit))
+        results = []
+        for row in self.conn.execute(statement):
+            item = {group_by: row[0]}
+            for i, (name, how) in enumerate(calculations):
+                item[name] = _plain_number(row[i + 1], how)
+            results.append(item)
+        return results
 
     def count_records(self, cls: ClassDef, where: ast.Node) -> int:
         table = self.class_tables.table(cls)

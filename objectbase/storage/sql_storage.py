@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 from sqlalchemy import Connection, text
 
 from objectbase.storage.apps import AppRows
+from objectbase.storage.blobs import BlobRows
 from objectbase.storage.class_tables import ClassTables
 from objectbase.storage.classes import ClassRows
 from objectbase.storage.engine import make_engine
@@ -25,7 +26,7 @@ __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 log = logging.getLogger(__name__)
 
 
-class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows):
+class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables) -> None:

@@ -153,3 +153,35 @@ events = Table(
     # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
     sqlite_autoincrement=True,
 )
+
+# Content (QuickBlox blobs); created by migration 0002, not 0001. Bytes live in the files backend
+# under `storage_key` (completed content) and `pending_key` (uploaded, not yet completed).
+blobs = Table(
+    "blobs", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("public", Boolean, nullable=False, default=False),
+    Column("storage_key", String(512)),
+    Column("size", BigInteger),
+    Column("status", String(20)),
+    Column("completed_at", Float),
+    Column("pending_key", String(512)),
+    Column("pending_size", BigInteger),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_blobs_app_user", "app_id", "user_id"),
+    # Never reuse ids on SQLite: an old upload URL or link must not reach a newer blob.
+    sqlite_autoincrement=True,
+)
+
+blob_tags = Table(
+    "blob_tags", metadata,
+    Column("blob_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("blobs.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("tag", String(255), primary_key=True),
+    Index("ix_blob_tags_tag", "tag"),
+)

@@ -128,7 +128,7 @@ def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
 def test_cli_works_while_the_server_runs_and_a_new_field_adds_a_column(served: tuple[str, str],
                                                                        tmp_path: Path) -> None:
     base, database_url = served
-    assert httpx.get(f"{base}/health").json() == {"status": "ok", "database": "ok"}
+    assert httpx.get(f"{base}/health").json()["status"] == "ok"
     app = run(database_url, "app", "create", "--name", "live", "--json")
     run(database_url, "user", "create", "--app", str(app["application_id"]), "--login", "live",
         "--password", "password1", "--json")

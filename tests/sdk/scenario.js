@@ -139,6 +139,39 @@ step('listProjected', async () => expectObject(await call(QB.data.list.bind(QB.d
 
 step('listAll', async () => expectObject(await call(QB.data.list.bind(QB.data), config.className)));
 
+// Updates: a plain change, an operator, and the whole fetched record sent back (as the SDK's own tests do).
+step('updateRecord', async () => expectObject(await call(QB.data.update.bind(QB.data), config.className,
+  { _id: state.recordId, game_mode_name: 'ctf', completed_levels: [4, 5] })));
+
+step('updateWithOperators', async () => expectObject(await call(QB.data.update.bind(QB.data), config.className,
+  { _id: state.recordId, inc: { score_value: 10 }, push: { completed_levels: 6 } })));
+
+step('updateResendingFetchedRecord', async () => {
+  const listed = expectObject(await call(QB.data.list.bind(QB.data), config.className, { _id: state.recordId }));
+  const record = Object.assign({}, listed.items[0], { progress: 0.5 });
+  return expectObject(await call(QB.data.update.bind(QB.data), config.className, record));
+});
+
+// Deletes: one id, several ids, and by criteria (its criteria travel in a DELETE body).
+step('createForDeletes', async () => {
+  state.doomed = [];
+  for (const score of [1001, 1002, 1003, 1004]) {
+    const record = expectObject(await call(QB.data.create.bind(QB.data), config.className, { score_value: score }));
+    state.doomed.push(record._id);
+  }
+  return state.doomed;
+});
+
+step('deleteOne', async () => expectObject(await call(QB.data.delete.bind(QB.data), config.className, state.doomed[0])));
+
+step('deleteMany', async () => expectObject(await call(QB.data.delete.bind(QB.data), config.className,
+  [state.doomed[1], state.doomed[2]])));
+
+step('deleteByCriteria', async () => expectObject(await call(QB.data.delete.bind(QB.data), config.className,
+  { score_value: { gt: 1003 } })));
+
+step('countAfterDeletes', async () => expectObject(await call(QB.data.list.bind(QB.data), config.className, { count: 1 })));
+
 // The id from login, not QB.service.getSession().user_id: the SDK keeps the app session object
 // (user_id 0) after login, and users.get(0) silently becomes GET /users.json.
 step('usersGetById', async () => expectObject(await call(QB.users.get.bind(QB.users), state.userId)));

@@ -53,6 +53,18 @@ EXPECTED_REQUESTS: list[tuple[str, str, int]] = [
     ("GET", "/data/ScoreTable.json", 200),
     ("GET", "/data/ScoreTable.json", 200),
     ("GET", "/data/ScoreTable.json", 200),
+    ("PUT", "/data/ScoreTable/{rid}.json", 200),
+    ("PUT", "/data/ScoreTable/{rid}.json", 200),
+    ("GET", "/data/ScoreTable.json", 200),
+    ("PUT", "/data/ScoreTable/{rid}.json", 200),
+    ("POST", "/data/ScoreTable.json", 201),
+    ("POST", "/data/ScoreTable.json", 201),
+    ("POST", "/data/ScoreTable.json", 201),
+    ("POST", "/data/ScoreTable.json", 201),
+    ("DELETE", "/data/ScoreTable/{rid}.json", 200),
+    ("DELETE", "/data/ScoreTable/{rid}%2C{rid}.json", 200),  # the access log quotes the comma
+    ("DELETE", "/data/ScoreTable/by_criteria.json", 200),
+    ("GET", "/data/ScoreTable.json", 200),
     ("GET", "/users/{id}.json", 200),
     ("GET", "/users/by_login.json", 200),
     ("GET", "/users/by_tags.json", 200),
@@ -288,6 +300,22 @@ def test_list_filters_sorts_counts_and_projects(run: ScenarioRun) -> None:
     assert [r["_id"] for r in run.step("listAll")["items"]] == [seeded["_id"], low["_id"], high["_id"]]
 
 
+def test_updates_and_deletes(run: ScenarioRun) -> None:
+    seeded = run.step("createRecord")
+    updated = run.step("updateRecord")
+    assert (updated["_id"], updated["game_mode_name"], updated["completed_levels"]) == (seeded["_id"], "ctf", [4, 5])
+    assert updated["score_value"] == 665 and updated["permissions"] == seeded["permissions"]
+    operated = run.step("updateWithOperators")
+    assert (operated["score_value"], operated["completed_levels"]) == (675, [4, 5, 6])
+    resent = run.step("updateResendingFetchedRecord")
+    assert (resent["progress"], resent["score_value"], resent["created_at"]) == (0.5, 675, seeded["created_at"])
+    doomed = run.step("createForDeletes")
+    assert run.step("deleteOne") == {"deleted": [doomed[0]], "deletedCount": 1}
+    assert run.step("deleteMany") == {"deleted": doomed[1:3], "deletedCount": 2}
+    assert run.step("deleteByCriteria") == {"deleted": None, "deletedCount": 1}
+    assert run.step("countAfterDeletes")["items_count"] == 3
+
+
 def test_users(run: ScenarioRun) -> None:
     by_id = run.step("usersGetById")
     assert (by_id["id"], by_id["login"]) == (run.user_id, LOGIN)
@@ -302,7 +330,8 @@ def test_users(run: ScenarioRun) -> None:
 
 def test_wire_requests(run: ScenarioRun) -> None:
     """The SDK sent exactly these requests to our host, and each got the status the scenario expects."""
-    seen = [(r.method, r.path.replace(f"/{run.user_id}.json", "/{id}.json"), r.status) for r in run.requests]
+    seen = [(r.method, re.sub(r"[0-9a-f]{24}", "{rid}", r.path.replace(f"/{run.user_id}.json", "/{id}.json")),
+             r.status) for r in run.requests]
     assert seen == EXPECTED_REQUESTS, run.diagnostics()
     queries = {r.query for r in run.requests if r.path == "/data/ScoreTable.json" and r.method == "GET"}
     # The SDK's bracket encoding (spec §7.2), sorted keys and `%2C` inside values.

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from objectbase.api.common.responses import json_response
-from objectbase.api.quickblox import custom_objects, session, users
+from objectbase.api.quickblox import content, custom_object_changes, custom_objects, record_files, session, users
 from objectbase.api.quickblox.errors import error_body, status_and_body
 from objectbase.core.errors import ObjectbaseError
 from objectbase.core.services import Services
@@ -43,7 +43,29 @@ ROUTES = [
     Route("/users/{user_id:int}", users.delete_user, methods=["DELETE"]),
     Route("/data/{class_name}", custom_objects.create_record, methods=["POST"]),
     Route("/data/{class_name}", custom_objects.search_records, methods=["GET"]),
+    Route("/data/{class_name}/multi", custom_objects.create_many, methods=["POST"]),
+    Route("/data/{class_name}/multi", custom_object_changes.update_many, methods=["PUT"]),
+    Route("/data/{class_name}/by_criteria", custom_object_changes.update_by_criteria, methods=["PUT"]),
+    Route("/data/{class_name}/by_criteria", custom_object_changes.delete_by_criteria, methods=["DELETE"]),
+    # D14–D16 before the generic /data/{class}/{ids} and parent/child routes: `file` is a reserved third segment.
+    Route("/data/{class_name}/{record_id}/file", record_files.upload_file, methods=["POST"]),
+    Route("/data/{class_name}/{record_id}/file", record_files.download_file, methods=["GET"]),
+    Route("/data/{class_name}/{record_id}/file", record_files.delete_file, methods=["DELETE"]),
     Route("/data/{class_name}/{ids}", custom_objects.get_records, methods=["GET"]),
+    Route("/data/{class_name}/{ids}", custom_object_changes.update_record, methods=["PUT"]),
+    Route("/data/{class_name}/{ids}", custom_object_changes.delete_records, methods=["DELETE"]),
+    Route("/data/{class_name}/{parent_id}/{child_class}", custom_objects.create_child, methods=["POST"]),
+    Route("/data/{class_name}/{parent_id}/{child_class}", custom_objects.list_children, methods=["GET"]),
+    # C1–C10: Content. Literal segments (tagged, upload, complete, download) before /blobs/{ref}.
+    Route("/blobs", content.create_blob, methods=["POST"]),
+    Route("/blobs", content.list_blobs, methods=["GET"]),
+    Route("/blobs/tagged", content.list_tagged_blobs, methods=["GET"]),
+    Route("/blobs/{blob_id:int}/upload", content.upload_blob, methods=["POST"]),
+    Route("/blobs/{blob_id:int}/complete", content.complete_blob, methods=["PUT"]),
+    Route("/blobs/{blob_id:int}/download", content.download_blob, methods=["GET"]),
+    Route("/blobs/{blob_id:int}", content.update_blob, methods=["PUT"]),
+    Route("/blobs/{blob_id:int}", content.delete_blob, methods=["DELETE"]),
+    Route("/blobs/{ref}", content.get_blob_by_ref, methods=["GET"]),
 ]
 
 _CORS_HEADERS = ["QB-Token", "QB-OS", "QB-SDK", "QB-Account-Key", "Content-Type", "Authorization", "On-Behalf-Of"]

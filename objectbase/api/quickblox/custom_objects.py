@@ -1,4 +1,4 @@
-"""D1–D5: Custom Objects records (create, search, get by ids)."""
+"""D1–D7: Custom Objects — create (one, many, child), search, count, aggregate, get by ids, ACL."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from objectbase.api.common.responses import call_core
 from objectbase.api.quickblox.auth import authenticate
 from objectbase.api.quickblox.context import params, services
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_search
-from objectbase.api.quickblox.render import render_record
+from objectbase.api.quickblox.render import render_permissions, render_record
 from objectbase.api.quickblox.responses import respond
-from objectbase.core.errors import NotFoundError
+from objectbase.core.errors import NotFoundError, ValidationError
+from objectbase.core.query import ast
 from objectbase.core.records import NewRecord
 
-__all__ = ["create_record", "get_records", "search_records"]
+__all__ = ["create_child", "create_many", "create_record", "get_records", "list_children", "numbered_items",
+           "search_records"]
 
 
 def new_record(data: Mapping[str, Any], parent_id: Any = None) -> NewRecord:
@@ -24,35 +26,89 @@ def new_record(data: Mapping[str, Any], parent_id: Any = None) -> NewRecord:
                      parent_id=data.get("_parent_id") if parent_id is None else parent_id)
 
 
+def numbered_items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """`record[N][...]` (form, N from 1) or `{"record": {"0": …}}` / a JSON list, in ascending N."""
+    raw = data.get("record")
+    if isinstance(raw, list):
+        items = raw
+    elif isinstance(raw, Mapping) and all(str(k).isdigit() for k in raw):
+        items = [raw[k] for k in sorted(raw, key=lambda k: int(k))]
+    else:
+        raise ValidationError.single("record", "invalid", "must be record[N][field]=value, N a number")
+    if not items or not all(isinstance(i, Mapping) for i in items):
+        raise ValidationError.single("record", "invalid", "every record[N] must hold fields")
+    return items
+
+
 async def create_record(request: Request) -> Response:
     actor = await authenticate(request)
-    data = await params(request)
     created = await call_core(services(request).records.create_records, actor,
-                              request.path_params["class_name"], [new_record(data)])
+                              request.path_params["class_name"], [new_record(await params(request))])
     return respond(request, render_record(created.cls, created.records[0]), 201)
 
 
-async def search_records(request: Request) -> Response:
+async def create_many(request: Request) -> Response:
     actor = await authenticate(request)
-    class_name = request.path_params["class_name"]
+    items = numbered_items(await params(request))
+    created = await call_core(services(request).records.create_records, actor,
+                              request.path_params["class_name"], [new_record(i) for i in items])
+    return respond(request, {"class_name": created.cls.name,
+                             "items": [render_record(created.cls, r) for r in created.records]}, 201)
+
+
+async def create_child(request: Request) -> Response:
+    actor = await authenticate(request)
+    item = new_record(await params(request), parent_id=request.path_params["parent_id"])
+    created = await call_core(services(request).records.create_records, actor, request.path_params["child_class"],
+                              [item], parent_class=request.path_params["class_name"])
+    return respond(request, render_record(created.cls, created.records[0]), 201)
+
+
+async def _search(request: Request, class_name: str, where: ast.Node = ast.TRUE) -> Response:
+    actor = await authenticate(request)
     core = services(request)
     cls = await call_core(core.classes.get_class, actor, class_name)
     search = parse_search(cls, await params(request))
+    query = search.query
+    if where != ast.TRUE:
+        query = ast.Query(ast.conjoin(where, query.where), query.sort, query.skip, query.limit, query.fields)
     if search.count:
-        count = await call_core(core.records.count_records, actor, class_name, search.query.where)
+        count = await call_core(core.records.count_records, actor, class_name, query.where)
         return respond(request, {"class_name": class_name, "items_count": count})
-    found = await call_core(core.records.find_records, actor, class_name, search.query, last=search.last_only)
-    return respond(request, {
-        "class_name": class_name, "skip": search.query.skip,
-        "limit": -1 if search.last_only else search.query.limit,
-        "items": [render_record(found.cls, r, permissions=False, fields=search.fields) for r in found.records],
-    })
+    envelope: dict[str, Any] = {"class_name": class_name, "skip": query.skip,
+                                "limit": -1 if search.last_only else query.limit}
+    if search.group_by is not None:
+        cls, groups = await call_core(core.records.aggregate, actor, class_name, query.where, search.group_by,
+                                      search.calculations, query.sort, query.skip, query.limit or DEFAULT_LIMIT)
+        group_field = cls.fields.get(search.group_by)
+        for group in groups:
+            if group_field is not None:
+                group[search.group_by] = group_field.type.to_json(group[search.group_by])
+        return respond(request, {**envelope, "items": groups})
+    found = await call_core(core.records.find_records, actor, class_name, query, last=search.last_only)
+    envelope["items"] = [render_record(found.cls, r, permissions=False, fields=search.fields) for r in found.records]
+    return respond(request, envelope)
+
+
+async def search_records(request: Request) -> Response:
+    return await _search(request, request.path_params["class_name"])
+
+
+async def list_children(request: Request) -> Response:
+    parent_id = request.path_params["parent_id"]
+    return await _search(request, request.path_params["child_class"], ast.Compare("_parent_id", "eq", parent_id))
 
 
 async def get_records(request: Request) -> Response:
     actor = await authenticate(request)
+    class_name = request.path_params["class_name"]
     ids = [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
-    found = await call_core(services(request).records.get_records, actor, request.path_params["class_name"], ids)
+    if str(request.query_params.get("permissions", "")) in ("1", "true"):
+        if len(ids) != 1:
+            raise ValidationError.single("permissions", "invalid", "permissions are read for one record at a time")
+        record = await call_core(services(request).records.get_record_permissions, actor, class_name, ids[0])
+        return respond(request, {"permissions": render_permissions(record.acl), "record_id": record.id})
+    found = await call_core(services(request).records.get_records, actor, class_name, ids)
     if not found.records:
         raise NotFoundError("Record not found", code="record_not_found")
     body: dict[str, Any] = {"class_name": found.cls.name, "skip": 0, "limit": DEFAULT_LIMIT,

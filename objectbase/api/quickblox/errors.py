@@ -50,6 +50,7 @@ _BY_CODE: dict[str, tuple[int, Any]] = {
     "need_user": (422, _base_body),         # an application session tried to write
     "not_owner": (403, _base_body),
     "body_too_large": (413, _list_body),
+    "upload_too_large": (413, _list_body),  # a file over --max-upload-bytes
 }
 
 

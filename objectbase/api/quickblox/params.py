@@ -38,6 +38,9 @@ class Search:
     # limit=-1: only the last record in sort order.
     last_only: bool = False
     fields: tuple[str, ...] | None = None
+    # group_by=<field> with <field>[calc]=avg|min|max|sum: one item per group.
+    group_by: str | None = None
+    calculations: tuple[tuple[str, str], ...] = ()
 
 
 def _bad(name: str, message: str) -> ValidationError:
@@ -62,8 +65,9 @@ def _scalar(field: str, type_: FieldType, value: Any) -> Any:
 
 
 def _values(field: str, type_: FieldType, value: Any) -> tuple[Any, ...]:
-    items = value if isinstance(value, list) else str(value).split(",")
-    items = [i.strip() if isinstance(i, str) else i for i in items]
+    items: list[Any] = []
+    for item in value if isinstance(value, list) else [value]:
+        items.extend(p.strip() for p in str(item).split(",")) if isinstance(item, (str, int, float)) else items.append(item)
     items = [i for i in items if i != ""]
     if len(items) > _MAX_LIST:
         raise _bad(field, f"{field} lists more than {_MAX_LIST} values")
@@ -71,6 +75,9 @@ def _values(field: str, type_: FieldType, value: Any) -> tuple[Any, ...]:
 
 
 def _condition(cls: ClassDef, field: str, type_: FieldType, op: str, value: Any) -> ast.Node:
+    if op == "eq" and isinstance(value, list):
+        # `f[]=a,b` (how the SDK sends an array value): every listed value on arrays, any of them otherwise.
+        return _condition(cls, field, type_, "all" if type_.is_array else "in", value)
     if op == "eq":
         return ast.Compare(field, "eq", _scalar(field, type_, value))
     if op in _ORDERING:
@@ -86,7 +93,7 @@ def _condition(cls: ClassDef, field: str, type_: FieldType, op: str, value: Any)
             raise _bad(field, "all applies to array fields only")
         return ast.ArrayHas(field, _values(field, type_, value), mode="all")
     if op == "ctn":
-        if type_.name not in ("String", "String[]"):
+        if type_.name != "String":
             raise _bad(field, "ctn applies to String fields only")
         return ast.Contains(field, str(value))
     if op == "near":
@@ -136,6 +143,8 @@ def parse_filters(cls: ClassDef, data: Mapping[str, Any]) -> ast.Node:
                 continue
         operators = raw if isinstance(raw, Mapping) else {"eq": raw}
         for op, value in operators.items():
+            if op == "calc":  # an aggregate of group_by, not a filter
+                continue
             node = _condition(cls, field, type_, str(op), value)
             (alternatives if op == "or" else plain).append(node)
     if alternatives:
@@ -148,8 +157,10 @@ def parse_search(cls: ClassDef, data: Mapping[str, Any]) -> Search:
     sort: list[ast.SortKey] = []
     for key, descending in (("sort_asc", False), ("sort_desc", True)):
         if (name := data.get(key)) not in (None, ""):
-            if not isinstance(name, str) or _type_of(cls, name) is None:
+            if not isinstance(name, str) or (sort_type := _type_of(cls, name)) is None:
                 raise _bad(key, f"{name} is not a field of {cls.name}")
+            if sort_type.storage == "json":  # arrays, locations, files have no order both databases share
+                raise _bad(key, f"{name} is a {sort_type.name} field and cannot be sorted by")
             sort.append(ast.SortKey(name, descending))
     skip = _int_param(data, "skip", 0)
     limit = _int_param(data, "limit", DEFAULT_LIMIT)
@@ -170,4 +181,16 @@ def parse_search(cls: ClassDef, data: Mapping[str, Any]) -> Search:
     query = ast.Query(where=where, sort=tuple(sort), skip=skip,
                       limit=1 if last_only else min(limit, MAX_LIMIT))
     count = str(data.get("count", "")).strip() in ("1", "true")
-    return Search(query, count=count, last_only=last_only, fields=fields)
+    group_by = data.get("group_by")
+    calculations: tuple[tuple[str, str], ...] = ()
+    if group_by not in (None, ""):
+        if not isinstance(group_by, str) or _type_of(cls, group_by) is None:
+            raise _bad("group_by", f"{group_by} is not a field of {cls.name}")
+        calculations = tuple((name, str(raw["calc"])) for name, raw in data.items()
+                             if isinstance(raw, Mapping) and "calc" in raw)
+        if not calculations:
+            raise _bad("group_by", "needs at least one <field>[calc]=avg|min|max|sum")
+    else:
+        group_by = None
+    return Search(query, count=count, last_only=last_only, fields=fields, group_by=group_by,
+                  calculations=calculations)

@@ -6,18 +6,22 @@ by the `AclAccess`/`AclMembers` reference itself.
 
 Logic is three-valued, as in SQL: a predicate on a NULL (missing) value is UNKNOWN (`None`), not
 False, so `Not(x < 5)` does not match a record without `x`. `And`/`Or`/`Not` follow Kleene logic
-and a record matches only when its predicate is definitely true. The leaves are defined so that
-"missing" is answered where clients expect an answer:
+and a record matches only when its predicate is definitely true. The leaves answer for a missing
+value where clients expect an answer:
 
-* `eq None` / `ne None` are IS NULL / IS NOT NULL; `ne v` and `nin` are TRUE on a missing value.
-* `eq`/`lt`/`lte`/`gt`/`gte`, `in`, `ctn` and `near` on a missing value are UNKNOWN.
+* `eq None` / `ne None` are IS NULL / IS NOT NULL, on array fields too (arrays never hold None).
+* `ne v` and `nin` are TRUE on a missing value; `eq v`/`lt`/`lte`/`gt`/`gte`, `in`, `ctn` and
+  `near` are UNKNOWN. Ordering compares like Python (strings by code point).
 * A `None` listed in `in`/`nin` stands for "missing": `in (None, 1)` matches a missing value.
-* `eq None` / `ne None` mean IS NULL / IS NOT NULL on array fields too (arrays never hold None).
-* On an array field, `eq v` / `in` mean "holds v" / "holds any"; `ne v` / `nin` are their
+* On an array field, `eq v` / `in` mean "holds v" / "holds any of"; `ne v` / `nin` are their
   negation, TRUE on a missing array. A missing array holds nothing: `ArrayHas` on it is FALSE.
-* `ctn` on an array field: some element contains the text.
+  `ArrayHas` of no values: `all` is TRUE and `any` FALSE, whatever the array.
+* `ctn` is a case-sensitive substring test (no wildcards); on an array field, of some element.
 * `near`: haversine distance (Earth radius 6,371,008.8 m) at most `radius` metres, computed with
-  exactly the operations storage/compile.py sends to SQL, so the two agree bit for bit.
+  exactly the operations storage/compile.py sends to SQL, so that the two agree bit for bit.
+* `And(())` is TRUE and `Or(())` FALSE.
+
+Where storage differs today, tests/storage/test_query_properties.py holds a failing example.
 """
 
 from __future__ import annotations
@@ -33,11 +37,12 @@ from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef
 
 __all__ = [
-    "EARTH_RADIUS_M", "Row", "array_fields", "evaluate", "haversine_metres", "matches",
-    "near_threshold", "record_values", "run_query", "squared_half_chord",
+    "EARTH_RADIUS_M", "HALF_RADIANS_PER_DEGREE", "RADIANS_PER_DEGREE", "Row", "array_fields", "evaluate",
+    "haversine_metres", "matches", "near_threshold", "record_values", "run_query", "squared_half_chord",
 ]
 
-Row = Mapping[ast.FieldRef, Any]
+# Keyed by `ast.FieldRef` (Any: a Mapping's key type is invariant, and plain `dict[str, …]` should do).
+Row = Mapping[Any, Any]
 
 # Mean Earth radius (IUGG), in metres.
 EARTH_RADIUS_M = 6371008.8
@@ -46,7 +51,7 @@ HALF_RADIANS_PER_DEGREE = math.pi / 360
 RADIANS_PER_DEGREE = math.pi / 180
 
 
-def squared_half_chord(lon: float, lat: float, point_lon: float, cos_point_lat: float, point_lat: float) -> float:
+def squared_half_chord(lon: float, lat: float, point_lon: float, point_lat: float, cos_point_lat: float) -> float:
     """The haversine of the central angle between (lon, lat) and a point:
     sin²(Δφ/2) + cos φ · cos φₚ · sin²(Δλ/2). storage/compile.py builds the same expression in SQL;
     keep the order of operations identical."""
@@ -69,7 +74,7 @@ def near_threshold(radius: float) -> float:
 
 def haversine_metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Great-circle distance in metres (for tests and, later, nearest-first ordering)."""
-    h = squared_half_chord(lon1, lat1, lon2, math.cos(lat2 * RADIANS_PER_DEGREE), lat2)
+    h = squared_half_chord(lon1, lat1, lon2, lat2, math.cos(lat2 * RADIANS_PER_DEGREE))
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
 
 
@@ -180,7 +185,7 @@ class _Evaluator:
             return None
         lon, lat = value
         cos_point_lat = math.cos(node.lat * RADIANS_PER_DEGREE)
-        return squared_half_chord(lon, lat, node.lon, cos_point_lat, node.lat) <= near_threshold(node.radius)
+        return squared_half_chord(lon, lat, node.lon, node.lat, cos_point_lat) <= near_threshold(node.radius)
 
 
 def evaluate(node: ast.Node, record_values: Row, *, array_fields: Collection[ast.FieldRef] = ()) -> bool | None:
@@ -202,15 +207,16 @@ def _compare_sort_values(left: Any, right: Any, nulls_first: bool) -> int:
     if isinstance(left, (list, tuple)) or isinstance(right, (list, tuple)):
         # Databases order JSON differently (SQLite as text, PostgreSQL by jsonb rules).
         raise UnsupportedQueryError("sorting by an array or Location has no defined order", code="bad_sort")
-    return (left > right) - (left < right)
+    return int(left > right) - int(left < right)
 
 
 def run_query(query: ast.Query, rows: Iterable[Row], *, nulls_first: bool,
               array_fields: Collection[ast.FieldRef] = ()) -> list[Row]:
     """The rows a `select` returns: filtered, sorted by the keys then `_id`, then skip and limit.
 
-    `nulls_first`: whether NULL sorts before every value in *ascending* order (SQLite's default:
-    True; PostgreSQL's: False). Descending order reverses it, as both databases do by default."""
+    `nulls_first`: whether NULL sorts before every value in *ascending* order; descending order
+    reverses it. Storage sorts NULL as the smallest value on every database (storage/records.py),
+    so True matches it; a database's own default differs (PostgreSQL: NULLs last ascending)."""
     keys = (*query.sort, ast.SortKey("_id"))
 
     def compare(left: Row, right: Row) -> int:
@@ -230,8 +236,9 @@ def record_values(record: Record) -> dict[ast.FieldRef, Any]:
     """A record's stored-form values by the references queries use (system fields, class fields, ACL)."""
     row: dict[ast.FieldRef, Any] = {
         "_id": record.id, "_parent_id": record.parent_id, "user_id": record.user_id,
-        "created_at": record.created_at, "updated_at": record.updated_at, **record.values,
+        "created_at": record.created_at, "updated_at": record.updated_at,
     }
+    row.update(record.values)
     for action in RECORD_ACTIONS:
         permission = record.acl[action]
         row[ast.AclAccess(action.value)] = permission.access.value

@@ -8,12 +8,13 @@ from typing import Callable
 from sqlalchemy import Connection, Engine, insert, select, text
 
 from objectbase.storage import system_tables
-from objectbase.storage.migrations import m0001_init
+from objectbase.storage.migrations import m0001_init, m0002_blobs
 
 __all__ = ["MIGRATIONS", "migrate"]
 
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "init", m0001_init.upgrade),
+    (2, "blobs", m0002_blobs.upgrade),
 )
 
 # Any constant works; it only has to be the same for every worker migrating the same database.

@@ -25,7 +25,7 @@ def test_sign_up_with_an_application_session_and_form_parameters(qb: QB) -> None
     assert set(user) == {"id", "full_name", "email", "login", "phone", "website", "created_at", "updated_at",
                          "last_request_at", "external_user_id", "facebook_id", "twitter_id", "blob_id",
                          "custom_data", "user_tags"}
-    assert [e.kind for e in qb.events(str(user["id"]))] == ["user.created"]
+    assert [e.kind for e in qb.events(str(user["id"])) if e.kind.startswith("user.")] == ["user.created"]
 
 
 def test_passwords_are_stored_with_argon2id(qb: QB) -> None:

@@ -1,0 +1,110 @@
+"""D8–D13: Custom Objects — update (one, many, by criteria) and delete (one, many, by criteria)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectbase.api.common.responses import call_core
+from objectbase.api.quickblox.auth import authenticate
+from objectbase.api.quickblox.context import params, services
+from objectbase.api.quickblox.custom_objects import numbered_items
+from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_filters
+from objectbase.api.quickblox.render import render_record
+from objectbase.api.quickblox.responses import respond
+from objectbase.api.quickblox.updates import parse_change
+from objectbase.core.actor import Actor
+from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from objectbase.core.query import ast
+from objectbase.core.records import DeleteResult
+
+__all__ = ["delete_by_criteria", "delete_records", "update_by_criteria", "update_many", "update_record"]
+
+
+async def update_record(request: Request) -> Response:
+    actor = await authenticate(request)
+    record_id = request.path_params["ids"]
+    change = parse_change(await params(request), record_id)
+    updated = await call_core(services(request).records.update_records, actor, request.path_params["class_name"],
+                              [change])
+    if updated.denied:
+        raise PermissionDeniedError()
+    if not updated.records:
+        raise NotFoundError("Record not found", code="record_not_found")
+    return respond(request, render_record(updated.cls, updated.records[0]))
+
+
+async def update_many(request: Request) -> Response:
+    actor = await authenticate(request)
+    changes = []
+    for item in numbered_items(await params(request)):
+        record_id = item.get("id", item.get("_id"))
+        if not isinstance(record_id, str) or not record_id:
+            raise ValidationError.single("record", "invalid", "every record[N] needs its id (record[N][id]=…)")
+        changes.append(parse_change(item, record_id))
+    updated = await call_core(services(request).records.update_records, actor, request.path_params["class_name"],
+                              changes)
+    return respond(request, {
+        "class_name": updated.cls.name, "not_found": {"ids": updated.not_found},
+        "WrongPermissions": {"ids": updated.denied},
+        "items": [render_record(updated.cls, r) for r in updated.records],
+    })
+
+
+def _criteria(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    criteria = data.get("search_criteria")
+    if not isinstance(criteria, Mapping) or not criteria:
+        raise ValidationError.single("search_criteria", "blank",
+                                     "search_criteria are required, e.g. search_criteria[score_value][gt]=10")
+    return criteria
+
+
+async def _by_criteria(request: Request, criteria_of: Callable[[Mapping[str, Any]], Mapping[str, Any]]
+                       ) -> tuple[Actor, str, ast.Node, dict[str, Any]]:
+    """The actor, class name, parsed criteria and all parameters of a by-criteria request."""
+    actor = await authenticate(request)
+    class_name = request.path_params["class_name"]
+    data = await params(request)
+    cls = await call_core(services(request).classes.get_class, actor, class_name)
+    return actor, class_name, parse_filters(cls, criteria_of(data)), data
+
+
+async def update_by_criteria(request: Request) -> Response:
+    actor, class_name, where, data = await _by_criteria(request, _criteria)
+    updated = await call_core(services(request).records.update_by_criteria, actor, class_name, where,
+                              parse_change(data))
+    return respond(request, {
+        "class_name": class_name, "skip": 0, "limit": DEFAULT_LIMIT, "total_found": updated.total,
+        "items": [render_record(updated.cls, r) for r in updated.records[:DEFAULT_LIMIT]],
+    })
+
+
+def _summary(result: DeleteResult) -> dict[str, Any]:
+    # The SDK reads SuccessfullyDeleted.ids even for one id, so every key is always present.
+    return {"SuccessfullyDeleted": {"ids": result.deleted}, "WrongPermissions": {"ids": result.denied},
+            "NotFound": {"ids": result.not_found}}
+
+
+async def delete_records(request: Request) -> Response:
+    actor = await authenticate(request)
+    ids = [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
+    result = await call_core(services(request).records.delete_records, actor, request.path_params["class_name"], ids)
+    if len(ids) == 1 and not result.deleted:
+        if result.denied:
+            raise PermissionDeniedError()
+        raise NotFoundError("Record not found", code="record_not_found")
+    return respond(request, _summary(result))
+
+
+def _delete_criteria(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    # Criteria come as plain parameters (SDK: in the body; curl: in the query), or in search_criteria.
+    criteria = data.get("search_criteria")
+    return criteria if isinstance(criteria, Mapping) else data
+
+
+async def delete_by_criteria(request: Request) -> Response:
+    actor, class_name, where, _data = await _by_criteria(request, _delete_criteria)
+    result = await call_core(services(request).records.delete_by_criteria, actor, class_name, where)
+    return respond(request, {"total_deleted": len(result.deleted)})
