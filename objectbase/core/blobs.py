@@ -184,6 +184,15 @@ class BlobService:
             raise NotFoundError("Blob not found", code="blob_not_found")
         return app.auth_secret
 
+    def _blob_and_secret(self, ref: int | str) -> tuple[Blob, str]:
+        """The blob by id (int) or uid (str), and the secret its signed links are checked with; read
+        together so that a blob is never paired with another app's secret."""
+        with self.storage.transaction(write=False) as tx:
+            blob = tx.select_blob(ref) if isinstance(ref, int) else tx.select_blob_by_uid(ref)
+            if blob is None:
+                raise NotFoundError("Blob not found", code="blob_not_found")
+            return blob, self._secret(tx, blob.app_id)
+
     def _grant(self, tx: Transaction, blob: Blob, purpose: str, now: float) -> LinkGrant:
         expires_at = now + self.link_ttl
         expires = format_expiry(expires_at)
@@ -276,11 +285,7 @@ class BlobService:
         No session is needed: the grant is the authority, as with an S3 POST policy.
         """
         now = time.time() if now is None else now
-        with self.storage.transaction(write=False) as tx:
-            blob = tx.select_blob(blob_id)
-            if blob is None:
-                raise NotFoundError("Blob not found", code="blob_not_found")
-            secret = self._secret(tx, blob.app_id)
+        blob, secret = self._blob_and_secret(blob_id)
         key_field, expires, policy = (signed.get(name) for name in ("key", "expires", "policy"))
         if not (isinstance(expires, str) and isinstance(policy, str) and verify_link(
                 secret, "upload", (str(blob.id), blob.uid), expires, policy, now)):
@@ -365,11 +370,7 @@ class BlobService:
                       now: float | None = None) -> FileDownload:
         """Public blobs: anyone. Private: a session of the blob's app, or a valid signed link."""
         now = time.time() if now is None else now
-        with self.storage.transaction(write=False) as tx:
-            blob = tx.select_blob_by_uid(uid)
-            if blob is None:
-                raise NotFoundError("Blob not found", code="blob_not_found")
-            secret = self._secret(tx, blob.app_id)
+        blob, secret = self._blob_and_secret(uid)
         if not blob.public:
             if link is not None:
                 expires, signature = link.get("expires"), link.get("signature")

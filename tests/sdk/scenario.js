@@ -14,72 +14,12 @@
  * To extend: add a step(...) call; use expectError(...) for calls that must fail.
  */
 
-// The SDK logs to stdout (e.g. "current platform: ..." in QB.init); keep stdout for our JSON.
-const writeStdout = process.stdout.write.bind(process.stdout);
-console.log = console.error;
-console.info = console.error;
+// Requiring the harness first redirects the SDK's stdout logging before the SDK loads.
+const { QB, config, step, expectError, call, expectObject, qbInit, run } =
+  require('./harness').createScenario({ name: 'scenario.js', watchdogMs: 60000 });
 
-const QB = require('quickblox');
-
-const config = JSON.parse(process.argv[2] || process.env.OBJECTBASE_SDK_SCENARIO || 'null');
-if (!config) {
-  console.error('usage: node scenario.js \'{"api": "127.0.0.1:8443", "appId": 1, ...}\'');
-  process.exit(64);
-}
-
-const report = { ok: false, sdk: `${QB.version} (build ${QB.buildNumber})`, steps: [] };
-let finished = false;
-
-function finish(code) {
-  if (finished) return;
-  finished = true;
-  // Exit explicitly once stdout is flushed: SDK modules may keep handles open.
-  writeStdout(JSON.stringify(report) + '\n', () => process.exit(code));
-}
-
-// Each request has its own timeout (config.timeout below); this bounds the whole run.
-setTimeout(() => {
-  report.steps.push({ n: report.steps.length + 1, name: 'watchdog', ok: false, error: 'scenario timed out' });
-  finish(2);
-}, 60000).unref();
-
-function qbInit(hash) {
-  // Config as the 4th argument and both endpoints non-default: no account_settings call to
-  // api.quickblox.com (spec §7.1). Chat is never connected, so its host is a dummy.
-  QB.init(config.appId, config.authKey, config.authSecret, {
-    endpoints: { api: config.api, chat: 'chat.invalid' },
-    hash,
-    timeout: 10000,
-    debug: { mode: config.debug ? 1 : 0 },
-  });
-}
-
-/** Calls an SDK method in its (err, result) callback style. */
-function call(fn, ...args) {
-  return new Promise((resolve, reject) => {
-    fn(...args, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
-
-function errorJson(err) {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return err;
-}
-
-/*
- * SDK calls in JSON mode must yield an object. This SDK version reports a network failure as
- * *success* with the body " " (spec §7.5), so a string here means the request never got an answer.
- */
-function expectObject(value) {
-  if (value === null || typeof value !== 'object') {
-    throw new Error(`expected a JSON object, got ${JSON.stringify(value)} (network failure?)`);
-  }
-  return value;
-}
-
-const steps = [];
-function step(name, run) { steps.push({ name, run, expectFailure: false }); }
-function expectError(name, run) { steps.push({ name, run, expectFailure: true }); }
+// Each request has its own timeout; watchdogMs bounds the whole run.
+const init = (hash) => qbInit({ hash, timeout: 10000 });
 
 // Shared between steps.
 const state = {};
@@ -95,7 +35,7 @@ const SEED = {
 };
 
 step('init', async () => {
-  qbInit('sha1');
+  init('sha1');
   return { version: QB.version, buildNumber: QB.buildNumber };
 });
 
@@ -202,7 +142,7 @@ expectError('getSessionWithDestroyedToken', async () => call(QB.startSessionWith
 
 // A user session straight from POST /session.json (user[login] in the signature), signed with SHA-256.
 step('initSha256', async () => {
-  qbInit('sha256');
+  init('sha256');
   return { hash: QB.service.qbInst.config.hash };
 });
 
@@ -213,30 +153,4 @@ expectError('loginWrongPassword', async () => call(QB.login.bind(QB), { login: c
 
 step('destroyUserSession', async () => call(QB.destroySession.bind(QB)));
 
-async function main() {
-  for (const [index, { name, run, expectFailure }] of steps.entries()) {
-    const entry = { n: index + 1, name };
-    report.steps.push(entry);
-    try {
-      const result = await run();
-      if (expectFailure) {
-        entry.ok = false;
-        entry.error = { unexpectedSuccess: result === undefined ? null : result };
-        return finish(1);
-      }
-      entry.ok = true;
-      entry.result = result === undefined ? null : result;
-    } catch (err) {
-      entry.ok = expectFailure;
-      entry[expectFailure ? 'result' : 'error'] = errorJson(err);
-      if (!expectFailure) return finish(1);
-    }
-  }
-  report.ok = true;
-  return finish(0);
-}
-
-main().catch((err) => {
-  report.steps.push({ n: report.steps.length + 1, name: 'scenario', ok: false, error: errorJson(err) });
-  finish(1);
-});
+run();

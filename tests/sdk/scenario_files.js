@@ -11,50 +11,10 @@
  * Every byte the SDK uploads is fetched back (over the URLs the SDK builds) and compared.
  */
 
-const writeStdout = process.stdout.write.bind(process.stdout);
-console.log = console.error;
-console.info = console.error;
-
+// Requiring the harness first redirects the SDK's stdout logging before the SDK loads.
+const { QB, config, step, expectError, call, expectObject, qbInit, run } =
+  require('./harness').createScenario({ name: 'scenario_files.js', watchdogMs: 90000 });
 const crypto = require('crypto');
-const QB = require('quickblox');
-
-const config = JSON.parse(process.argv[2] || process.env.OBJECTBASE_SDK_SCENARIO || 'null');
-if (!config) {
-  console.error('usage: node scenario_files.js \'{"api": "127.0.0.1:8443", "appId": 1, ...}\'');
-  process.exit(64);
-}
-
-const report = { ok: false, sdk: `${QB.version} (build ${QB.buildNumber})`, steps: [] };
-let finished = false;
-
-function finish(code) {
-  if (finished) return;
-  finished = true;
-  writeStdout(JSON.stringify(report) + '\n', () => process.exit(code));
-}
-
-setTimeout(() => {
-  report.steps.push({ n: report.steps.length + 1, name: 'watchdog', ok: false, error: 'scenario timed out' });
-  finish(2);
-}, 90000).unref();
-
-function call(fn, ...args) {
-  return new Promise((resolve, reject) => {
-    fn(...args, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
-
-function errorJson(err) {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return err;
-}
-
-function expectObject(value) {
-  if (value === null || typeof value !== 'object') {
-    throw new Error(`expected a JSON object, got ${JSON.stringify(value)} (network failure?)`);
-  }
-  return value;
-}
 
 const sha256 = (buffer) => crypto.createHash('sha256').update(buffer).digest('hex');
 
@@ -70,9 +30,6 @@ async function fetchBytes(url, expected) {
   return result;
 }
 
-const steps = [];
-function step(name, run) { steps.push({ name, run, expectFailure: false }); }
-function expectError(name, run) { steps.push({ name, run, expectFailure: true }); }
 const state = {};
 
 // Sizes chosen to cross the server's 1 MiB upload buffer; contents random so a mix-up shows.
@@ -82,9 +39,7 @@ const MANUAL_BYTES = Buffer.from('uploaded in three SDK calls\n');
 const AVATAR_BYTES = crypto.randomBytes(300000);
 
 step('init', async () => {
-  QB.init(config.appId, config.authKey, config.authSecret, {
-    endpoints: { api: config.api, chat: 'chat.invalid' }, timeout: 30000, debug: { mode: config.debug ? 1 : 0 },
-  });
+  qbInit({ timeout: 30000 });
   return { version: QB.version };
 });
 
@@ -198,30 +153,4 @@ step('fileUrlAfterDelete', async () => fetchBytes(QB.data.fileUrl(config.classNa
 
 step('destroySession', async () => call(QB.destroySession.bind(QB)));
 
-async function main() {
-  for (const [index, { name, run, expectFailure }] of steps.entries()) {
-    const entry = { n: index + 1, name };
-    report.steps.push(entry);
-    try {
-      const result = await run();
-      if (expectFailure) {
-        entry.ok = false;
-        entry.error = { unexpectedSuccess: result === undefined ? null : result };
-        return finish(1);
-      }
-      entry.ok = true;
-      entry.result = result === undefined ? null : result;
-    } catch (err) {
-      entry.ok = expectFailure;
-      entry[expectFailure ? 'result' : 'error'] = errorJson(err);
-      if (!expectFailure) return finish(1);
-    }
-  }
-  report.ok = true;
-  return finish(0);
-}
-
-main().catch((err) => {
-  report.steps.push({ n: report.steps.length + 1, name: 'scenario', ok: false, error: errorJson(err) });
-  finish(1);
-});
+run();

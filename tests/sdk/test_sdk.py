@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 import trustme
@@ -190,43 +190,52 @@ def _wait_until_healthy(url: str, ca: Path, server: subprocess.Popen[bytes], log
     pytest.fail(f"{url} not healthy after {deadline} s\n{log()}")
 
 
-@pytest.fixture(scope="module")
-def run(backend: str, make_database_url: Callable[[str], str], node: str, certificates: dict[str, Path],
-        tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScenarioRun]:
-    """Set up an app, user and class with the CLI, serve over TLS, run the scenario once."""
-    work = tmp_path_factory.mktemp(f"sdk-{backend}")
+CLI = [sys.executable, "-m", "objectbase"]
+
+
+def objectbase_env(database_url: str, work: Path) -> dict[str, str]:
+    """The CLI's and server's environment: our database and data folder under `work`."""
     # Only our settings reach the CLI and server: a developer's OBJECTBASE_* must not leak in.
     env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTBASE_")}
-    env.update(OBJECTBASE_DATABASE_URL=make_database_url(backend), OBJECTBASE_DATA_DIR=str(work / "data"))
-    cli = [sys.executable, "-m", "objectbase"]
+    env.update(OBJECTBASE_DATABASE_URL=database_url, OBJECTBASE_DATA_DIR=str(work / "data"))
+    return env
 
-    app = json.loads(_run([*cli, "app", "create", "--name", "sdk-e2e", "--json"], env=env, timeout=60).stdout)
-    user = json.loads(_run([*cli, "user", "create", "--app", str(app["application_id"]), "--login", LOGIN,
-                            "--password", PASSWORD, "--tags", f"{TAG},sdk-testers", "--json"],
+
+def provision(env: dict[str, str], work: Path, *, app_name: str, login: str, password: str,
+              tags: str | None = None) -> tuple[dict[str, Any], int]:
+    """An app, a user and the ScoreTable class, made with the CLI. Returns the scenario config for
+    them (all but `api`, which `serve_and_run` adds) and the user's id."""
+    app = json.loads(_run([*CLI, "app", "create", "--name", app_name, "--json"], env=env, timeout=60).stdout)
+    user = json.loads(_run([*CLI, "user", "create", "--app", str(app["application_id"]), "--login", login,
+                            "--password", password, *(["--tags", tags] if tags else []), "--json"],
                            env=env, timeout=60).stdout)
     class_file = work / "score_table.json"
     class_file.write_text(json.dumps(SCORE_TABLE))
-    _run([*cli, "class", "apply", "--app", str(app["application_id"]), str(class_file)], env=env, timeout=60)
+    _run([*CLI, "class", "apply", "--app", str(app["application_id"]), str(class_file)], env=env, timeout=60)
+    config = {"appId": app["application_id"], "authKey": app["auth_key"], "authSecret": app["auth_secret"],
+              "login": login, "password": password, "className": SCORE_TABLE["name"]}
+    return config, int(user["id"])
 
+
+def serve_and_run(scenario: Path, config: dict[str, Any], *, env: dict[str, str], work: Path, node: str,
+                  certificates: dict[str, Path], user_id: int, timeout: float) -> ScenarioRun:
+    """Serve over TLS on a free port, run the Node `scenario` once against it, stop the server."""
     port = _free_port()
     log_path = work / "server.log"
     with open(log_path, "wb") as log_file:
         # uvicorn writes its access log to stdout and everything else to stderr: one file, in order.
         server = subprocess.Popen(
-            [*cli, "serve", "--host", "127.0.0.1", "--port", str(port),
+            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port),
              "--ssl-certfile", str(certificates["cert"]), "--ssl-keyfile", str(certificates["key"])],
             env=env, stdout=log_file, stderr=subprocess.STDOUT,
         )
     try:
         _wait_until_healthy(f"https://127.0.0.1:{port}/health", certificates["ca"], server,
                             lambda: log_path.read_text(errors="replace"))
-        config = {"api": f"127.0.0.1:{port}", "appId": app["application_id"], "authKey": app["auth_key"],
-                  "authSecret": app["auth_secret"], "login": LOGIN, "password": PASSWORD, "tag": TAG,
-                  "className": "ScoreTable"}
         node_env = {k: v for k, v in os.environ.items() if k != "NODE_TLS_REJECT_UNAUTHORIZED"}
         node_env["NODE_EXTRA_CA_CERTS"] = str(certificates["ca"])
-        scenario = subprocess.run([node, str(SCENARIO), json.dumps(config)], cwd=SDK_DIR, env=node_env,
-                                  capture_output=True, text=True, timeout=120)
+        result = subprocess.run([node, str(scenario), json.dumps({"api": f"127.0.0.1:{port}", **config})],
+                                cwd=SDK_DIR, env=node_env, capture_output=True, text=True, timeout=timeout)
     finally:
         server.terminate()
         try:
@@ -236,10 +245,22 @@ def run(backend: str, make_database_url: Callable[[str], str], node: str, certif
             server.wait(timeout=15)
     server_log = log_path.read_text(errors="replace")
     try:
-        report = json.loads(scenario.stdout)
+        report = json.loads(result.stdout)
     except ValueError:
-        report = {"ok": False, "unparsable_stdout": scenario.stdout[-3000:]}
-    yield ScenarioRun(scenario.returncode, report, scenario.stderr, server_log, int(user["id"]))
+        report = {"ok": False, "unparsable_stdout": result.stdout[-3000:]}
+    return ScenarioRun(result.returncode, report, result.stderr, server_log, user_id)
+
+
+@pytest.fixture(scope="module")
+def run(backend: str, make_database_url: Callable[[str], str], node: str, certificates: dict[str, Path],
+        tmp_path_factory: pytest.TempPathFactory) -> ScenarioRun:
+    """Set up an app, user and class with the CLI, serve over TLS, run the scenario once."""
+    work = tmp_path_factory.mktemp(f"sdk-{backend}")
+    env = objectbase_env(make_database_url(backend), work)
+    config, user_id = provision(env, work, app_name="sdk-e2e", login=LOGIN, password=PASSWORD,
+                                tags=f"{TAG},sdk-testers")
+    return serve_and_run(SCENARIO, {**config, "tag": TAG}, env=env, work=work, node=node,
+                         certificates=certificates, user_id=user_id, timeout=120)
 
 
 def test_scenario_completes(run: ScenarioRun) -> None:

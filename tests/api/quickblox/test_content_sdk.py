@@ -1,22 +1,20 @@
 """Content and File fields through the real QuickBlox JS SDK (tests/sdk/scenario_files.js), on every
-database and both files backends. Reuses tests/sdk/test_sdk.py's Node and TLS fixtures."""
+database and both files backends. Reuses tests/sdk/test_sdk.py's Node and TLS fixtures and its
+provision/serve_and_run helpers."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from tests.conftest import FILES_BACKENDS, SCORE_TABLE
+from tests.conftest import FILES_BACKENDS
 from tests.sdk.test_sdk import (  # noqa: F401  (fixtures, found by name)
-    SDK_DIR, ScenarioRun, _free_port, _run, _wait_until_healthy, certificates, node,
+    SDK_DIR, ScenarioRun, certificates, node, objectbase_env, provision, serve_and_run,
 )
 
 pytestmark = pytest.mark.sdk
@@ -28,10 +26,9 @@ PRIVATE_SIZE, PUBLIC_SIZE, AVATAR_SIZE = 1536 * 1024 + 7, 20000, 300000
 
 @pytest.fixture(scope="module", params=FILES_BACKENDS)
 def files_run(request: pytest.FixtureRequest, backend: str, make_database_url: Any, node: str,  # noqa: F811
-              certificates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScenarioRun]:  # noqa: F811
+              certificates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> ScenarioRun:  # noqa: F811
     work = tmp_path_factory.mktemp(f"sdk-files-{backend}-{request.param}")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTBASE_")}
-    env.update(OBJECTBASE_DATABASE_URL=make_database_url(backend), OBJECTBASE_DATA_DIR=str(work / "data"))
+    env = objectbase_env(make_database_url(backend), work)
     if request.param == "s3":
         moto = request.getfixturevalue("moto_server")
         bucket = f"sdk-{uuid.uuid4().hex[:12]}"
@@ -39,44 +36,9 @@ def files_run(request: pytest.FixtureRequest, backend: str, make_database_url: A
         env.update(OBJECTBASE_FILES_URL=f"s3://{bucket}/objectbase", OBJECTBASE_S3_ENDPOINT_URL=moto.endpoint_url,
                    OBJECTBASE_S3_REGION=moto.REGION, OBJECTBASE_S3_ACCESS_KEY_ID=moto.KEY,
                    OBJECTBASE_S3_SECRET_ACCESS_KEY=moto.KEY)
-    cli = [sys.executable, "-m", "objectbase"]
-    app = json.loads(_run([*cli, "app", "create", "--name", "sdk-files", "--json"], env=env, timeout=60).stdout)
-    user = json.loads(_run([*cli, "user", "create", "--app", str(app["application_id"]), "--login", LOGIN,
-                            "--password", PASSWORD, "--json"], env=env, timeout=60).stdout)
-    class_file = work / "score_table.json"
-    class_file.write_text(json.dumps(SCORE_TABLE))
-    _run([*cli, "class", "apply", "--app", str(app["application_id"]), str(class_file)], env=env, timeout=60)
-
-    port = _free_port()
-    log_path = work / "server.log"
-    with open(log_path, "wb") as log_file:
-        server = subprocess.Popen(
-            [*cli, "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--ssl-certfile", str(certificates["cert"]), "--ssl-keyfile", str(certificates["key"])],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_healthy(f"https://127.0.0.1:{port}/health", certificates["ca"], server,
-                            lambda: log_path.read_text(errors="replace"))
-        config = {"api": f"127.0.0.1:{port}", "appId": app["application_id"], "authKey": app["auth_key"],
-                  "authSecret": app["auth_secret"], "login": LOGIN, "password": PASSWORD, "className": "ScoreTable"}
-        node_env = {k: v for k, v in os.environ.items() if k != "NODE_TLS_REJECT_UNAUTHORIZED"}
-        node_env["NODE_EXTRA_CA_CERTS"] = str(certificates["ca"])
-        scenario = subprocess.run([node, str(SCENARIO), json.dumps(config)], cwd=SDK_DIR, env=node_env,
-                                  capture_output=True, text=True, timeout=150)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
-    try:
-        report = json.loads(scenario.stdout)
-    except ValueError:
-        report = {"ok": False, "unparsable_stdout": scenario.stdout[-3000:]}
-    yield ScenarioRun(scenario.returncode, report, scenario.stderr, log_path.read_text(errors="replace"),
-                      int(user["id"]))
+    config, user_id = provision(env, work, app_name="sdk-files", login=LOGIN, password=PASSWORD)
+    return serve_and_run(SCENARIO, config, env=env, work=work, node=node, certificates=certificates,
+                         user_id=user_id, timeout=150)
 
 
 def test_scenario_completes(files_run: ScenarioRun) -> None:
