@@ -66,6 +66,9 @@ class Session:
     updated_at: float
     expires_at: float
     schema_version: int = 0
+    # The session's user, as authentication needs it (read in the same query as the session).
+    user_is_admin: bool = False
+    user_tags: tuple[str, ...] = ()
 
 
 @dataclass

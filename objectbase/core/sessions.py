@@ -100,20 +100,19 @@ class SessionService:
         now = time.time() if now is None else now
         with self.storage.transaction(write=False) as tx:
             session = self._load(tx, token, now)
-            user = tx.select_user(session.app_id, session.user_id) if session.user_id else None
         expires_at = session.expires_at
         if now - session.updated_at > _TOUCH_EVERY_SECONDS:
             expires_at = now + self.ttl
             with self.storage.transaction(write=True) as tx:
                 tx.update_session(session.id, expires_at=expires_at, now=now)
-                if user:
-                    tx.touch_user(user.id, now)
-        if user is None:
+                if session.user_id:
+                    tx.touch_user(session.user_id, now)
+        if session.user_id is None:
             actor = Actor(ActorKind.APP, session.app_id, session_id=session.id,
                           session_expires_at=expires_at, schema_version=session.schema_version)
         else:
-            actor = Actor(ActorKind.USER, session.app_id, user.id, frozenset(user.tags),
-                          is_app_admin_user=user.is_admin, session_id=session.id,
+            actor = Actor(ActorKind.USER, session.app_id, session.user_id, frozenset(session.user_tags),
+                          is_app_admin_user=session.user_is_admin, session_id=session.id,
                           session_expires_at=expires_at, schema_version=session.schema_version)
         return actor, session
 

@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from objectbase.core.models import Session
 from objectbase.storage._rows import RowsBase
-from objectbase.storage.system_tables import apps, nonces, sessions
+from objectbase.storage.system_tables import apps, nonces, sessions, users
+from objectbase.storage.users import tags_array
 
 __all__ = ["SessionRows"]
 
@@ -35,10 +36,20 @@ class SessionRows(RowsBase):
         return Session(session_id, app_id, user_id, nonce, timestamp, now, now, expires_at)
 
     def select_session(self, digest: str) -> Session | None:
+        # One query for all authentication needs: the session, its app's schema version, and the
+        # user's admin flag and tags (the groups of ACLs).
         row = self.conn.execute(
-            select(*(c for c in sessions.c if c.name != "digest"), apps.c.schema_version)
-            .join(apps, apps.c.id == sessions.c.app_id).where(sessions.c.digest == digest)).mappings().first()
-        return None if row is None else Session(**dict(row))
+            select(*(c for c in sessions.c if c.name != "digest"), apps.c.schema_version,
+                   users.c.is_admin.label("user_is_admin"), tags_array(self.dialect).label("user_tags"))
+            .join(apps, apps.c.id == sessions.c.app_id)
+            .outerjoin(users, users.c.id == sessions.c.user_id)
+            .where(sessions.c.digest == digest)).mappings().first()
+        if row is None:
+            return None
+        data = dict(row)
+        data["user_tags"] = tuple(sorted(data["user_tags"] or ())) if data["user_id"] else ()
+        data["user_is_admin"] = bool(data["user_is_admin"])
+        return Session(**data)
 
     def update_session(self, session_id: int, *, expires_at: float, now: float,
                        user_id: int | None | EllipsisType = ...) -> None:

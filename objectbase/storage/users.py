@@ -2,17 +2,26 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, type_coerce, update
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import User
 from objectbase.core.query import ast
 from objectbase.storage._rows import RowsBase
+from objectbase.storage.column_types import JSON_TYPE
 from objectbase.storage.compile import Compiler
 from objectbase.storage.system_tables import user_tags, users
 
-__all__ = ["UserRows"]
+__all__ = ["UserRows", "tags_array"]
 
+
+
+def tags_array(dialect: str) -> ColumnElement[Any]:
+    """A user's tags as one JSON array (a correlated subquery on `users`)."""
+    aggregate = func.json_group_array(user_tags.c.tag) if dialect == "sqlite" else func.jsonb_agg(user_tags.c.tag)
+    # Correlate explicitly: inside json_each()/EXISTS auto-correlation would lose `users`.
+    subquery = select(aggregate).where(user_tags.c.user_id == users.c.id).correlate(users).scalar_subquery()
+    return type_coerce(subquery, JSON_TYPE)
 
 
 class UserRows(RowsBase):
@@ -20,10 +29,7 @@ class UserRows(RowsBase):
         def resolve(ref: ast.FieldRef) -> tuple[ColumnElement[Any], bool]:
             if ref == "tags":
                 # Tags live in their own table; expose them to the compiler as an array.
-                tags = select(func.json_group_array(user_tags.c.tag) if self.dialect == "sqlite"
-                              else func.jsonb_agg(user_tags.c.tag))
-                # Correlate explicitly: inside json_each()/EXISTS auto-correlation would lose `users`.
-                return tags.where(user_tags.c.user_id == users.c.id).correlate(users).scalar_subquery(), True
+                return tags_array(self.dialect), True
             if isinstance(ref, str) and ref in users.c and ref != "password_hash":
                 return users.c[ref], False
             raise UnsupportedQueryError(f"users cannot be filtered by {ref}", code="unknown_field")
