@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["SETTINGS", "Setting", "Settings"]
+__all__ = ["SETTINGS", "Setting", "Settings", "settings_markdown"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,26 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return Path(self.data_dir).resolve() / "files"
+
+
+def settings_markdown() -> str:
+    """docs/configuration.md, generated from SETTINGS (tests/test_docs.py keeps the file in step)."""
+    lines = [
+        "# Configuration",
+        "",
+        "Every setting is a flag of `objectbase serve` and an environment variable; flags win over variables.",
+        "Generated from `objectbase/settings.py` by `python -m objectbase.settings > docs/configuration.md`.",
+        "",
+        "| flag | environment variable | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for setting in SETTINGS:
+        lines.append(f"| `{setting.flag}` | `{setting.env}` | `{setting.default!r}` | {setting.help} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")
 
 
 # Keep the dataclass and the registry in step: a test asserts this too.
