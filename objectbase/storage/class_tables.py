@@ -3,6 +3,8 @@ class or field names, so a name a client chose cannot reach SQL (nor clash with 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Column, Connection, Index, MetaData, String, Table, TextClause, text
 from sqlalchemy.schema import CreateIndex
 
@@ -29,7 +31,14 @@ def _field_column(field: FieldDef) -> Column[object]:
     return Column(field_column_name(field), column_type(field.type.storage), nullable=True)
 
 
-def _build_table(cls: ClassDef) -> Table:
+def _indexed(column: Column[Any], dialect: str) -> Any:
+    # PostgreSQL sorts NULL last by default; we sort it first (storage/records.py). An index built
+    # NULLS FIRST serves ORDER BY … ASC NULLS FIRST and, read backwards, DESC NULLS LAST. SQLite
+    # already sorts NULL first (and has no NULLS clause in CREATE INDEX).
+    return column.asc().nulls_first() if dialect == "postgresql" else column
+
+
+def _build_table(cls: ClassDef, dialect: str) -> Table:
     metadata = MetaData()
     name = f"obj_{cls.id}"
     columns: list[Column[object]] = [
@@ -46,10 +55,10 @@ def _build_table(cls: ClassDef) -> Table:
     columns.extend(_field_column(f) for f in cls.fields.values())
     table = Table(name, metadata, *columns)
     for column in ("user_id", "_parent_id", "created_at", "updated_at"):
-        Index(f"ix_{name}_{column.strip('_')}", table.c[column])
+        Index(f"ix_{name}_{column.strip('_')}", _indexed(table.c[column], dialect))
     for field in cls.fields.values():
         if field.indexed:
-            Index(f"ix_{name}_{field_column_name(field)}", table.c[field_column_name(field)])
+            Index(f"ix_{name}_{field_column_name(field)}", _indexed(table.c[field_column_name(field)], dialect))
     return table
 
 
@@ -64,14 +73,15 @@ def _add_column_ddl(conn: Connection, table: Table, column: Column[object]) -> T
 class ClassTables:
     """Builds and caches the SQLAlchemy `Table` of each class version; runs the DDL."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
         self._cache: dict[tuple[int, int], Table] = {}
 
     def table(self, cls: ClassDef) -> Table:
         key = (cls.id, cls.version)
         table = self._cache.get(key)
         if table is None:
-            table = self._cache[key] = _build_table(cls)
+            table = self._cache[key] = _build_table(cls, self.dialect)
         return table
 
     def create(self, conn: Connection, cls: ClassDef) -> None:

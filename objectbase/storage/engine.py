@@ -18,7 +18,9 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 32) -> Engine:
+    """`pool_size` connections stay open: at least the requests served at once (the thread pool's
+    size), or the pool would open and close a connection on every request under load."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -26,12 +28,13 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads,
-                               connect_args={"check_same_thread": False}, pool_size=8, max_overflow=8)
+                               connect_args={"check_same_thread": False}, pool_size=pool_size,
+                               max_overflow=8)
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads,
-                             pool_size=8, max_overflow=16, pool_pre_ping=True)
+                             pool_size=pool_size, max_overflow=8, pool_pre_ping=True)
     raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}; use sqlite:/// or postgresql://")
 
 

@@ -43,9 +43,14 @@ def _row_to_record(cls: ClassDef, row: Row[Any]) -> Record:
     )
 
 
-def _ordered(column: ColumnElement[Any], descending: bool) -> Any:
-    # NULL sorts as the smallest value on both databases (PostgreSQL's default is the opposite).
-    return column.desc().nulls_last() if descending else column.asc().nulls_first()
+def _ordered(column: ColumnElement[Any], descending: bool, dialect: str) -> Any:
+    """NULL sorts as the smallest value on both databases. That is SQLite's own order, so it gets no
+    NULLS clause (which would keep it from reading an index); PostgreSQL's default is the opposite,
+    so it gets one, and its indexes are built NULLS FIRST (class_tables.py) to serve it both ways."""
+    ordered = column.desc() if descending else column.asc()
+    if dialect != "postgresql":
+        return ordered
+    return ordered.nulls_last() if descending else ordered.nulls_first()
 
 
 def _plain_number(value: Any, how: str) -> Any:
@@ -96,7 +101,8 @@ class RecordRows(RowsBase):
             # Row locks until commit: concurrent updates of the same record queue instead of racing.
             # (SQLite's BEGIN IMMEDIATE already serialises every writer.)
             statement = statement.with_for_update()
-        order = [_ordered(self._sort_column(cls, table, key.field), key.descending) for key in query.sort]
+        order = [_ordered(self._sort_column(cls, table, key.field), key.descending, self.dialect)
+                 for key in query.sort]
         # _id breaks ties (and is creation order), so paging is stable.
         statement = statement.order_by(*order, table.c["_id"]).offset(query.skip)
         if query.limit is not None:
@@ -141,7 +147,7 @@ class RecordRows(RowsBase):
             if column is None:
                 raise UnsupportedQueryError(f"{key.field} is neither the group nor a calculated field",
                                             code="bad_sort")
-            order.append(_ordered(column, key.descending))
+            order.append(_ordered(column, key.descending, self.dialect))
         statement = (select(*selected).where(self._records_compiler(cls, table).where(where)).group_by(group)
                      .order_by(*order, group).offset(skip).limit(limit))
         results = []

@@ -43,7 +43,7 @@ class SqlStorage:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
-        self.class_tables = ClassTables()
+        self.class_tables = ClassTables(self.dialect)
         # SQLite has one writer: serialise this process's writers here, so they queue in Python
         # instead of spinning on the database lock; BEGIN IMMEDIATE covers other processes.
         self._write_lock: contextlib.AbstractContextManager[object] = (
