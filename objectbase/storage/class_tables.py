@@ -38,6 +38,16 @@ def _indexed(column: Column[Any], dialect: str) -> Any:
     return column.asc().nulls_first() if dialect == "postgresql" else column
 
 
+def _read_acl_columns(table: Table, dialect: str) -> list[Column[Any]]:
+    """On SQLite an indexed field's index also holds what the read-permission filter reads, so a
+    filtered count or list never visits the table to check permissions (13 ms -> 1.4 ms for a count
+    over 100,000 records). Not on PostgreSQL: a btree entry is size-limited, and a record's member
+    list is not, so a long ACL could make an insert fail; the gain there was also smaller."""
+    if dialect != "sqlite":
+        return []
+    return [table.c[acl_access_column("read")], table.c["user_id"], table.c[acl_members_column("read")]]
+
+
 def _build_table(cls: ClassDef, dialect: str) -> Table:
     metadata = MetaData()
     name = f"obj_{cls.id}"
@@ -58,7 +68,8 @@ def _build_table(cls: ClassDef, dialect: str) -> Table:
         Index(f"ix_{name}_{column.strip('_')}", _indexed(table.c[column], dialect))
     for field in cls.fields.values():
         if field.indexed:
-            Index(f"ix_{name}_{field_column_name(field)}", _indexed(table.c[field_column_name(field)], dialect))
+            Index(f"ix_{name}_{field_column_name(field)}", _indexed(table.c[field_column_name(field)], dialect),
+                  *_read_acl_columns(table, dialect))
     return table
 
 
