@@ -11,6 +11,7 @@ this file expects the Python that has `objectbase` installed, and the peer binar
 
 from __future__ import annotations
 
+import abc
 import argparse
 import contextlib
 import http.client
@@ -69,7 +70,7 @@ def log(message: str) -> None:
 
 
 class BenchError(Exception):
-    pass
+    """A system could not be set up, seeded or checked; the run stops and cleans up."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,7 +317,7 @@ class Cell:
 
 
 @dataclass
-class System:
+class System(abc.ABC):
     key: str
     label: str
     backend: str
@@ -330,18 +331,22 @@ class System:
     cells: dict[str, Cell] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    # Filled by each system.
+    # Each system: how to start it, and how to read the answers of its API.
+    @abc.abstractmethod
     def start(self, run_dir: Path, dataset: Dataset) -> None:
-        raise NotImplementedError
+        """Each system implements this."""
 
+    @abc.abstractmethod
     def list_scores(self, body: Any) -> list[int]:
-        raise NotImplementedError
+        """Each system implements this."""
 
+    @abc.abstractmethod
     def count(self, body: Any) -> int:
-        raise NotImplementedError
+        """Each system implements this."""
 
+    @abc.abstractmethod
     def record_score(self, body: Any) -> int:
-        raise NotImplementedError
+        """Each system implements this."""
 
     def stop(self) -> None:
         if self.proc is not None:

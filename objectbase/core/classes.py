@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from objectbase.core.actor import Actor
-from objectbase.core.errors import NotFoundError, PermissionDeniedError
+from objectbase.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from objectbase.core.events import make_event
 from objectbase.core.schema import ClassDef, ClassSpec, parse_class_specs
 from objectbase.core.unit_of_work import Storage, Transaction
@@ -27,6 +27,16 @@ def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
         "use_class_permissions": {a.value: on for a, on in cls.permissions.use_class.items()},
         "states": [{"name": s.name, "transitions": list(s.transitions)} for s in cls.states],
     }
+
+
+def _refuse_type_changes(current: ClassDef, spec: ClassSpec) -> None:
+    # Stored values are of the old type; changing it would need a rewrite we never do implicitly.
+    for field_spec in spec.fields:
+        existing = current.fields.get(field_spec.name)
+        if existing is not None and existing.type.name != field_spec.type.name:
+            raise ConflictError(
+                f"Field {field_spec.name} is {existing.type.name}; changing a field's type is not supported",
+                code="field_type_change", details={"field": field_spec.name})
 
 
 class ClassService:
@@ -82,6 +92,7 @@ class ClassService:
                     events.append(make_event(actor, "class.created", cls.name, class_id=cls.id,
                                              new=class_snapshot(cls), at=now))
                 else:
+                    _refuse_type_changes(current, spec)
                     cls = tx.update_class(current, spec, now)
                     events.append(make_event(actor, "class.updated", cls.name, class_id=cls.id,
                                              old=class_snapshot(current), new=class_snapshot(cls), at=now))

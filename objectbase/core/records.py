@@ -116,10 +116,13 @@ class RecordService:
         self.on_delete: list[DeleteHook] = []
 
     @staticmethod
-    def _wanted(ids: Sequence[str]) -> list[str]:
+    def _check_batch(size: int) -> None:
+        if size > MAX_BATCH:
+            raise LimitExceededError(f"At most {MAX_BATCH} records per request", code="batch_too_large")
+
+    def _wanted(self, ids: Sequence[str]) -> list[str]:
         """The ids of a batch, deduplicated in order, within the batch limit."""
-        if len(ids) > MAX_BATCH:
-            raise LimitExceededError(f"At most {MAX_BATCH} ids per request", code="batch_too_large")
+        self._check_batch(len(ids))
         return list(dict.fromkeys(ids))
 
     @staticmethod
@@ -172,8 +175,7 @@ class RecordService:
         self._require_writer(actor)
         if not items:
             raise ValidationError.single("record", "blank", "at least one record is needed")
-        if len(items) > MAX_BATCH:
-            raise LimitExceededError(f"At most {MAX_BATCH} records per request", code="batch_too_large")
+        self._check_batch(len(items))
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
@@ -267,7 +269,7 @@ class RecordService:
         Ids the actor cannot read are reported not found; readable ones it may not update, denied.
         A value that cannot be cast fails the whole request."""
         self._require_writer(actor)
-        self._wanted([i.id for i in items])
+        self._check_batch(len(items))
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)

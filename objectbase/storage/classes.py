@@ -4,7 +4,6 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from objectbase.core.errors import ConflictError
 from objectbase.core.fields import field_type
 from objectbase.core.permissions import Access, Action, ClassPermissions, Permission
 from objectbase.core.schema import ClassDef, ClassSpec, FieldDef, StateSpec
@@ -68,12 +67,6 @@ class ClassRows(RowsBase):
         return cls
 
     def update_class(self, current: ClassDef, spec: ClassSpec, now: float) -> ClassDef:
-        for field_spec in spec.fields:
-            existing = current.fields.get(field_spec.name)
-            if existing is not None and existing.type.name != field_spec.type.name:
-                raise ConflictError(
-                    f"Field {field_spec.name} is {existing.type.name}; changing a field's type is not supported",
-                    code="field_type_change", details={"field": field_spec.name})
         new_fields = [s for s in spec.fields if s.name not in current.fields]
         self._insert_fields(current.id, new_fields, len(current.fields))
         for field_spec in spec.fields:

@@ -76,14 +76,20 @@ def _peak(function: Any) -> tuple[Any, int]:
         tracemalloc.stop()
 
 
-def test_a_file_far_larger_than_the_memory_bound_streams_both_ways(big: tuple[str, QBFiles]) -> None:
-    backend, qbf = big
+def _upload_target(qbf: QBFiles) -> tuple[dict[str, str], dict[str, Any], str, list[tuple[str, str]], str,
+                                          dict[str, str]]:
+    """A new blob of user bob: (his session headers, the blob, upload URL, form fields, boundary, request headers)."""
     qbf.make_user("bob")
     bob = qbf.headers("bob")
     blob = create_blob(qbf.client, bob, content_type="application/octet-stream", name="big.bin")
     url, fields = upload_fields(blob["blob_object_access"]["params"])
     boundary = uuid.uuid4().hex
-    headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    return bob, blob, url, fields, boundary, {"content-type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_a_file_far_larger_than_the_memory_bound_streams_both_ways(big: tuple[str, QBFiles]) -> None:
+    backend, qbf = big
+    bob, blob, url, fields, boundary, headers = _upload_target(qbf)
 
     uploaded, upload_peak = _peak(lambda: call(qbf.client.app, "POST", url.removeprefix("https://testserver"),
                                                headers, _body(boundary, fields)))
@@ -102,12 +108,7 @@ def test_a_file_far_larger_than_the_memory_bound_streams_both_ways(big: tuple[st
 
 def test_an_interrupted_upload_leaves_nothing(big: tuple[str, QBFiles]) -> None:
     _backend, qbf = big
-    qbf.make_user("bob")
-    bob = qbf.headers("bob")
-    blob = create_blob(qbf.client, bob, content_type="application/octet-stream", name="big.bin")
-    url, fields = upload_fields(blob["blob_object_access"]["params"])
-    boundary = uuid.uuid4().hex
-    headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    bob, blob, url, fields, boundary, headers = _upload_target(qbf)
     before = qbf.state()
     body = _body(boundary, fields)
     # Past one S3 part (so a multipart upload had begun), then the client goes away.

@@ -67,8 +67,9 @@ def _scalar(field: str, type_: FieldType, value: Any) -> Any:
 def _values(field: str, type_: FieldType, value: Any) -> tuple[Any, ...]:
     items: list[Any] = []
     for item in value if isinstance(value, list) else [value]:
-        items.extend(p.strip() for p in str(item).split(",")) if isinstance(item, (str, int, float)) else items.append(item)
-    items = [i for i in items if i != ""]
+        # Comma-joined values (how the SDK sends lists) count as several, also inside a list.
+        parts = [p.strip() for p in str(item).split(",")] if isinstance(item, (str, int, float)) else [item]
+        items.extend(p for p in parts if p != "")
     if len(items) > _MAX_LIST:
         raise _bad(field, f"{field} lists more than {_MAX_LIST} values")
     return tuple(_scalar(field, type_, item) for item in items)

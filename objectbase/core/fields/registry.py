@@ -16,7 +16,7 @@ __all__ = ["FIELD_TYPES", "UnknownFieldType", "field_type"]
 
 
 class UnknownFieldType(KeyError):
-    pass
+    """A class file names a field type the registry does not have."""
 
 
 _SCALARS: dict[str, FieldType] = {
