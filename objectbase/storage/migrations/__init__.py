@@ -1,13 +1,16 @@
-"""Versioned migrations of the system tables, applied in order at start-up (idempotent, locked)."""
+"""Versioned migrations of the system tables, applied in order at start-up (idempotent, locked).
+
+Each migration is frozen DDL that never reads `system_tables.py`: a schema change is a new
+migration (explicit ALTERs), and `tests/storage/test_migrations.py` checks that the migrations
+build what `system_tables.py` declares."""
 
 from __future__ import annotations
 
 import time
 from typing import Callable
 
-from sqlalchemy import Connection, Engine, insert, select, text
+from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, String, Table, insert, select, text
 
-from objectbase.storage import system_tables
 from objectbase.storage.migrations import m0001_init, m0002_blobs
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -17,23 +20,31 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "blobs", m0002_blobs.upgrade),
 )
 
+# The ledger of applied migrations, frozen like the migrations (it exists before any of them runs).
+_ledger = Table(
+    "schema_migrations", MetaData(),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False),
+    Column("applied_at", Float, nullable=False),
+)
+
 # Any constant works; it only has to be the same for every worker migrating the same database.
 _PG_LOCK_KEY = 0x0B1EC7BA5E
 
 
-def migrate(engine: Engine) -> list[int]:
-    """Apply the missing migrations; returns their versions. Safe when several workers start at once."""
+def migrate(engine: Engine, *, upto: int | None = None) -> list[int]:
+    """Apply the missing migrations (up to version `upto`, for tests of an upgrade); returns their
+    versions. Safe when several workers start at once."""
     with engine.connect().execution_options(objectbase_write=True) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-        system_tables.schema_migrations.create(conn, checkfirst=True)
-        done = set(conn.scalars(select(system_tables.schema_migrations.c.version)))
+        _ledger.create(conn, checkfirst=True)
+        done = set(conn.scalars(select(_ledger.c.version)))
         applied = []
         for version, name, upgrade in MIGRATIONS:
-            if version in done:
+            if version in done or (upto is not None and version > upto):
                 continue
             upgrade(conn)
-            conn.execute(insert(system_tables.schema_migrations).values(
-                version=version, name=name, applied_at=time.time()))
+            conn.execute(insert(_ledger).values(version=version, name=name, applied_at=time.time()))
             applied.append(version)
         return applied
