@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from sqlalchemy import Connection, Table, update
+from sqlalchemy import Connection, Table, func, select, update
 
 from objectbase.storage import system_tables
 from objectbase.storage.class_tables import ClassTables
@@ -20,14 +20,23 @@ class RowsBase:
     def after_commit(self, callback: Callable[[], None]) -> None:
         raise NotImplementedError  # provided by SqlTransaction
 
-    def next_sequence(self, name: str, count: int = 1) -> int:
-        """Reserve `count` values of a named counter; returns the first. Held until commit."""
+    def next_record_seqs(self, count: int) -> list[int]:
+        """`count` new, increasing record `_seq` values, drawn by the database in one round trip.
+
+        PostgreSQL draws from the sequence `record_seq`, which holds no lock until commit (values of a
+        rolled-back transaction are skipped, and concurrent batches may interleave). SQLite bumps the
+        counter row in `sequences`: its one writer already holds the database until commit."""
+        if self.dialect == "postgresql":
+            drawn = self.conn.scalars(
+                select(system_tables.record_seq.next_value()).select_from(func.generate_series(1, count))
+            ).all()
+            return sorted(drawn)
         table = system_tables.sequences
         last: int = self.conn.execute(
-            update(table).where(table.c.name == name).values(value=table.c.value + count)
+            update(table).where(table.c.name == "record_seq").values(value=table.c.value + count)
             .returning(table.c.value)
         ).scalar_one()
-        return last - count + 1
+        return list(range(last - count + 1, last + 1))
 
     def insert_returning_id(self, table: Table, values: dict[str, Any]) -> int:
         new_id: int = self.conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()

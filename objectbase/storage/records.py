@@ -88,9 +88,8 @@ class RecordRows(RowsBase):
     def insert_records(self, cls: ClassDef, records: Sequence[Record]) -> None:
         if not records:
             return
-        first = self.next_sequence("record_seq", len(records))
-        for offset, record in enumerate(records):
-            record.seq = first + offset
+        for record, seq in zip(records, self.next_record_seqs(len(records)), strict=True):
+            record.seq = seq
         table = self.class_tables.table(cls)
         self.conn.execute(insert(table), [_record_to_row(cls, r) for r in records])
 

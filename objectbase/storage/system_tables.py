@@ -1,15 +1,18 @@
-"""Tables the system keeps for itself: apps, keys, users, sessions, classes and fields, events."""
+"""Tables the system keeps for itself: apps, keys, users, sessions, classes and fields, events.
+
+What the migrations must build, not how: a change here needs a new migration (storage/migrations/),
+and tests/storage/test_migrations.py fails until the two agree."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, Sequence, String, Table, Text,
     UniqueConstraint,
 )
 
 from objectbase.storage.column_types import JSON_TYPE
 
-__all__ = ["metadata"]
+__all__ = ["metadata", "record_seq"]
 
 metadata = MetaData()
 
@@ -20,7 +23,11 @@ schema_migrations = Table(
     Column("applied_at", Float, nullable=False),
 )
 
-# Named counters the database hands out (record `_seq`); updated inside the writing transaction.
+# Records' `_seq` on PostgreSQL (migration 0003): drawn without a lock that lasts until commit.
+record_seq = Sequence("record_seq", data_type=BigInteger, metadata=metadata)
+
+# Named counters updated inside the writing transaction: records' `_seq` on SQLite, whose one
+# writer serialises write transactions anyway. Unused on PostgreSQL since 0003.
 sequences = Table(
     "sequences", metadata,
     Column("name", String(50), primary_key=True),
