@@ -1,0 +1,161 @@
+"""The migrations, applied in order to an empty database, build exactly what `system_tables.py` declares.
+
+A change to `system_tables.py` without a migration (or a migration without the change) fails here:
+tables, columns (name, type as the database spells it, nullability), primary keys, where integer ids
+come from (SERIAL / AUTOINCREMENT), indexes, unique constraints, foreign keys and, on PostgreSQL,
+sequences. SQLAlchemy's inspector is enough for this; alembic's `compare_metadata` would add a
+dependency and still need the SQLite AUTOINCREMENT and sequence checks written by hand."""
+
+from __future__ import annotations
+
+import difflib
+import pprint
+from typing import Any, Callable
+
+import pytest
+import sqlalchemy
+from sqlalchemy import BigInteger, Column, Dialect, Engine, MetaData, Table, text
+
+from objectbase.storage import open_storage, system_tables
+from objectbase.storage.migrations import MIGRATIONS, migrate
+
+Description = dict[str, Any]
+
+# Type names the database reports differently from how SQLAlchemy spells them in CREATE TABLE.
+_TYPE_SYNONYMS = {"postgresql": {"FLOAT": "DOUBLE PRECISION"}}
+
+
+def _type_name(column_type: Any, dialect: Dialect) -> str:
+    name = str(column_type.compile(dialect=dialect))
+    return _TYPE_SYNONYMS.get(dialect.name, {}).get(name, name)
+
+
+def _serial_sequences(ids: dict[str, frozenset[str]]) -> set[str]:
+    # What PostgreSQL names the sequence behind a SERIAL column.
+    return {f"{table}_{column}_seq" for table, columns in ids.items() for column in columns}
+
+
+def describe_metadata(metadata: MetaData, dialect: Dialect) -> Description:
+    tables: Description = {}
+    ids: dict[str, frozenset[str]] = {}
+    for table in metadata.tables.values():
+        serial = table.autoincrement_column
+        if dialect.name == "sqlite" and not table.dialect_options["sqlite"]["autoincrement"]:
+            serial = None  # a plain rowid alias: SQLite may reuse a deleted row's id
+        ids[table.name] = frozenset({serial.name} if serial is not None else ())
+        tables[table.name] = {
+            "columns": {c.name: (_type_name(c.type, dialect), c.nullable) for c in table.columns},
+            "primary_key": tuple(c.name for c in table.primary_key.columns),
+            "ids": ids[table.name],
+            "indexes": {ix.name: (tuple(c.name for c in ix.columns), bool(ix.unique)) for ix in table.indexes},
+            "unique": sorted((tuple(c.name for c in uq.columns), uq.name) for uq in table.constraints
+                             if isinstance(uq, sqlalchemy.UniqueConstraint)),
+            "foreign_keys": sorted((tuple(fk.column_keys), fk.referred_table.name,
+                                    tuple(e.column.name for e in fk.elements), fk.ondelete)
+                                   for fk in table.foreign_key_constraints),
+        }
+    description: Description = {"tables": tables}
+    if dialect.name == "postgresql":
+        # MetaData has no public list of its sequences.
+        description["sequences"] = sorted(set(metadata._sequences) | _serial_sequences(ids))
+    return description
+
+
+def _unique_name(table: str, columns: list[str], name: str | None) -> str | None:
+    """The database's name for an unnamed constraint is None, as in the metadata."""
+    return None if name == f"{table}_{'_'.join(columns)}_key" else name
+
+
+def describe_database(engine: Engine) -> Description:
+    dialect = engine.dialect
+    tables: Description = {}
+    ids: dict[str, frozenset[str]] = {}
+    with engine.connect() as conn:
+        inspector = sqlalchemy.inspect(conn)
+        for name in inspector.get_table_names():
+            columns = inspector.get_columns(name)
+            primary_key = tuple(inspector.get_pk_constraint(name)["constrained_columns"])
+            if dialect.name == "sqlite":
+                sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name}).scalar_one()
+                ids[name] = frozenset(primary_key if "AUTOINCREMENT" in sql else ())
+            else:
+                ids[name] = frozenset(c["name"] for c in columns if c.get("autoincrement") is True)
+            tables[name] = {
+                "columns": {c["name"]: (_type_name(c["type"], dialect), c["nullable"]) for c in columns},
+                "primary_key": primary_key,
+                "ids": ids[name],
+                "indexes": {ix["name"]: (tuple(ix["column_names"]), bool(ix["unique"]))
+                            for ix in inspector.get_indexes(name) if "duplicates_constraint" not in ix},
+                "unique": sorted((tuple(uq["column_names"]), _unique_name(name, uq["column_names"], uq["name"]))
+                                 for uq in inspector.get_unique_constraints(name)),
+                "foreign_keys": sorted((tuple(fk["constrained_columns"]), fk["referred_table"],
+                                        tuple(fk["referred_columns"]), fk["options"].get("ondelete"))
+                                       for fk in inspector.get_foreign_keys(name)),
+            }
+        description: Description = {"tables": tables}
+        if dialect.name == "postgresql":
+            description["sequences"] = sorted(inspector.get_sequence_names())
+    return description
+
+
+def _assert_same(built: Description, declared: Description) -> None:
+    if built != declared:
+        diff = difflib.unified_diff(pprint.pformat(declared, width=120).splitlines(),
+                                    pprint.pformat(built, width=120).splitlines(),
+                                    "system_tables.py", "migrations", lineterm="")
+        pytest.fail("the migrations do not build what system_tables.py declares:\n" + "\n".join(diff))
+
+
+@pytest.fixture
+def migrated_engine(backend: str, make_database_url: Callable[[str], str]) -> Any:
+    storage = open_storage(make_database_url(backend))
+    yield storage.engine
+    storage.close()
+
+
+def test_the_migrations_build_what_system_tables_declares(migrated_engine: Engine) -> None:
+    _assert_same(describe_database(migrated_engine), describe_metadata(system_tables.metadata, migrated_engine.dialect))
+
+
+def test_every_integer_id_comes_from_the_database(migrated_engine: Engine) -> None:
+    """SERIAL / AUTOINCREMENT for every single-integer primary key: no id comes from a counter row."""
+    built = describe_database(migrated_engine)["tables"]
+    # nonces, user_tags, blob_tags have composite keys; sequences and the ledger are keyed by name/version.
+    assert {name: table["ids"] for name, table in built.items() if table["ids"]} == {
+        name: frozenset({"id"})
+        for name in ("apps", "api_keys", "users", "sessions", "classes", "fields", "events", "blobs")
+    }
+
+
+def test_the_comparison_notices_a_column_added_without_a_migration(migrated_engine: Engine) -> None:
+    changed = MetaData()
+    for table in system_tables.metadata.tables.values():
+        table.to_metadata(changed)
+    Table("users", changed, Column("nickname", BigInteger), extend_existing=True)
+    with pytest.raises(pytest.fail.Exception, match="nickname"):
+        _assert_same(describe_database(migrated_engine), describe_metadata(changed, migrated_engine.dialect))
+
+
+def test_migrating_again_applies_nothing(migrated_engine: Engine) -> None:
+    assert migrate(migrated_engine) == []
+    with migrated_engine.connect() as conn:
+        versions = conn.execute(text("SELECT version FROM schema_migrations ORDER BY version")).scalars().all()
+    assert versions == [version for version, _, _ in MIGRATIONS]
+
+
+def test_record_seq_continues_after_the_counter_when_a_database_is_upgraded(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """A database that had 0001 and 0002 (the counter at 41) upgraded to 0003 goes on at 42."""
+    storage = open_storage(make_database_url(backend), run_migrations=False)
+    try:
+        assert migrate(storage.engine, upto=2) == [1, 2]
+        with storage.engine.begin() as conn:
+            conn.execute(text("UPDATE sequences SET value = 41 WHERE name = 'record_seq'"))
+        assert migrate(storage.engine) == [3]
+        with storage.transaction(write=True) as tx:
+            assert tx.next_record_seqs(2) == [42, 43]
+            left = tx.conn.execute(text("SELECT name FROM sequences")).scalars().all()
+        # PostgreSQL dropped the counter for the sequence; SQLite still counts in it.
+        assert left == ([] if backend == "postgresql" else ["record_seq"])
+    finally:
+        storage.close()
