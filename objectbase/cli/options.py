@@ -14,7 +14,7 @@ from objectbase.settings import SETTINGS, Setting, SettingError, Settings
 from objectbase.storage import open_storage
 
 __all__ = [
-    "SettingType", "fail", "print_json", "setting_options", "settings_from", "services_from", "STORAGE_SETTINGS",
+    "SettingType", "fail", "print_json", "setting_option", "setting_options", "settings_from", "services_from", "STORAGE_SETTINGS",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,15 +38,21 @@ class SettingType(click.ParamType[Any, Any]):
             self.fail(error.problem, param, ctx)
 
 
+def setting_option(setting: Setting) -> Callable[[F], F]:
+    """The option of one setting: its flag, env var, default and help from the registry."""
+    # default=None: an absent flag leaves the value to Settings (variable, then its default).
+    # show_envvar also makes click's error for a bad value name the variable.
+    return click.option(
+        setting.flag, setting.name, type=SettingType(setting), default=None, envvar=setting.env,
+        show_envvar=True, help=f"{setting.help} [default: {setting.default!r}]",
+    )
+
+
 def setting_options(*names: str) -> Callable[[F], F]:
-    """One option per named setting, with its flag, env var, default and help from the registry."""
+    """One option per named setting, in the registry's order."""
     def decorate(function: F) -> F:
         for setting in reversed([s for s in SETTINGS if s.name in names]):
-            # default=None: an absent flag leaves the value to Settings (variable, then its default).
-            function = click.option(
-                setting.flag, setting.name, type=SettingType(setting), default=None, envvar=setting.env,
-                show_envvar=True, help=f"{setting.help} [default: {setting.default!r}]",
-            )(function)
+            function = setting_option(setting)(function)
         return function
     return decorate
 
