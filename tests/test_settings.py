@@ -42,6 +42,7 @@ def test_every_surface_agrees_on_every_default() -> None:
     help_text = CliRunner().invoke(main, ["serve", "--help"], terminal_width=400).output
     for setting in SETTINGS:
         assert f"[default: {setting.default!r}]" in help_text
+    assert "--port INTEGER " in help_text and "--host TEXT " in help_text
 
 
 _PROBE = """

@@ -14,11 +14,13 @@ from objectbase.settings import SETTINGS, Setting, SettingError, Settings
 from objectbase.storage import open_storage
 
 __all__ = [
-    "SettingType", "fail", "print_json", "setting_option", "setting_options", "settings_from", "services_from", "STORAGE_SETTINGS",
+    "STORAGE_SETTINGS", "SettingType", "fail", "print_json", "services_from", "setting_option", "setting_options",
+    "settings_from",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 STORAGE_SETTINGS = ("data_dir", "database_url", "files_url")
+_METAVARS: dict[type, str] = {int: "integer", str: "text", bool: "boolean"}
 
 
 class SettingType(click.ParamType[Any, Any]):
@@ -26,7 +28,8 @@ class SettingType(click.ParamType[Any, Any]):
 
     def __init__(self, setting: Setting) -> None:
         self.setting = setting
-        self.name = setting.type.__name__
+        # The metavar in --help: the words click's own INT, TEXT and BOOL types show.
+        self.name = _METAVARS.get(setting.type, setting.type.__name__)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
