@@ -1,26 +1,53 @@
-"""Every setting, declared once: name, flag, environment variable, default and help.
+"""Every setting, declared once: name, flag, environment variable, default, range and help.
 
-The CLI options, `--help` text and docs table are derived from `SETTINGS`, so a setting
-cannot exist in one place and be missing from another.
+The `Settings` dataclass is the declaration: each field's default, type and help live on the
+field itself, and `SETTINGS` (the registry) is read from those fields. The CLI options, the
+`--help` text, the parsing of `OBJECTBASE_*` variables and docs/configuration.md are all derived
+from `SETTINGS`, so a setting (or its default) cannot differ from one place to another.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
-__all__ = ["SETTINGS", "Setting", "Settings", "settings_markdown"]
+__all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "settings_markdown"]
+
+T = TypeVar("T")
+
+# A setting whose name holds one of these words is a secret (`s3_secret_access_key`); `ssl_keyfile`
+# is a path, and "keyfile" is not the word "key".
+SECRET_WORDS = frozenset({"secret", "key", "password", "token"})
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+# S3's own minimum part size; files/s3.py checks the same figure (MIN_PART_BYTES; a test keeps the
+# two equal) but is not imported here, because it loads boto3.
+S3_MIN_PART_BYTES = 5 * 1024 * 1024
+
+
+class Secret(str):
+    """A string whose repr() hides it, so settings can be logged. `str(secret)` is the value."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self else "Secret('')"
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One entry of the registry, read from a `Settings` field."""
+
     name: str
     type: type
     default: Any
     help: str
+    minimum: int | None = None
+    maximum: int | None = None
 
     @property
     def flag(self) -> str:
@@ -30,91 +57,147 @@ class Setting:
     def env(self) -> str:
         return "OBJECTBASE_" + self.name.upper()
 
+    @property
+    def secret(self) -> bool:
+        return not SECRET_WORDS.isdisjoint(self.name.split("_"))
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("host", str, "127.0.0.1", "Interface to listen on."),
-    Setting("port", int, 8080, "Port to listen on."),
-    Setting("data_dir", str, "./objectbase-data", "Folder holding the SQLite database and the files."),
-    Setting(
-        "database_url", str, "",
-        "SQLAlchemy URL of the database; empty means SQLite inside --data-dir. "
-        "Example: postgresql://user@host/db",
-    ),
-    Setting("files_url", str, "", "Where file bytes go; empty means a folder inside --data-dir."),
-    Setting("workers", int, 1, "Number of worker processes."),
-    Setting("ssl_certfile", str, "", "PEM certificate: serve HTTPS (the QuickBlox JS SDK needs it)."),
-    Setting("ssl_keyfile", str, "", "PEM private key for --ssl-certfile."),
-    Setting(
-        "public_url", str, "",
-        "Base URL clients reach this server at (for links the server hands out); "
-        "empty means the request's own scheme and host.",
-    ),
-    Setting(
-        "quickblox_prefix", str, "",
-        "Also serve the QuickBlox API under this path (e.g. /qb), for SDKs whose endpoint carries a path.",
-    ),
-    Setting("session_ttl", int, 7200, "Seconds a session token lives after its last use."),
-    Setting("max_body_bytes", int, 1_048_576, "Largest JSON or form request body accepted, in bytes."),
-    # Files (blobs and File fields): see docs/files.md.
-    Setting("max_upload_bytes", int, 104_857_600, "Largest file one upload may carry, in bytes."),
-    Setting(
-        "upload_buffer_bytes", int, 1_048_576,
-        "Bytes of an upload held in memory before they are handed to the files backend.",
-    ),
-    Setting(
-        "s3_part_bytes", int, 8_388_608,
-        "Size of each S3 multipart-upload part (at least 5 MiB): the most one S3 upload holds in memory.",
-    ),
-    Setting("signed_link_ttl", int, 3600, "Seconds an upload URL or a signed download link stays valid."),
-    Setting(
-        "trusted_proxies", str, "",
-        "Comma-separated proxy addresses whose X-Forwarded-Proto/-Host are believed when building links "
-        "(only when --public-url is empty).",
-    ),
-    Setting("s3_endpoint_url", str, "", "S3-compatible endpoint; empty means AWS_ENDPOINT_URL or AWS itself."),
-    Setting("s3_region", str, "", "S3 region; empty means AWS_REGION / AWS_DEFAULT_REGION."),
-    Setting("s3_access_key_id", str, "", "S3 access key id; empty means AWS_ACCESS_KEY_ID and boto3's usual sources."),
-    Setting("s3_secret_access_key", str, "", "S3 secret key; empty means AWS_SECRET_ACCESS_KEY and boto3's usual sources."),
-)
+    @property
+    def expected(self) -> str:
+        """What a value must be, in words, for error messages and the docs."""
+        if self.type is bool:
+            return "a boolean (true/false, yes/no, on/off, 1/0)"
+        if self.type is int:
+            if self.minimum is not None and self.maximum is not None:
+                return f"an integer from {self.minimum} to {self.maximum}"
+            if self.minimum is not None:
+                return f"an integer of at least {self.minimum}"
+            if self.maximum is not None:
+                return f"an integer of at most {self.maximum}"
+            return "an integer"
+        return "a string"
+
+    def parse(self, raw: str, source: str) -> Any:
+        """The typed value of `raw` (text from a variable or a flag); `source` names where it came from."""
+        value: Any
+        if self.type is bool:
+            word = raw.strip().lower()
+            if word not in _TRUE | _FALSE:
+                raise SettingError(self, raw, source)
+            value = word in _TRUE
+        elif self.type is int:
+            try:
+                value = int(raw)
+            except ValueError:
+                raise SettingError(self, raw, source) from None
+        else:
+            value = raw
+        if not self._in_range(value):
+            raise SettingError(self, raw, source)
+        return value
+
+    def check(self, value: object, source: str) -> None:
+        """Raise SettingError unless `value` has this setting's type and lies in its range."""
+        # bool is an int subclass: `port=True` is a mistake, not port 1.
+        is_type = isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool))
+        if not is_type or not self._in_range(value):
+            raise SettingError(self, value, source)
+
+    def _in_range(self, value: Any) -> bool:
+        below = self.minimum is not None and value < self.minimum
+        above = self.maximum is not None and value > self.maximum
+        return not (below or above)
+
+
+class SettingError(ValueError):
+    """A setting's value is not of its type or out of its range; the message names where it came from."""
+
+    def __init__(self, setting: Setting, value: object, source: str) -> None:
+        self.setting = setting
+        shown = "a hidden value" if setting.secret else repr(value)
+        # `problem` is the message without the source, for callers (click) that name the source themselves.
+        self.problem = f"{shown} is not {setting.expected}"
+        super().__init__(f"{source}: {self.problem}")
+
+
+def setting(default: T, help: str, *, minimum: int | None = None, maximum: int | None = None) -> T:
+    """Declare a `Settings` field: its default, help and range, kept in the field's metadata."""
+    metadata = {"help": help, "minimum": minimum, "maximum": maximum}
+    # Typed as returning the default's type so mypy sees a plain defaulted field.
+    return dataclasses.field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    data_dir: str = "./objectbase-data"
-    database_url: str = ""
-    files_url: str = ""
-    workers: int = 1
-    ssl_certfile: str = ""
-    ssl_keyfile: str = ""
-    public_url: str = ""
-    quickblox_prefix: str = ""
-    session_ttl: int = 7200
-    max_body_bytes: int = 1_048_576
-    max_upload_bytes: int = 104_857_600
-    upload_buffer_bytes: int = 1_048_576
-    s3_part_bytes: int = 8_388_608
-    signed_link_ttl: int = 3600
-    trusted_proxies: str = ""
-    s3_endpoint_url: str = ""
-    s3_region: str = ""
-    s3_access_key_id: str = ""
-    s3_secret_access_key: str = dataclasses.field(default="", repr=False)
+    host: str = setting("127.0.0.1", "Interface to listen on.")
+    port: int = setting(8080, "Port to listen on.", minimum=0, maximum=65535)
+    data_dir: str = setting("./objectbase-data", "Folder holding the SQLite database and the files.")
+    database_url: str = setting(
+        "", "SQLAlchemy URL of the database; empty means SQLite inside --data-dir. "
+        "Example: postgresql://user@host/db",
+    )
+    files_url: str = setting("", "Where file bytes go; empty means a folder inside --data-dir.")
+    workers: int = setting(1, "Number of worker processes.", minimum=1)
+    ssl_certfile: str = setting("", "PEM certificate: serve HTTPS (the QuickBlox JS SDK needs it).")
+    ssl_keyfile: str = setting("", "PEM private key for --ssl-certfile.")
+    public_url: str = setting(
+        "", "Base URL clients reach this server at (for links the server hands out); "
+        "empty means the request's own scheme and host.",
+    )
+    quickblox_prefix: str = setting(
+        "", "Also serve the QuickBlox API under this path (e.g. /qb), for SDKs whose endpoint carries a path.",
+    )
+    session_ttl: int = setting(7200, "Seconds a session token lives after its last use.", minimum=1)
+    max_body_bytes: int = setting(1_048_576, "Largest JSON or form request body accepted, in bytes.", minimum=1)
+    # Files (blobs and File fields): see docs/files.md.
+    max_upload_bytes: int = setting(104_857_600, "Largest file one upload may carry, in bytes.", minimum=1)
+    upload_buffer_bytes: int = setting(
+        1_048_576, "Bytes of an upload held in memory before they are handed to the files backend.", minimum=1,
+    )
+    s3_part_bytes: int = setting(
+        8_388_608, "Size of each S3 multipart-upload part (S3's minimum is 5 MiB): "
+        "the most one S3 upload holds in memory.", minimum=S3_MIN_PART_BYTES,
+    )
+    signed_link_ttl: int = setting(3600, "Seconds an upload URL or a signed download link stays valid.", minimum=1)
+    trusted_proxies: str = setting(
+        "", "Comma-separated proxy addresses whose X-Forwarded-Proto/-Host are believed when building links "
+        "(only when --public-url is empty).",
+    )
+    s3_endpoint_url: str = setting("", "S3-compatible endpoint; empty means AWS_ENDPOINT_URL or AWS itself.")
+    s3_region: str = setting("", "S3 region; empty means AWS_REGION / AWS_DEFAULT_REGION.")
+    s3_access_key_id: str = setting(
+        "", "S3 access key id; empty means AWS_ACCESS_KEY_ID and boto3's usual sources.",
+    )
+    s3_secret_access_key: str = setting(
+        "", "S3 secret key; empty means AWS_SECRET_ACCESS_KEY and boto3's usual sources.",
+    )
+
+    def __post_init__(self) -> None:
+        # Checked here, so values given in code meet the same ranges as variables and flags.
+        for entry in SETTINGS:
+            value = getattr(self, entry.name)
+            entry.check(value, f"Settings.{entry.name}")
+            if entry.secret and not isinstance(value, Secret):
+                object.__setattr__(self, entry.name, Secret(value))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Defaults, then `OBJECTBASE_*` variables, then explicit overrides (CLI flags)."""
+        """Defaults, then `OBJECTBASE_*` variables, then explicit overrides (CLI flags).
+
+        An empty variable counts as unset, as click treats it. A bad value raises SettingError
+        naming the variable and what it expects.
+        """
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for setting in SETTINGS:
-            if setting.env in environ:
-                values[setting.name] = setting.type(environ[setting.env])
+        for entry in SETTINGS:
+            raw = environ.get(entry.env, "")
+            if raw:
+                values[entry.name] = entry.parse(raw, entry.env)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:
         """The `OBJECTBASE_*` variables that reproduce these settings in another process."""
+        # str() of a Secret is its value: the child process needs the real one.
         return {s.env: str(getattr(self, s.name)) for s in SETTINGS}
 
     @property
@@ -128,25 +211,37 @@ class Settings:
         return Path(self.data_dir).resolve() / "files"
 
 
+def _registry(cls: type[Any]) -> tuple[Setting, ...]:
+    """The registry read from a dataclass declared with `setting(...)` fields."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        Setting(field.name, hints[field.name], field.default, field.metadata["help"],
+                field.metadata["minimum"], field.metadata["maximum"])
+        for field in dataclasses.fields(cls)
+    )
+
+
+SETTINGS: tuple[Setting, ...] = _registry(Settings)
+
+
 def settings_markdown() -> str:
     """docs/configuration.md, generated from SETTINGS (tests/test_docs.py keeps the file in step)."""
     lines = [
         "# Configuration",
         "",
         "Every setting is a flag of `objectbase serve` and an environment variable; flags win over variables.",
+        "An empty variable counts as unset. A value of the wrong type or out of range stops the command",
+        "with a message naming the flag or variable. Secrets are hidden when settings are printed or logged.",
         "Generated from `objectbase/settings.py` by `python -m objectbase.settings > docs/configuration.md`.",
         "",
-        "| flag | environment variable | default | meaning |",
-        "| --- | --- | --- | --- |",
+        "| flag | environment variable | default | accepts | meaning |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    for setting in SETTINGS:
-        lines.append(f"| `{setting.flag}` | `{setting.env}` | `{setting.default!r}` | {setting.help} |")
+    for entry in SETTINGS:
+        accepts = entry.expected + (", secret" if entry.secret else "")
+        lines.append(f"| `{entry.flag}` | `{entry.env}` | `{entry.default!r}` | {accepts} | {entry.help} |")
     return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
     print(settings_markdown(), end="")
-
-
-# Keep the dataclass and the registry in step: a test asserts this too.
-assert [f.name for f in dataclasses.fields(Settings)] == [s.name for s in SETTINGS]

@@ -14,6 +14,9 @@ def test_configuration_page_is_generated_from_the_settings() -> None:
     assert page == settings_markdown(), "run: python -m objectbase.settings > docs/configuration.md"
     for setting in SETTINGS:
         assert setting.flag in page and setting.env in page
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{setting.flag}` |"))
+        assert f"| `{setting.default!r}` | {setting.expected}" in row
+        assert (", secret |" in row) == setting.secret
 
 
 def test_readme_names_the_two_commands() -> None:

@@ -10,30 +10,63 @@ import click
 
 from objectbase.core.errors import ObjectbaseError, ValidationError
 from objectbase.core.services import Services
-from objectbase.settings import SETTINGS, Settings
+from objectbase.settings import SETTINGS, Setting, SettingError, Settings
 from objectbase.storage import open_storage
 
-__all__ = ["fail", "print_json", "setting_options", "settings_from", "services_from", "STORAGE_SETTINGS"]
+__all__ = [
+    "STORAGE_SETTINGS", "SettingType", "fail", "print_json", "services_from", "setting_option", "setting_options",
+    "settings_from",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 STORAGE_SETTINGS = ("data_dir", "database_url", "files_url")
+_METAVARS: dict[type, str] = {int: "integer", str: "text", bool: "boolean"}
+
+
+class SettingType(click.ParamType[Any, Any]):
+    """Parses a flag or its variable as the registry says, so both meet the same type and range checks."""
+
+    def __init__(self, setting: Setting) -> None:
+        self.setting = setting
+        # The metavar in --help: the words click's own INT, TEXT and BOOL types show.
+        self.name = _METAVARS.get(setting.type, setting.type.__name__)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self.setting.parse(value, self.setting.flag)
+        except SettingError as error:
+            # click's message already names the flag and its variable; add what the value must be.
+            self.fail(error.problem, param, ctx)
+
+
+def setting_option(setting: Setting) -> Callable[[F], F]:
+    """The option of one setting: its flag, env var, default and help from the registry."""
+    # default=None: an absent flag leaves the value to Settings (variable, then its default).
+    # show_envvar also makes click's error for a bad value name the variable.
+    return click.option(
+        setting.flag, setting.name, type=SettingType(setting), default=None, envvar=setting.env,
+        show_envvar=True, help=f"{setting.help} [default: {setting.default!r}]",
+    )
 
 
 def setting_options(*names: str) -> Callable[[F], F]:
-    """One option per named setting, with its flag, env var, default and help from the registry."""
+    """One option per named setting, in the registry's order."""
     def decorate(function: F) -> F:
         for setting in reversed([s for s in SETTINGS if s.name in names]):
-            function = click.option(
-                setting.flag, setting.name, type=setting.type, default=None, envvar=setting.env,
-                show_envvar=True, help=f"{setting.help} [default: {setting.default!r}]",
-            )(function)
+            function = setting_option(setting)(function)
         return function
     return decorate
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
+    """The command's settings; a bad `OBJECTBASE_*` variable the command has no flag for stops it cleanly."""
     names = {s.name for s in SETTINGS}
-    return Settings.from_env(**{k: v for k, v in options.items() if k in names})
+    try:
+        return Settings.from_env(**{k: v for k, v in options.items() if k in names})
+    except SettingError as error:
+        raise click.UsageError(str(error)) from error
 
 
 @contextlib.contextmanager
