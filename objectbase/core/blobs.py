@@ -24,7 +24,7 @@ from objectbase.core.errors import (
     ValidationError,
 )
 from objectbase.core.events import make_event
-from objectbase.core.unit_of_work import Storage, Transaction
+from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.uploads import FileDownload, Upload, delete_after_commit, text_ok, valid_content_type
 from objectbase.files.base import FileStore
 from objectbase.security.signed_links import format_expiry, sign_link, verify_link
@@ -200,6 +200,7 @@ class BlobService:
         return LinkGrant(blob.id, blob.uid, expires_at, expires, signature)
 
     # -- C1, C4, C5/C6, C7, C8 --------------------------------------------------------------
+    @writes
     def create_blob(self, actor: Actor, data: Mapping[str, Any]) -> tuple[Blob, LinkGrant]:
         self._require_writer(actor)
         errors = {name: found for name, found in (("name", _name_errors(data.get("name"))),
@@ -243,6 +244,7 @@ class BlobService:
                                                offset=offset, limit=per_page)
         return BlobPage(blobs, total, page, per_page)
 
+    @writes
     def update_blob(self, actor: Actor, blob_id: int, data: Mapping[str, Any]) -> tuple[Blob, LinkGrant | None]:
         """Rename, retype, publish or retag; `new=1` also grants a fresh upload (the content is replaced
         only when that upload completes)."""
@@ -270,6 +272,7 @@ class BlobService:
                                          at=now)])
         return blob, grant
 
+    @writes
     def delete_blob(self, actor: Actor, blob_id: int) -> None:
         self._require_writer(actor)
         with self.storage.transaction(write=True) as tx:
@@ -314,6 +317,7 @@ class BlobService:
         return blob
 
     # -- C3 ---------------------------------------------------------------------------------
+    @writes
     def complete_blob(self, actor: Actor, blob_id: int, size: Any = None) -> Blob:
         """Make the uploaded bytes the blob's content, after checking they really arrived (the SDK
         calls this even when its upload failed) and, if given, that `size` matches them."""

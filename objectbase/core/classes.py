@@ -10,7 +10,7 @@ from objectbase.core.actor import Actor
 from objectbase.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from objectbase.core.events import make_event
 from objectbase.core.schema import ClassDef, ClassSpec, parse_class_specs
-from objectbase.core.unit_of_work import Storage, Transaction
+from objectbase.core.unit_of_work import Storage, Transaction, writes
 
 __all__ = ["ClassService", "class_snapshot"]
 
@@ -75,6 +75,7 @@ class ClassService:
         with self.storage.transaction(write=False) as tx:
             return list(self._classes(tx, actor.app_id, None).values())
 
+    @writes
     def apply_classes(self, actor: Actor, raw: Any) -> list[ClassDef]:
         """Create or update the classes a class file describes. New fields add columns; nothing is dropped."""
         if not actor.bypasses_acl:

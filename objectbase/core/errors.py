@@ -98,3 +98,10 @@ class ValidationError(ObjectbaseError):
     @classmethod
     def single(cls, field_name: str, code: str, message: str) -> ValidationError:
         return cls({field_name: [FieldError(code, message)]})
+
+    def renamed(self, names: dict[str, str]) -> ValidationError:
+        """The same error with its field keys renamed, for a dialect whose wire names differ from the core's."""
+        renamed = ValidationError({names.get(k, k): v for k, v in self.field_errors.items()}, self.message,
+                                  code=self.code)
+        renamed.details = self.details
+        return renamed

@@ -23,7 +23,7 @@ from objectbase.core.permissions import Action, is_allowed
 from objectbase.core.query import ast
 from objectbase.core.records import record_snapshot
 from objectbase.core.schema import ClassDef, FieldDef
-from objectbase.core.unit_of_work import Storage, Transaction
+from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.uploads import FileDownload, Upload, clean_file_name, delete_after_commit, valid_content_type
 from objectbase.files.base import FileStore
 
@@ -128,6 +128,7 @@ class RecordFileService:
         content_type = guess_content_type(declared_type, file_name)
         return RecordUpload(self.files, cls, record_id, content_type, self.max_upload_bytes)
 
+    @writes
     def attach_file(self, actor: Actor, upload: RecordUpload, field_name: Any, file_name: str) -> dict[str, Any]:
         """Commit the bytes and point the record's field at them; the previous file's bytes go after commit."""
         try:
@@ -163,6 +164,7 @@ class RecordFileService:
                             int(value.get("size") or 0), key, self.files)
 
     # -- D16 --------------------------------------------------------------------------------
+    @writes
     def delete_file(self, actor: Actor, class_name: str, record_id: str, field_name: Any) -> None:
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:

@@ -19,9 +19,10 @@ from objectbase.core.permissions import (
     Action, RecordPermissions, acl_filter, is_allowed, parse_record_permissions,
 )
 from objectbase.core.query import ast
+from objectbase.core.query.bind import bind_query, bind_where, resolve_field
 from objectbase.core.schema import ClassDef
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
-from objectbase.core.unit_of_work import Storage, Transaction
+from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 
 __all__ = [
@@ -60,6 +61,8 @@ class RecordSet:
     denied: list[str] = field(default_factory=list)
     # For by-criteria writes: how many matched (items may be capped).
     total: int = 0
+    # For searches: the fields asked for (bound names), None for all.
+    fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ class RecordService:
             acl=parse_record_permissions(item.permissions),
         )
 
+    @writes
     def create_records(self, actor: Actor, class_name: str, items: Sequence[NewRecord], *,
                        parent_class: str | None = None) -> RecordSet:
         """Create one or many records in one transaction: all are written, or none.
@@ -203,22 +207,23 @@ class RecordService:
         return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found])
 
     def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False) -> RecordSet:
-        """Records matching the query among those the actor may read. `last`: the last one in sort order."""
+        """Records matching the (unbound) query among those the actor may read. `last`: the last one
+        in sort order."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
+            query = bind_query(cls, query)
             where = ast.conjoin(query.where, acl_filter(actor, Action.READ, cls.permissions))
             if last:
                 query = replace(query, sort=_reverse(query.sort), skip=0, limit=1)
-            return RecordSet(cls, tx.select_records(cls, replace(query, where=where)))
+            return RecordSet(cls, tx.select_records(cls, replace(query, where=where)), fields=query.fields)
 
-    def count_records(self, actor: Actor, class_name: str, where: ast.Node) -> int:
-        """How many records match, counting only those the actor may read."""
+    def count_records(self, actor: Actor, class_name: str, where: ast.Node,
+                      names: ast.NameRules = ast.NameRules()) -> int:
+        """How many records match the (unbound) condition, counting only those the actor may read."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
+            where = bind_where(cls, where, names)
             return tx.count_records(cls, ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions)))
-
-
-
 
     def _require_parents(self, actor: Actor, tx: Transaction, class_name: str, ids: set[str]) -> None:
         parent_cls = self.classes.get_class(actor, class_name, tx)
@@ -263,6 +268,7 @@ class RecordService:
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)
                           for old, new in pairs])
 
+    @writes
     def update_records(self, actor: Actor, class_name: str, items: Sequence[RecordChange]) -> RecordSet:
         """Update records by id in one transaction, on locked rows (no lost updates).
 
@@ -295,14 +301,15 @@ class RecordService:
             self._write_updates(actor, tx, cls, pairs, now)
         return RecordSet(cls, [new for _, new in pairs], not_found, denied, total=len(pairs))
 
+    @writes
     def update_by_criteria(self, actor: Actor, class_name: str, where: ast.Node,
-                           change: RecordChange) -> RecordSet:
-        """Apply one change to every record matching `where` that the actor may update."""
+                           change: RecordChange, names: ast.NameRules = ast.NameRules()) -> RecordSet:
+        """Apply one change to every record matching the (unbound) `where` that the actor may update."""
         self._require_writer(actor)
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            matching = ast.conjoin(where, acl_filter(actor, Action.UPDATE, cls.permissions))
+            matching = ast.conjoin(bind_where(cls, where, names), acl_filter(actor, Action.UPDATE, cls.permissions))
             records = tx.select_records(cls, ast.Query(where=matching, limit=MAX_CRITERIA_UPDATE + 1),
                                         for_update=True)
             if len(records) > MAX_CRITERIA_UPDATE:
@@ -328,6 +335,7 @@ class RecordService:
                 hook(tx, group_cls, group)
         return sum(len(group) for _, group in groups[1:])
 
+    @writes
     def delete_records(self, actor: Actor, class_name: str, ids: Sequence[str]) -> DeleteResult:
         self._require_writer(actor)
         wanted = self._wanted(ids)
@@ -338,14 +346,16 @@ class RecordService:
             cascaded = self._delete(actor, tx, cls, doomed) if doomed else 0
         return DeleteResult([r.id for r in doomed], denied, not_found, cascaded)
 
-    def delete_by_criteria(self, actor: Actor, class_name: str, where: ast.Node) -> DeleteResult:
+    @writes
+    def delete_by_criteria(self, actor: Actor, class_name: str, where: ast.Node,
+                           names: ast.NameRules = ast.NameRules()) -> DeleteResult:
         self._require_writer(actor)
         if where == ast.TRUE and not actor.bypasses_acl:
             raise ValidationError.single("search_criteria", "blank",
                                          "criteria are required (deleting a whole class needs the API key)")
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            matching = ast.conjoin(where, acl_filter(actor, Action.DELETE, cls.permissions))
+            matching = ast.conjoin(bind_where(cls, where, names), acl_filter(actor, Action.DELETE, cls.permissions))
             records = tx.select_records(cls, ast.Query(where=matching, limit=MAX_CASCADE + 1), for_update=True)
             if len(records) > MAX_CASCADE:
                 raise LimitExceededError(f"The criteria match more than {MAX_CASCADE} records; narrow them",
@@ -354,12 +364,21 @@ class RecordService:
         return DeleteResult([r.id for r in records], [], [], cascaded)
 
     # -- reads beyond records -------------------------------------------------------------------
-    def aggregate(self, actor: Actor, class_name: str, where: ast.Node, group_by: str,
-                  calculations: Sequence[tuple[str, str]], sort: Sequence[ast.SortKey] = (),
-                  skip: int = 0, limit: int = 100) -> tuple[ClassDef, list[dict[str, Any]]]:
-        """Per value of `group_by`, the calculated aggregates over the records the actor may read."""
+    def aggregate(self, actor: Actor, class_name: str, query: ast.Query, group_by: str,
+                  calculations: Sequence[tuple[str, str]]) -> tuple[ClassDef, list[dict[str, Any]]]:
+        """Per value of `group_by`, the calculated aggregates over the records the actor may read that
+        match the (unbound) query; its sort keys name the group or a calculated field."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
+            rules = query.names
+            where = bind_where(cls, query.where, rules)
+            found = resolve_field(cls, group_by, rules)
+            if found is None:
+                raise ValidationError.single("group_by", "invalid", f"{group_by} is not a field of {cls.name}")
+            group_by = found[0]
+            calculations = [((resolve_field(cls, name, rules) or (name,))[0], how) for name, how in calculations]
+            sort = [ast.SortKey((resolve_field(cls, k.field, rules) or (k.field,))[0], k.descending)
+                    for k in query.sort]
             for name, how in calculations:
                 field_def = cls.fields.get(name)
                 if how not in AGGREGATES:
@@ -367,7 +386,8 @@ class RecordService:
                 if field_def is None or field_def.type.name not in AGGREGATES[how]:
                     raise ValidationError.single(name, "invalid", f"{how} does not apply to {name}")
             where = ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions))
-            return cls, tx.aggregate_records(cls, where, group_by, calculations, sort, skip, limit)
+            return cls, tx.aggregate_records(cls, where, group_by, calculations, sort, query.skip,
+                                             query.limit or 100)
 
     def get_record_permissions(self, actor: Actor, class_name: str, record_id: str) -> Record:
         """A record, for reading its ACL: only its owner (or the administrator) may."""

@@ -17,13 +17,17 @@ from objectbase.core.permissions import (
 )
 
 __all__ = [
-    "ClassDef", "ClassSpec", "FieldDef", "FieldSpec", "RESERVED_NAMES", "SYSTEM_FIELDS", "StateSpec",
+    "ClassDef", "ClassSpec", "FieldDef", "FieldSpec", "RESERVED_NAMES", "SYSTEM_FIELD_TYPES", "SYSTEM_FIELDS", "StateSpec",
     "parse_class_specs", "validate_name",
 ]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-# System columns every record has; filterable and sortable like fields.
-SYSTEM_FIELDS = ("_id", "_parent_id", "user_id", "created_at", "updated_at")
+# System columns every record has, with the type they are filtered and sorted by, like fields.
+SYSTEM_FIELD_TYPES: Mapping[str, FieldType] = {
+    "_id": field_type("String"), "_parent_id": field_type("String"), "user_id": field_type("Integer"),
+    "created_at": field_type("Integer"), "updated_at": field_type("Integer"),
+}
+SYSTEM_FIELDS = tuple(SYSTEM_FIELD_TYPES)
 # Words the QuickBlox grammar gives a meaning to; a field so named could not be queried or updated.
 RESERVED_NAMES = frozenset({
     "inc", "pull", "pull_all", "pop", "push", "add_to_set", "permissions", "search_criteria", "record",

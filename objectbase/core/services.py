@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Concatenate, ParamSpec, TypeVar
 
+from objectbase.core.actor import Actor
 from objectbase.core.apps import AppService
 from objectbase.core.blobs import BlobService
 from objectbase.core.classes import ClassService
+from objectbase.core.credentials import Credentials
 from objectbase.core.keys import KeyService
 from objectbase.core.record_files import RecordFileService
 from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
-from objectbase.core.unit_of_work import Storage
+from objectbase.core.unit_of_work import Storage, is_write
 from objectbase.core.uploads import MissingFileStore
 from objectbase.core.users import UserService
 from objectbase.files.base import FileStore
 
 __all__ = ["Services"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,20 @@ class Services:
     files: FileStore | None
     blobs: BlobService
     record_files: RecordFileService
+
+    def authenticate(self, credentials: Credentials) -> Actor:
+        if credentials.api_key:
+            return self.keys.authenticate_key(credentials.api_key, credentials.on_behalf_of)
+        actor, _session = self.sessions.authenticate_token(credentials.session_token)
+        return actor
+
+    def run(self, credentials: Credentials, operation: Callable[Concatenate[Actor, P], T],
+            *args: P.args, **kwargs: P.kwargs) -> tuple[Actor, T]:
+        """A request's one call into the core: authenticate and run the operation in one transaction,
+        a write transaction only when the operation is marked `@writes`. Returns the actor too."""
+        with self.storage.transaction(write=is_write(operation)):
+            actor = self.authenticate(credentials)
+            return actor, operation(actor, *args, **kwargs)
 
     @classmethod
     def build(cls, storage: Storage, *, session_ttl: int = 7200, files: FileStore | None = None,

@@ -12,7 +12,7 @@ from objectbase.core.errors import (
 )
 from objectbase.core.events import make_event
 from objectbase.core.models import Session, User
-from objectbase.core.unit_of_work import Storage, Transaction
+from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.users import UserService
 from objectbase.security.signatures import verify_signature
 from objectbase.security.tokens import constant_time_equal, new_hex_token, token_digest
@@ -100,13 +100,14 @@ class SessionService:
         now = time.time() if now is None else now
         with self.storage.transaction(write=False) as tx:
             session = self._load(tx, token, now)
-        expires_at = session.expires_at
-        if now - session.updated_at > _TOUCH_EVERY_SECONDS:
-            expires_at = now + self.ttl
-            with self.storage.transaction(write=True) as tx:
-                tx.update_session(session.id, expires_at=expires_at, now=now)
-                if session.user_id:
-                    tx.touch_user(session.user_id, now)
+            expires_at = session.expires_at
+            if now - session.updated_at > _TOUCH_EVERY_SECONDS:
+                expires_at = now + self.ttl
+                if tx.writes:
+                    self._touch(tx, session, expires_at, now)
+                else:
+                    # A read stays a read: the expiry moves on in a short write after it commits.
+                    tx.after_commit(lambda: self._touch_later(session, expires_at, now))
         if session.user_id is None:
             actor = Actor(ActorKind.APP, session.app_id, session_id=session.id,
                           session_expires_at=expires_at, schema_version=session.schema_version)
@@ -116,12 +117,24 @@ class SessionService:
                           session_expires_at=expires_at, schema_version=session.schema_version)
         return actor, session
 
+    @staticmethod
+    def _touch(tx: Transaction, session: Session, expires_at: float, now: float) -> None:
+        tx.update_session(session.id, expires_at=expires_at, now=now)
+        if session.user_id:
+            tx.touch_user(session.user_id, now)
+
+    def _touch_later(self, session: Session, expires_at: float, now: float) -> None:
+        with self.storage.transaction(write=True) as tx:
+            self._touch(tx, session, expires_at, now)
+
+    @writes
     def destroy_session(self, actor: Actor) -> None:
         session_id = self._require_session(actor)
         with self.storage.transaction(write=True) as tx:
             tx.delete_session(session_id)
             tx.insert_events([make_event(actor, "session.deleted", session_id)])
 
+    @writes
     def login(self, actor: Actor, credentials: Mapping[str, Any]) -> User:
         """Turn the actor's session into a session of the user with these credentials."""
         session_id = self._require_session(actor)
@@ -133,6 +146,7 @@ class SessionService:
             tx.insert_events([make_event(actor, "session.login", session_id, new={"user_id": user.id}, at=now)])
         return user
 
+    @writes
     def logout(self, actor: Actor) -> None:
         session_id = self._require_session(actor)
         if actor.kind is not ActorKind.USER:

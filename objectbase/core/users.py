@@ -13,7 +13,7 @@ from objectbase.core.errors import (
 from objectbase.core.events import make_event
 from objectbase.core.models import USER_PROFILE_FIELDS, User
 from objectbase.core.query import ast
-from objectbase.core.unit_of_work import Storage, Transaction
+from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.security.passwords import hash_password, verify_password
 
 __all__ = ["MAX_PER_PAGE", "UserPage", "UserService", "parse_tags", "user_snapshot"]
@@ -111,6 +111,7 @@ class UserService:
             raise ValidationError(errors)
 
     # -- operations -------------------------------------------------------------------------
+    @writes
     def create_user(self, actor: Actor, data: Mapping[str, Any], *, is_admin: bool = False) -> User:
         """Sign-up: open to any session of the app; `is_admin` only for the app's administrator."""
         if is_admin and not actor.bypasses_acl:
@@ -160,6 +161,7 @@ class UserService:
         if actor.user_id != user_id:
             raise PermissionDeniedError("You are not owner of this object", code="not_owner")
 
+    @writes
     def update_user(self, actor: Actor, user_id: int, data: Mapping[str, Any]) -> User:
         self._require_self_or_admin(actor, user_id)
         values = self._profile_values(data, creating=False)
@@ -181,6 +183,7 @@ class UserService:
                                          new=user_snapshot(user), at=now)])
         return user
 
+    @writes
     def delete_user(self, actor: Actor, user_id: int) -> None:
         self._require_self_or_admin(actor, user_id)
         with self.storage.transaction(write=True) as tx:

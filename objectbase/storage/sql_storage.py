@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
-    def __init__(self, conn: Connection, tables: ClassTables) -> None:
+    def __init__(self, conn: Connection, tables: ClassTables, *, writes: bool) -> None:
         self.conn = conn
+        self.writes = writes
         self.dialect = conn.dialect.name
         self.class_tables = tables
         self._after_commit: list[Callable[[], None]] = []
@@ -49,6 +50,8 @@ class SqlStorage:
         self._write_lock: contextlib.AbstractContextManager[object] = (
             threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         )
+        # The transaction each thread has open, which nested `transaction()` calls join.
+        self._open = threading.local()
 
     def migrate(self) -> list[int]:
         with translate_errors():
@@ -56,12 +59,24 @@ class SqlStorage:
 
     @contextlib.contextmanager
     def transaction(self, *, write: bool) -> Iterator[SqlTransaction]:
+        """A new transaction, or the one this thread already has open: a request authenticates and
+        runs its operation in one transaction, and the services it calls join it."""
+        current: SqlTransaction | None = getattr(self._open, "tx", None)
+        if current is not None:
+            if write and not current.writes:
+                raise RuntimeError("a write inside a read transaction: mark the operation with @writes")
+            yield current
+            return
         lock = self._write_lock if write else contextlib.nullcontext()
         with translate_errors(), lock, self.engine.connect() as conn:
             conn = conn.execution_options(objectbase_write=write)
             with conn.begin():
-                tx = SqlTransaction(conn, self.class_tables)
-                yield tx
+                tx = SqlTransaction(conn, self.class_tables, writes=write)
+                self._open.tx = tx
+                try:
+                    yield tx
+                finally:
+                    self._open.tx = None
         for callback in tx._after_commit:
             try:
                 callback()

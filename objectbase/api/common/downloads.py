@@ -8,7 +8,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from objectbase.api.common.responses import call_core
+from objectbase.api.common.core_calls import call_core
 from objectbase.core.uploads import FileDownload
 
 __all__ = ["RangeNotSatisfiable", "content_disposition", "file_response", "parse_range"]

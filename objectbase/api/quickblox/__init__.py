@@ -1,5 +1,5 @@
 """The QuickBlox-compatible dialect (contract: shared/spec/quickblox.md)."""
 
-from objectbase.api.quickblox.app import build_quickblox_app
+from objectbase.api.quickblox.dialect import QuickBlox
 
-__all__ = ["build_quickblox_app"]
+__all__ = ["QuickBlox"]

@@ -1,27 +1,24 @@
-"""Headers -> Actor: `QB-Token` (or `?token=`), or `Authorization: ApiKey <key>` with `On-Behalf-Of`."""
+"""Headers -> Credentials: `QB-Token` (or `?token=`), or `Authorization: ApiKey <key>` with `On-Behalf-Of`."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
-from objectbase.api.common.responses import call_core
-from objectbase.core.actor import Actor
-from objectbase.core.services import Services
+from objectbase.core.credentials import Credentials
+from objectbase.core.errors import ValidationError
 
-__all__ = ["authenticate", "request_token"]
+__all__ = ["read_credentials", "request_token"]
 
 
 def request_token(request: Request) -> str:
     return request.headers.get("qb-token") or request.query_params.get("token") or ""
 
 
-async def authenticate(request: Request) -> Actor:
-    services: Services = request.app.state.services
-    authorization = request.headers.get("authorization", "")
-    scheme, _, key = authorization.partition(" ")
+def read_credentials(request: Request) -> Credentials:
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "apikey" and key.strip():
-        actor = await call_core(services.keys.authenticate_key, key.strip(), request.headers.get("on-behalf-of"))
-    else:
-        actor, _session = await call_core(services.sessions.authenticate_token, request_token(request))
-    request.state.actor = actor
-    return actor
+        on_behalf_of = request.headers.get("on-behalf-of", "").strip()
+        if on_behalf_of and not on_behalf_of.isdigit():
+            raise ValidationError.single("On-Behalf-Of", "invalid", "must be a user id")
+        return Credentials(api_key=key.strip(), on_behalf_of=int(on_behalf_of) if on_behalf_of else None)
+    return Credentials(session_token=request_token(request))

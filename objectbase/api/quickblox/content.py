@@ -15,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from objectbase.api.common.downloads import RangeNotSatisfiable, file_response
-from objectbase.api.common.responses import call_core, json_response
+from objectbase.api.common.core_calls import call_core, perform
+from objectbase.api.common.responses import json_response
 from objectbase.api.common.uploads import FilePart, Sink, receive_multipart
-from objectbase.api.quickblox.auth import authenticate, request_token
+from objectbase.api.quickblox.auth import read_credentials, request_token
 from objectbase.api.quickblox.context import params, services, settings
 from objectbase.api.quickblox.errors import error_body
 from objectbase.api.quickblox.render import iso_time
@@ -122,7 +123,7 @@ async def _optional_actor(request: Request) -> Actor | None:
     if not _has_credentials(request):
         return None
     try:
-        return await authenticate(request)
+        return await call_core(services(request).authenticate, read_credentials(request))
     except UnauthenticatedError:
         return None
 
@@ -138,8 +139,7 @@ async def send_file(request: Request, download: FileDownload) -> Response:
 
 # -- handlers ---------------------------------------------------------------------------------
 async def create_blob(request: Request) -> Response:
-    actor = await authenticate(request)
-    blob, grant = await call_core(services(request).blobs.create_blob, actor, _blob_params(await params(request)))
+    blob, grant = await perform(request, services(request).blobs.create_blob, _blob_params(await params(request)))
     return respond(request, render_blob(blob, request, grant), 201)
 
 
@@ -162,12 +162,11 @@ async def upload_blob(request: Request) -> Response:
 
 
 async def complete_blob(request: Request) -> Response:
-    actor = await authenticate(request)
     data = await params(request)
     blob = _blob_params(data)
     # The reference says blob[size]; the JS SDK sends a top-level `size` (or `size=undefined`).
     size = blob.get("size") if "size" in blob else data.get("size")
-    await call_core(services(request).blobs.complete_blob, actor, request.path_params["blob_id"], size)
+    await perform(request, services(request).blobs.complete_blob, request.path_params["blob_id"], size)
     return empty(request)
 
 
@@ -178,8 +177,7 @@ async def get_blob_by_ref(request: Request) -> Response:
     core = services(request)
     if ref.isdigit():
         # Also answers the SDK's content.update, which sends GET …?blob[name]=…: a read, changes nothing.
-        session = await authenticate(request)
-        return respond(request, render_blob(await call_core(core.blobs.get_blob, session, int(ref))))
+        return respond(request, render_blob(await perform(request, core.blobs.get_blob, int(ref))))
     actor = await _optional_actor(request)
     if _has_json_suffix(request):
         return respond(request, render_blob(await call_core(core.blobs.get_blob_by_uid, ref, actor)))
@@ -192,33 +190,28 @@ async def get_blob_by_ref(request: Request) -> Response:
 
 async def download_blob(request: Request) -> Response:
     """C10: a redirect to the bytes; for a private blob, to a short-lived signed link."""
-    actor = await authenticate(request)
-    uid, grant = await call_core(services(request).blobs.download_link, actor, request.path_params["blob_id"])
+    uid, grant = await perform(request, services(request).blobs.download_link, request.path_params["blob_id"])
     return RedirectResponse(_download_url(request, uid, grant), 302)
 
 
 async def list_blobs(request: Request) -> Response:
-    actor = await authenticate(request)
     page, per_page = _page_numbers(await params(request))
-    return respond(request, _render_page(await call_core(services(request).blobs.find_blobs, actor, page, per_page)))
+    return respond(request, _render_page(await perform(request, services(request).blobs.find_blobs, page, per_page)))
 
 
 async def list_tagged_blobs(request: Request) -> Response:
-    actor = await authenticate(request)
     page, per_page = _page_numbers(await params(request))
-    found = await call_core(services(request).blobs.find_blobs, actor, page, per_page, tagged=True)
+    found = await perform(request, services(request).blobs.find_blobs, page, per_page, tagged=True)
     return respond(request, _render_page(found))
 
 
 async def update_blob(request: Request) -> Response:
-    actor = await authenticate(request)
     changes = _blob_params(await params(request))
-    blob, grant = await call_core(services(request).blobs.update_blob, actor, request.path_params["blob_id"],
+    blob, grant = await perform(request, services(request).blobs.update_blob, request.path_params["blob_id"],
                                   changes)
     return respond(request, render_blob(blob, request, grant))
 
 
 async def delete_blob(request: Request) -> Response:
-    actor = await authenticate(request)
-    await call_core(services(request).blobs.delete_blob, actor, request.path_params["blob_id"])
+    await perform(request, services(request).blobs.delete_blob, request.path_params["blob_id"])
     return empty(request)

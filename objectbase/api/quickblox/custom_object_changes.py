@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectbase.api.common.responses import call_core
-from objectbase.api.quickblox.auth import authenticate
+from objectbase.api.common.core_calls import perform
 from objectbase.api.quickblox.context import params, services
 from objectbase.api.quickblox.custom_objects import numbered_items
-from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_filters
+from objectbase.api.quickblox.params import DEFAULT_LIMIT, NAMES, parse_filters
 from objectbase.api.quickblox.render import render_record
 from objectbase.api.quickblox.responses import respond
 from objectbase.api.quickblox.updates import parse_change
-from objectbase.core.actor import Actor
 from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
-from objectbase.core.query import ast
 from objectbase.core.records import DeleteResult
 
 __all__ = ["delete_by_criteria", "delete_records", "update_by_criteria", "update_many", "update_record"]
 
 
 async def update_record(request: Request) -> Response:
-    actor = await authenticate(request)
     record_id = request.path_params["ids"]
     change = parse_change(await params(request), record_id)
-    updated = await call_core(services(request).records.update_records, actor, request.path_params["class_name"],
+    updated = await perform(request, services(request).records.update_records, request.path_params["class_name"],
                               [change])
     if updated.denied:
         raise PermissionDeniedError()
@@ -37,14 +33,13 @@ async def update_record(request: Request) -> Response:
 
 
 async def update_many(request: Request) -> Response:
-    actor = await authenticate(request)
     changes = []
     for item in numbered_items(await params(request)):
         record_id = item.get("id", item.get("_id"))
         if not isinstance(record_id, str) or not record_id:
             raise ValidationError.single("record", "invalid", "every record[N] needs its id (record[N][id]=…)")
         changes.append(parse_change(item, record_id))
-    updated = await call_core(services(request).records.update_records, actor, request.path_params["class_name"],
+    updated = await perform(request, services(request).records.update_records, request.path_params["class_name"],
                               changes)
     return respond(request, {
         "class_name": updated.cls.name, "not_found": {"ids": updated.not_found},
@@ -61,20 +56,10 @@ def _criteria(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return criteria
 
 
-async def _by_criteria(request: Request, criteria_of: Callable[[Mapping[str, Any]], Mapping[str, Any]]
-                       ) -> tuple[Actor, str, ast.Node, dict[str, Any]]:
-    """The actor, class name, parsed criteria and all parameters of a by-criteria request."""
-    actor = await authenticate(request)
-    class_name = request.path_params["class_name"]
-    data = await params(request)
-    cls = await call_core(services(request).classes.get_class, actor, class_name)
-    return actor, class_name, parse_filters(cls, criteria_of(data)), data
-
-
 async def update_by_criteria(request: Request) -> Response:
-    actor, class_name, where, data = await _by_criteria(request, _criteria)
-    updated = await call_core(services(request).records.update_by_criteria, actor, class_name, where,
-                              parse_change(data))
+    class_name, data = request.path_params["class_name"], await params(request)
+    updated = await perform(request, services(request).records.update_by_criteria, class_name,
+                            parse_filters(_criteria(data)), parse_change(data), NAMES)
     return respond(request, {
         "class_name": class_name, "skip": 0, "limit": DEFAULT_LIMIT, "total_found": updated.total,
         "items": [render_record(updated.cls, r) for r in updated.records[:DEFAULT_LIMIT]],
@@ -88,9 +73,8 @@ def _summary(result: DeleteResult) -> dict[str, Any]:
 
 
 async def delete_records(request: Request) -> Response:
-    actor = await authenticate(request)
     ids = [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
-    result = await call_core(services(request).records.delete_records, actor, request.path_params["class_name"], ids)
+    result = await perform(request, services(request).records.delete_records, request.path_params["class_name"], ids)
     if len(ids) == 1 and not result.deleted:
         if result.denied:
             raise PermissionDeniedError()
@@ -105,6 +89,7 @@ def _delete_criteria(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 async def delete_by_criteria(request: Request) -> Response:
-    actor, class_name, where, _data = await _by_criteria(request, _delete_criteria)
-    result = await call_core(services(request).records.delete_by_criteria, actor, class_name, where)
+    where = parse_filters(_delete_criteria(await params(request)))
+    result = await perform(request, services(request).records.delete_by_criteria, request.path_params["class_name"],
+                           where, NAMES)
     return respond(request, {"total_deleted": len(result.deleted)})

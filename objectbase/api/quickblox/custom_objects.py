@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectbase.api.common.responses import call_core
-from objectbase.api.quickblox.auth import authenticate
+from objectbase.api.common.core_calls import perform
 from objectbase.api.quickblox.context import params, services
-from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_search
+from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_search, search_error_keys
 from objectbase.api.quickblox.render import render_permissions, render_record
 from objectbase.api.quickblox.responses import respond
 from objectbase.core.errors import NotFoundError, ValidationError
@@ -41,52 +41,47 @@ def numbered_items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 async def create_record(request: Request) -> Response:
-    actor = await authenticate(request)
-    created = await call_core(services(request).records.create_records, actor,
-                              request.path_params["class_name"], [new_record(await params(request))])
+    created = await perform(request, services(request).records.create_records, request.path_params["class_name"], [new_record(await params(request))])
     return respond(request, render_record(created.cls, created.records[0]), 201)
 
 
 async def create_many(request: Request) -> Response:
-    actor = await authenticate(request)
     items = numbered_items(await params(request))
-    created = await call_core(services(request).records.create_records, actor,
-                              request.path_params["class_name"], [new_record(i) for i in items])
+    created = await perform(request, services(request).records.create_records, request.path_params["class_name"], [new_record(i) for i in items])
     return respond(request, {"class_name": created.cls.name,
                              "items": [render_record(created.cls, r) for r in created.records]}, 201)
 
 
 async def create_child(request: Request) -> Response:
-    actor = await authenticate(request)
     item = new_record(await params(request), parent_id=request.path_params["parent_id"])
-    created = await call_core(services(request).records.create_records, actor, request.path_params["child_class"],
+    created = await perform(request, services(request).records.create_records, request.path_params["child_class"],
                               [item], parent_class=request.path_params["class_name"])
     return respond(request, render_record(created.cls, created.records[0]), 201)
 
 
 async def _search(request: Request, class_name: str, where: ast.Node = ast.TRUE) -> Response:
-    actor = await authenticate(request)
-    core = services(request)
-    cls = await call_core(core.classes.get_class, actor, class_name)
-    search = parse_search(cls, await params(request))
-    query = search.query
-    if where != ast.TRUE:
-        query = ast.Query(ast.conjoin(where, query.where), query.sort, query.skip, query.limit, query.fields)
-    if search.count:
-        count = await call_core(core.records.count_records, actor, class_name, query.where)
-        return respond(request, {"class_name": class_name, "items_count": count})
-    envelope: dict[str, Any] = {"class_name": class_name, "skip": query.skip,
-                                "limit": -1 if search.last_only else query.limit}
-    if search.group_by is not None:
-        cls, groups = await call_core(core.records.aggregate, actor, class_name, query.where, search.group_by,
-                                      search.calculations, query.sort, query.skip, query.limit or DEFAULT_LIMIT)
-        group_field = cls.fields.get(search.group_by)
-        for group in groups:
-            if group_field is not None:
-                group[search.group_by] = group_field.type.to_json(group[search.group_by])
-        return respond(request, {**envelope, "items": groups})
-    found = await call_core(core.records.find_records, actor, class_name, query, last=search.last_only)
-    envelope["items"] = [render_record(found.cls, r, permissions=False, fields=search.fields) for r in found.records]
+    records = services(request).records
+    search = parse_search(await params(request))
+    query = replace(search.query, where=ast.conjoin(where, search.query.where))
+    try:
+        if search.count:
+            count = await perform(request, records.count_records, class_name, query.where, query.names)
+            return respond(request, {"class_name": class_name, "items_count": count})
+        envelope: dict[str, Any] = {"class_name": class_name, "skip": query.skip,
+                                    "limit": -1 if search.last_only else query.limit}
+        if search.group_by is not None:
+            cls, groups = await perform(request, records.aggregate, class_name, query, search.group_by,
+                                          search.calculations)
+            group_field = cls.fields.get(search.group_by)
+            for group in groups:
+                if group_field is not None:
+                    group[search.group_by] = group_field.type.to_json(group[search.group_by])
+            return respond(request, {**envelope, "items": groups})
+        found = await perform(request, records.find_records, class_name, query, last=search.last_only)
+    except ValidationError as error:
+        raise error.renamed(search_error_keys(search)) from error
+    envelope["items"] = [render_record(found.cls, r, permissions=False, fields=found.fields)
+                         for r in found.records]
     return respond(request, envelope)
 
 
@@ -100,15 +95,14 @@ async def list_children(request: Request) -> Response:
 
 
 async def get_records(request: Request) -> Response:
-    actor = await authenticate(request)
     class_name = request.path_params["class_name"]
     ids = [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
     if str(request.query_params.get("permissions", "")) in ("1", "true"):
         if len(ids) != 1:
             raise ValidationError.single("permissions", "invalid", "permissions are read for one record at a time")
-        record = await call_core(services(request).records.get_record_permissions, actor, class_name, ids[0])
+        record = await perform(request, services(request).records.get_record_permissions, class_name, ids[0])
         return respond(request, {"permissions": render_permissions(record.acl), "record_id": record.id})
-    found = await call_core(services(request).records.get_records, actor, class_name, ids)
+    found = await perform(request, services(request).records.get_records, class_name, ids)
     if not found.records:
         raise NotFoundError("Record not found", code="record_not_found")
     body: dict[str, Any] = {"class_name": found.cls.name, "skip": 0, "limit": DEFAULT_LIMIT,

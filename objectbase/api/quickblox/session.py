@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectbase.api.common.responses import call_core
-from objectbase.api.quickblox.auth import authenticate, request_token
+from objectbase.api.common.core_calls import call_core, perform
+from objectbase.api.quickblox.auth import request_token
 from objectbase.api.quickblox.context import params, services
 from objectbase.api.quickblox.render import render_session, render_user
 from objectbase.api.quickblox.responses import empty, respond
@@ -28,19 +28,16 @@ async def get_session(request: Request) -> Response:
 
 
 async def delete_session(request: Request) -> Response:
-    actor = await authenticate(request)
-    await call_core(services(request).sessions.destroy_session, actor)
+    await perform(request, services(request).sessions.destroy_session)
     request.state.actor = None
     return empty(request)
 
 
 async def post_login(request: Request) -> Response:
-    actor = await authenticate(request)
-    user = await call_core(services(request).sessions.login, actor, await params(request))
+    user = await perform(request, services(request).sessions.login, await params(request))
     return respond(request, render_user(user), 202)
 
 
 async def delete_login(request: Request) -> Response:
-    actor = await authenticate(request)
-    await call_core(services(request).sessions.logout, actor)
+    await perform(request, services(request).sessions.logout)
     return empty(request)

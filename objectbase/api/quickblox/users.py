@@ -7,8 +7,7 @@ from typing import Any, Mapping
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectbase.api.common.responses import call_core
-from objectbase.api.quickblox.auth import authenticate
+from objectbase.api.common.core_calls import perform
 from objectbase.api.quickblox.context import params, services
 from objectbase.api.quickblox.render import render_user
 from objectbase.api.quickblox.responses import empty, respond
@@ -97,46 +96,40 @@ def _render_page(page: UserPage) -> dict[str, Any]:
 
 
 async def create_user(request: Request) -> Response:
-    actor = await authenticate(request)
-    user = await call_core(services(request).users.create_user, actor, _user_params(await params(request)))
+    user = await perform(request, services(request).users.create_user, _user_params(await params(request)))
     return respond(request, render_user(user), 201)
 
 
 async def list_users(request: Request) -> Response:
-    actor = await authenticate(request)
     data = await params(request)
     where, sort = parse_user_filters(data)
     page, per_page = _page_numbers(data)
-    found = await call_core(services(request).users.find_users, actor, where, sort, page, per_page)
+    found = await perform(request, services(request).users.find_users, where, sort, page, per_page)
     return respond(request, _render_page(found))
 
 
 async def get_user(request: Request) -> Response:
-    actor = await authenticate(request)
-    user = await call_core(services(request).users.get_user, actor, request.path_params["user_id"])
+    user = await perform(request, services(request).users.get_user, request.path_params["user_id"])
     return respond(request, render_user(user))
 
 
 async def update_user(request: Request) -> Response:
-    actor = await authenticate(request)
     changes = _user_params(await params(request))
-    user = await call_core(services(request).users.update_user, actor, request.path_params["user_id"], changes)
+    user = await perform(request, services(request).users.update_user, request.path_params["user_id"], changes)
     return respond(request, render_user(user))
 
 
 async def delete_user(request: Request) -> Response:
-    actor = await authenticate(request)
-    await call_core(services(request).users.delete_user, actor, request.path_params["user_id"])
+    await perform(request, services(request).users.delete_user, request.path_params["user_id"])
     return empty(request)
 
 
 async def _by_attribute(request: Request, attribute: str) -> Response:
-    actor = await authenticate(request)
     data = await params(request)
     value = data.get(attribute)
     if not isinstance(value, str) or not value:
         raise ValidationError.single(attribute, "blank", "can't be blank")
-    user = await call_core(services(request).users.find_user_by, actor, attribute, value)
+    user = await perform(request, services(request).users.find_user_by, attribute, value)
     return respond(request, render_user(user))
 
 
@@ -149,25 +142,22 @@ async def user_by_email(request: Request) -> Response:
 
 
 async def get_user_by_external(request: Request) -> Response:
-    actor = await authenticate(request)
-    user = await call_core(services(request).users.find_user_by, actor, "external_user_id",
+    user = await perform(request, services(request).users.find_user_by, "external_user_id",
                            request.path_params["external_id"])
     return respond(request, render_user(user))
 
 
 async def delete_user_by_external(request: Request) -> Response:
-    actor = await authenticate(request)
-    user = await call_core(services(request).users.find_user_by, actor, "external_user_id",
+    user = await perform(request, services(request).users.find_user_by, "external_user_id",
                            request.path_params["external_id"])
-    await call_core(services(request).users.delete_user, actor, user.id)
+    await perform(request, services(request).users.delete_user, user.id)
     return empty(request)
 
 
 async def _paged(request: Request, where_from: Any) -> Response:
-    actor = await authenticate(request)
     data = await params(request)
     page, per_page = _page_numbers(data)
-    found = await call_core(services(request).users.find_users, actor, where_from(data), (), page, per_page)
+    found = await perform(request, services(request).users.find_users, where_from(data), (), page, per_page)
     return respond(request, _render_page(found))
 
 

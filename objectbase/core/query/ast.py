@@ -2,7 +2,9 @@
 
 Field references are logical names (a class field, or a system column such as `_id`, `user_id`);
 storage resolves them through the class schema, so no name from a request ever becomes SQL text.
-Values are already cast to their stored form by the core.
+A dialect builds an *unbound* query (names as the client wrote them, values as the wire gave
+them); core/query/bind.py binds it to the class, casting every value to its stored form. Storage
+only ever compiles bound queries.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, Literal, Union
 
 __all__ = [
     "AclAccess", "AclMembers", "And", "ArrayHas", "Compare", "Contains", "FALSE", "FieldRef",
-    "In", "IsNull", "conjoin", "Near", "Node", "Not", "Or", "Query", "SortKey", "TRUE", "Truth",
+    "In", "IsNull", "conjoin", "NameRules", "Near", "Node", "Not", "Or", "Query", "SortKey", "TRUE", "Truth",
 ]
 
 CompareOp = Literal["eq", "ne", "lt", "lte", "gt", "gte"]
@@ -115,6 +117,16 @@ class SortKey:
 
 
 @dataclass(frozen=True)
+class NameRules:
+    """How an unbound query's field names are bound (each dialect says what its clients expect)."""
+
+    # Match names case-insensitively when there is no exact match.
+    fold_case: bool = False
+    # A condition on a field the class does not have: refused, or matching nothing (as a document store).
+    unknown_in_filter: Literal["reject", "match_nothing"] = "reject"
+
+
+@dataclass(frozen=True)
 class Query:
     where: Node = TRUE
     sort: tuple[SortKey, ...] = ()
@@ -122,6 +134,9 @@ class Query:
     limit: int | None = None
     # Logical field names to return; None means all.
     fields: tuple[str, ...] | None = None
+    # Unbound only: fields to leave out (binding turns it into `fields`).
+    omit: tuple[str, ...] = ()
+    names: NameRules = NameRules()
 
 
 def conjoin(*nodes: Node) -> Node:

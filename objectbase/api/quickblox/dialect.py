@@ -1,26 +1,24 @@
-"""The QuickBlox dialect as an ASGI app: routes, CORS, `.json` suffixes, and errors in QuickBlox shape."""
+"""The QuickBlox dialect: its routes, `.json` suffixes, credentials, and errors in QuickBlox shape."""
 
 from __future__ import annotations
 
 import logging
 
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.responses import json_response
+from objectbase.api.quickblox.auth import read_credentials
 from objectbase.api.quickblox import content, custom_object_changes, custom_objects, record_files, session, users
 from objectbase.api.quickblox.errors import error_body, status_and_body
+from objectbase.core.credentials import Credentials
 from objectbase.core.errors import ObjectbaseError
-from objectbase.core.services import Services
-from objectbase.settings import Settings
 
-__all__ = ["build_quickblox_app"]
+__all__ = ["QuickBlox", "ROUTES"]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +66,6 @@ ROUTES = [
     Route("/blobs/{ref}", content.get_blob_by_ref, methods=["GET"]),
 ]
 
-_CORS_HEADERS = ["QB-Token", "QB-OS", "QB-SDK", "QB-Account-Key", "Content-Type", "Authorization", "On-Behalf-Of"]
 
 
 class JsonSuffix:
@@ -79,44 +76,42 @@ class JsonSuffix:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path: str = scope["path"]
-            if path.endswith(".json"):
-                path = path[:-5]
-            if len(path) > 1 and path.endswith("/"):
-                path = path.rstrip("/") or "/"
-            scope = dict(scope, path=path)
-        await self.app(scope, receive, send)
+        path: str = scope["path"]
+        if path.endswith(".json"):
+            path = path[:-5]
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        await self.app(dict(scope, path=path), receive, send)
 
 
-async def _domain_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ObjectbaseError)
-    status, body = status_and_body(exc)
-    if status >= 500:
-        log.warning("request failed: %s", exc.code, exc_info=exc)
-    return json_response(body, status)
+_HTTP_MESSAGES = {404: "Not found", 405: "Method not allowed", 413: "Request entity too large"}
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    messages = {404: "Not found", 405: "Method not allowed", 413: "Request entity too large"}
-    return json_response(error_body([messages.get(exc.status_code, exc.detail)]), exc.status_code,
-                         dict(exc.headers or {}))
+class QuickBlox:
+    """QuickBlox has no prefix (its SDK expects none); `--quickblox-prefix` adds one more."""
 
+    name = "quickblox"
+    cors_headers = ("QB-Token", "QB-OS", "QB-SDK", "QB-Account-Key", "Content-Type", "Authorization",
+                    "On-Behalf-Of")
+    expose_headers = ("QB-Token-ExpirationDate",)
 
-async def _crash(request: Request, exc: Exception) -> Response:
-    # Logged with the traceback; the client sees only the QuickBlox shape, never the traceback.
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return json_response(error_body(["Internal server error"]), 500)
+    def __init__(self, prefix: str = "") -> None:
+        self.prefixes = ("", prefix) if prefix else ("",)
+        self.app: ASGIApp = JsonSuffix(Router(routes=ROUTES))
 
+    def credentials(self, request: Request) -> Credentials:
+        return read_credentials(request)
 
-def build_quickblox_app(services: Services, settings: Settings) -> ASGIApp:
-    app = Starlette(
-        routes=ROUTES,
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-                               allow_headers=_CORS_HEADERS, expose_headers=["QB-Token-ExpirationDate"], max_age=600)],
-        exception_handlers={ObjectbaseError: _domain_error, HTTPException: _http_error, Exception: _crash},
-    )
-    app.state.services = services
-    app.state.settings = settings
-    return JsonSuffix(app)
+    def error_response(self, request: Request, error: Exception) -> Response:
+        if isinstance(error, ObjectbaseError):
+            status, body = status_and_body(error)
+            if status >= 500:
+                log.warning("request %s failed: %s", request_id_of(request.scope), error.code, exc_info=error)
+            return json_response(body, status)
+        if isinstance(error, HTTPException):
+            return json_response(error_body([_HTTP_MESSAGES.get(error.status_code, error.detail)]),
+                                 error.status_code, dict(error.headers or {}))
+        # Logged with the traceback; the client sees only the QuickBlox shape, never the traceback.
+        log.error("request %s: unhandled error on %s %s", request_id_of(request.scope), request.method,
+                  request.url.path, exc_info=error)
+        return json_response(error_body(["Internal server error"]), 500)

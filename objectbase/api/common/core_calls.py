@@ -1,0 +1,36 @@
+"""Calling the core from a handler: one thread-pool hop, and for an authenticated operation one
+transaction that authenticates and runs it (core `Services.run`)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Concatenate, ParamSpec, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from objectbase.api.common.pipeline import dialect_of
+from objectbase.core.actor import Actor
+from objectbase.core.services import Services
+
+__all__ = ["call_core", "perform"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def call_core(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Core services are synchronous (the CLI shares them); run them off the event loop."""
+    return await run_in_threadpool(functools.partial(function, *args, **kwargs))
+
+
+async def perform(request: Request, operation: Callable[Concatenate[Actor, P], T],
+                  *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a core operation as the request's actor (read from its credentials by its dialect).
+    The actor is kept on `request.state.actor` for the response (e.g. a session's expiry)."""
+    services: Services = request.app.state.services
+    credentials = dialect_of(request).credentials(request)
+    actor, result = await run_in_threadpool(
+        functools.partial(services.run, credentials, operation, *args, **kwargs))
+    request.state.actor = actor
+    return result

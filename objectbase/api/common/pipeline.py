@@ -1,0 +1,165 @@
+"""The one request pipeline: request id, CORS, a body-size guard, the last-resort error handler, and
+dispatch by path prefix to the dialect that owns the path.
+
+Every dialect is a `Dialect`: its ASGI app (routes), how it reads credentials from a request, and
+how it words any error, so that even a crash or an unknown path answers in the caller's dialect.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any, Callable, Protocol, Sequence
+
+from starlette.datastructures import State
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from objectbase.core.credentials import Credentials
+from objectbase.core.errors import LimitExceededError
+
+__all__ = ["DIALECT_KEY", "REQUEST_ID_KEY", "Dialect", "Server", "dialect_of", "request_id_of"]
+
+log = logging.getLogger(__name__)
+
+DIALECT_KEY = "objectbase.dialect"
+REQUEST_ID_KEY = "objectbase.request_id"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Room for multipart framing around the largest upload.
+_FRAMING_BYTES = 64 * 1024
+
+
+class Dialect(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def prefixes(self) -> Sequence[str]:
+        """Path prefixes the dialect owns; "" takes every path no other dialect claims."""
+        ...
+
+    @property
+    def cors_headers(self) -> Sequence[str]:
+        """Request headers browsers may send (CORS)."""
+        ...
+
+    @property
+    def expose_headers(self) -> Sequence[str]:
+        """Response headers browsers may read (CORS)."""
+        ...
+
+    @property
+    def app(self) -> ASGIApp:
+        """The dialect's routes."""
+        ...
+
+    def credentials(self, request: Request) -> Credentials: ...
+
+    def error_response(self, request: Request, error: Exception) -> Response:
+        """Any exception -> the dialect's error body and status (domain errors, HTTP errors, crashes)."""
+        ...
+
+
+def dialect_of(request: Request) -> Dialect:
+    found: Dialect = request.scope[DIALECT_KEY]
+    return found
+
+
+def request_id_of(scope: Scope) -> str:
+    return str(scope.get(REQUEST_ID_KEY, "-"))
+
+
+class Server:
+    """The ASGI app of the whole server. `state` is what handlers read as `request.app.state`."""
+
+    def __init__(self, dialects: Sequence[Dialect], *, max_request_bytes: int, state: dict[str, Any],
+                 on_shutdown: Callable[[], None]) -> None:
+        self.state = State(state)
+        self.max_request_bytes = max_request_bytes + _FRAMING_BYTES
+        self._on_shutdown = on_shutdown
+        # Longest prefix first, so "/api/v2" wins over "".
+        self._mounts = sorted(((p.rstrip("/"), d) for d in dialects for p in d.prefixes),
+                              key=lambda mount: len(mount[0]), reverse=True)
+        if not self._mounts or self._mounts[-1][0] != "":
+            raise ValueError("one dialect must take the paths no other claims (prefix '')")
+        headers = sorted({h for d in dialects for h in d.cors_headers})
+        exposed = sorted({h for d in dialects for h in d.expose_headers} | {"X-Request-Id"})
+        self._cors = CORSMiddleware(self._guarded, allow_origins=["*"], allow_headers=headers,
+                                    allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                                    expose_headers=exposed, max_age=600)
+
+    def _dialect_for(self, path: str) -> tuple[str, Dialect]:
+        for prefix, dialect in self._mounts:
+            if not prefix or path == prefix or path.startswith(prefix + "/"):
+                return prefix, dialect
+        return self._mounts[-1]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return  # no websockets (yet): the connection is refused
+        headers = dict(scope.get("headers") or [])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        path: str = scope["path"]
+        prefix, dialect = self._dialect_for(path)
+        # `app` in the scope also makes Starlette's router raise 404/405 as HTTPException, which the
+        # guard below words in the dialect's shape. The prefix itself is the dialect's "/".
+        scope = dict(scope, app=self, root_path=scope.get("root_path", "") + prefix,
+                     path=path + "/" if prefix and path == prefix else path,
+                     **{DIALECT_KEY: dialect, REQUEST_ID_KEY: request_id})
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = dict(message, headers=[*message.get("headers", []),
+                                                 (b"x-request-id", request_id.encode("latin-1"))])
+            await send(message)
+
+        await self._cors(scope, receive, send_with_id)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        dialect: Dialect = scope[DIALECT_KEY]
+        started = False
+        received = 0
+        limit = self.max_request_bytes
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        async def receiving() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise LimitExceededError(f"Request body is larger than {limit} bytes", code="body_too_large")
+            return message
+
+        try:
+            declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+            if not declared.isdigit() or int(declared) > limit:
+                raise LimitExceededError(f"Request body is larger than {limit} bytes", code="body_too_large")
+            await dialect.app(scope, receiving, sending)
+        except Exception as error:  # the last resort: whatever went wrong answers in the dialect's shape
+            if started:
+                log.error("request %s failed after its response started", request_id_of(scope), exc_info=error)
+                return
+            response = dialect.error_response(Request(scope, receive), error)
+            await response(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self._on_shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+

@@ -1,0 +1,20 @@
+"""What a request presents to prove who it is, already read from the wire by its dialect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Credentials"]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A session token, or an API key (optionally acting for a user id). Nothing: no credentials."""
+
+    session_token: str = ""
+    api_key: str = ""
+    on_behalf_of: int | None = None
+
+    @property
+    def present(self) -> bool:
+        return bool(self.session_token or self.api_key)

@@ -1,0 +1,90 @@
+"""A request costs one thread-pool hop and one transaction (authentication and the operation
+together), and a read stays a read."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Iterator
+
+import anyio.to_thread
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import QB
+
+
+class Cost:
+    def __init__(self) -> None:
+        self.hops = 0
+        self.transactions: list[bool] = []  # True: a write transaction
+
+    def reset(self) -> None:
+        self.hops = 0
+        self.transactions = []
+
+
+@pytest.fixture
+def cost(qb: QB, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cost]:
+    measured = Cost()
+    run_sync = anyio.to_thread.run_sync
+
+    async def counting(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        measured.hops += 1
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    engine = qb.services.storage.engine  # type: ignore[attr-defined]
+
+    def on_begin(connection: Any) -> None:
+        measured.transactions.append(bool(connection.get_execution_options().get("objectbase_write")))
+
+    event.listen(engine, "begin", on_begin)
+    yield measured
+    event.remove(engine, "begin", on_begin)
+
+
+def _record(qb: QB, headers: dict[str, str]) -> str:
+    response = qb.client.post("/data/ScoreTable.json", json={"score_value": 5}, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["_id"])
+
+
+@pytest.mark.parametrize("request_kind", ["get", "search", "count", "update", "create"])
+def test_one_hop_and_one_transaction(qb: QB, cost: Cost, request_kind: str) -> None:
+    qb.apply_class()
+    qb.make_user("ann")
+    headers = qb.headers("ann")
+    record_id = _record(qb, headers)
+    cost.reset()
+    if request_kind == "get":
+        response = qb.client.get(f"/data/ScoreTable/{record_id}.json", headers=headers)
+    elif request_kind == "search":
+        response = qb.client.get("/data/ScoreTable.json?score_value[gt]=1&sort_desc=score_value", headers=headers)
+    elif request_kind == "count":
+        response = qb.client.get("/data/ScoreTable.json?count=1", headers=headers)
+    elif request_kind == "update":
+        response = qb.client.put(f"/data/ScoreTable/{record_id}.json", json={"score_value": 6}, headers=headers)
+    else:
+        response = qb.client.post("/data/ScoreTable.json", json={"score_value": 7}, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    assert cost.hops == 1
+    writes = request_kind in ("update", "create")
+    assert cost.transactions == [writes]
+
+
+def test_a_stale_session_refreshes_after_a_read_commits(qb: QB, cost: Cost) -> None:
+    qb.apply_class()
+    qb.make_user("bob")
+    token = qb.token("bob")
+    _actor, session = qb.services.sessions.authenticate_token(token)
+    long_ago = time.time() - 600
+    with qb.services.storage.transaction(write=True) as tx:
+        tx.update_session(session.id, expires_at=long_ago + 7200, now=long_ago)
+    cost.reset()
+    response = qb.client.get("/data/ScoreTable.json", headers={"QB-Token": token})
+    assert response.status_code == 200, response.text
+    # The read, then the refresh of the session's expiry in a short write of its own.
+    assert cost.transactions == [False, True]
+    assert cost.hops == 1
+    _actor, refreshed = qb.services.sessions.authenticate_token(token)
+    assert refreshed.expires_at > long_ago + 7200 + 500
