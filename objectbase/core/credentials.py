@@ -9,12 +9,14 @@ __all__ = ["Credentials"]
 
 @dataclass(frozen=True)
 class Credentials:
-    """A session token, or an API key (optionally acting for a user id). Nothing: no credentials."""
+    """A session token, or an API key (optionally acting for a user id), or only the app's public
+    key (`app_key`: the application itself, no user; the API key given there acts as admin)."""
 
     session_token: str = ""
     api_key: str = ""
     on_behalf_of: int | None = None
+    app_key: str = ""
 
     @property
     def present(self) -> bool:
-        return bool(self.session_token or self.api_key)
+        return bool(self.session_token or self.api_key or self.app_key)

@@ -206,16 +206,19 @@ class RecordService:
         found = {r.id: r for r in records}
         return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found])
 
-    def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False) -> RecordSet:
+    def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False,
+                     count_total: bool = False) -> RecordSet:
         """Records matching the (unbound) query among those the actor may read. `last`: the last one
-        in sort order."""
+        in sort order; `count_total`: also count every match (`RecordSet.total`), in the same snapshot."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             query = bind_query(cls, query)
             where = ast.conjoin(query.where, acl_filter(actor, Action.READ, cls.permissions))
             if last:
                 query = replace(query, sort=_reverse(query.sort), skip=0, limit=1)
-            return RecordSet(cls, tx.select_records(cls, replace(query, where=where)), fields=query.fields)
+            records = tx.select_records(cls, replace(query, where=where))
+            total = tx.count_records(cls, where) if count_total else len(records)
+            return RecordSet(cls, records, total=total, fields=query.fields)
 
     def count_records(self, actor: Actor, class_name: str, where: ast.Node,
                       names: ast.NameRules = ast.NameRules()) -> int:

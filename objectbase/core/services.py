@@ -43,6 +43,8 @@ class Services:
     def authenticate(self, credentials: Credentials) -> Actor:
         if credentials.api_key:
             return self.keys.authenticate_key(credentials.api_key, credentials.on_behalf_of)
+        if credentials.app_key and not credentials.session_token:
+            return self.keys.authenticate_app_key(credentials.app_key)
         actor, _session = self.sessions.authenticate_token(credentials.session_token)
         return actor
 

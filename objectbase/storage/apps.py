@@ -20,6 +20,10 @@ class AppRows(RowsBase):
         row = self.conn.execute(select(apps).where(apps.c.id == app_id)).mappings().first()
         return None if row is None else App(**dict(row))
 
+    def select_app_by_auth_key(self, auth_key: str) -> App | None:
+        row = self.conn.execute(select(apps).where(apps.c.auth_key == auth_key)).mappings().first()
+        return None if row is None else App(**dict(row))
+
     def bump_schema_version(self, app_id: int) -> int:
         version: int = self.conn.execute(
             update(apps).where(apps.c.id == app_id).values(schema_version=apps.c.schema_version + 1)

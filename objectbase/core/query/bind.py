@@ -75,11 +75,10 @@ class _Binder:
         self.cls = cls
         self.rules = rules
 
-    def field(self, ref: ast.FieldRef) -> tuple[str, FieldType] | None:
-        assert isinstance(ref, str), "ACL references are the core's own and never come unbound"
+    def field(self, ref: str) -> tuple[str, FieldType] | None:
         found = resolve_field(self.cls, ref, self.rules)
         if found is None and self.rules.unknown_in_filter == "reject":
-            raise _bad(ref, f"{ref} is not a field of {self.cls.name}")
+            raise ValidationError.single(ref, "unknown_field", f"{ref} is not a field of {self.cls.name}")
         return found
 
     def node(self, node: ast.Node) -> ast.Node:
@@ -92,12 +91,13 @@ class _Binder:
         if isinstance(node, ast.Not):
             return ast.Not(self.node(node.item))
         key = node.field
+        if not isinstance(key, str):
+            return node  # an ACL reference: the core's own, already bound
         found = self.field(key)
         if found is None:
             # An unknown field matches nothing, where the dialect says so (a document store's answer).
             return ast.FALSE
         name, type_ = found
-        assert isinstance(key, str)
         if isinstance(node, ast.Compare):
             return self.compare(key, name, type_, node.op, node.value)
         if isinstance(node, ast.In):
@@ -141,7 +141,7 @@ def bind_sort(cls: ClassDef, sort: Sequence[ast.SortKey], rules: ast.NameRules =
     for key in sort:
         found = resolve_field(cls, key.field, rules)
         if found is None:
-            raise _bad("sort", f"{key.field} is not a field of {cls.name}")
+            raise ValidationError.single("sort", "unknown_field", f"{key.field} is not a field of {cls.name}")
         name, type_ = found
         if type_.storage == "json":  # arrays, locations, files have no order both databases share
             raise _bad("sort", f"{key.field} is a {type_.name} field and cannot be sorted by")

@@ -1,0 +1,109 @@
+"""The DreamFactory dialect: both surfaces' routes, verb tunnelling, credentials, and errors in the
+surface's envelope (contract §1, §3, §7)."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from objectbase.api.common.pipeline import request_id_of
+from objectbase.api.common.responses import json_response
+from objectbase.api.dreamfactory import records
+from objectbase.api.dreamfactory.errors import message_of, status_of
+from objectbase.api.dreamfactory.surfaces import LEGACY, surface_of
+from objectbase.core.credentials import Credentials
+from objectbase.core.errors import ObjectbaseError, UnauthenticatedError
+
+__all__ = ["DreamFactory"]
+
+log = logging.getLogger(__name__)
+
+_READ = ["GET"]
+_WRITE = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def _table_routes(base: str) -> list[BaseRoute]:
+    return [
+        Route(base + "/{table}", records.list_records, methods=_READ),
+        Route(base + "/{table}/{id}", records.get_record, methods=_READ),
+    ]
+
+
+V2_ROUTES: list[BaseRoute] = _table_routes("/{service}/_table")
+LEGACY_ROUTES: list[BaseRoute] = _table_routes("/{service}")
+
+_TUNNELLED = frozenset({"GET", "PUT", "PATCH", "MERGE", "DELETE"})
+_HTTP_MESSAGES = {404: "Resource not found.", 405: "Method not allowed on this resource."}
+
+
+class Surfaces:
+    """Routes each request to its surface's router, after verb tunnelling (§4): a POST carrying
+    `X-HTTP-Method`/`X-Method-Override` or `?method=` is handled as that verb; MERGE is PATCH."""
+
+    def __init__(self) -> None:
+        self.v2 = Router(routes=V2_ROUTES)
+        self.legacy = Router(routes=LEGACY_ROUTES)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "POST":
+            request = Request(scope)
+            verb = (request.headers.get("x-http-method") or request.headers.get("x-method-override")
+                    or request.query_params.get("method") or request.query_params.get("_method") or "").upper()
+            if verb in _TUNNELLED:
+                scope = dict(scope, method="PATCH" if verb == "MERGE" else verb)
+        router = self.legacy if surface_of(Request(scope)) is LEGACY else self.v2
+        await router(scope, receive, send)
+
+
+def _header_or_query(request: Request, headers: tuple[str, ...], query: tuple[str, ...]) -> str:
+    for name in headers:
+        if value := request.headers.get(name, "").strip():
+            return value
+    for name in query:
+        if value := request.query_params.get(name, "").strip():
+            return value
+    return ""
+
+
+class DreamFactory:
+    name = "dreamfactory"
+    prefixes = ("/api/v2", "/rest")
+    cors_headers = ("X-DreamFactory-API-Key", "X-DreamFactory-Application-Name", "X-Application-Name",
+                    "X-DreamFactory-Session-Token", "X-HTTP-Method", "X-Method-Override", "Authorization",
+                    "Content-Type")
+    expose_headers: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self.app: ASGIApp = Surfaces()
+
+    def credentials(self, request: Request) -> Credentials:
+        """Both surfaces' headers on both surfaces (a harmless superset, §3.1)."""
+        app_key = _header_or_query(
+            request, ("x-dreamfactory-api-key", "x-dreamfactory-application-name", "x-application-name"),
+            ("api_key", "app_name"))
+        token = _header_or_query(request, ("x-dreamfactory-session-token",), ("session_token",))
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        if not token and scheme.lower() == "bearer":
+            token = bearer.strip()
+        if not app_key and not token:
+            raise UnauthenticatedError("No credentials", code="credentials_missing")
+        return Credentials(session_token=token, app_key=app_key)
+
+    def error_response(self, request: Request, error: Exception) -> Response:
+        surface = surface_of(request)
+        if isinstance(error, ObjectbaseError):
+            status = status_of(error)
+            if status >= 500:
+                log.warning("request %s failed: %s", request_id_of(request.scope), error.code, exc_info=error)
+            return json_response(surface.error_body(status, message_of(error)), status)
+        if isinstance(error, HTTPException):
+            message = _HTTP_MESSAGES.get(error.status_code, str(error.detail))
+            return json_response(surface.error_body(error.status_code, message), error.status_code)
+        log.error("request %s: unhandled error on %s %s", request_id_of(request.scope), request.method,
+                  request.url.path, exc_info=error)
+        return json_response(surface.error_body(500, "Internal server error."), 500)
