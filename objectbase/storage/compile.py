@@ -130,7 +130,7 @@ class Compiler:
         column, is_array = self.resolve(node.field)
         if is_array:
             raise UnsupportedQueryError("like applies to String fields only", code="bad_operator")
-        pattern = "".join(char if wildcard or char not in "%_" + ast.LIKE_ESCAPE else ast.LIKE_ESCAPE + char
+        pattern = "".join(char if wildcard else ast.like_escape(char)
                           for wildcard, char in ast.like_parts(ast.ascii_lower(node.pattern)))
         if self.dialect == "postgresql":
             folded = func.translate(column, ast.ASCII_UPPER, ast.ascii_lower(ast.ASCII_UPPER))
