@@ -122,6 +122,22 @@ class Compiler:
         h = sin_dlat * sin_dlat + cos_lat * self._float(cos_point_lat) * sin_dlon * sin_dlon
         return h <= self._float(near_threshold(node.radius))
 
+    def _like(self, node: ast.Like) -> ColumnElement[bool]:
+        """LIKE over both sides lowered in ASCII only, re-rendered from `ast.like_parts` with every
+        literal wildcard escaped: the pattern is always well formed, SQLite's
+        `PRAGMA case_sensitive_like` cannot change the answer, and PostgreSQL (whose lower() and
+        ILIKE fold non-ASCII letters by locale) answers exactly as SQLite and the evaluator do."""
+        column, is_array = self.resolve(node.field)
+        if is_array:
+            raise UnsupportedQueryError("like applies to String fields only", code="bad_operator")
+        pattern = "".join(char if wildcard else ast.like_escape(char)
+                          for wildcard, char in ast.like_parts(ast.ascii_lower(node.pattern)))
+        if self.dialect == "postgresql":
+            folded = func.translate(column, ast.ASCII_UPPER, ast.ascii_lower(ast.ASCII_UPPER))
+        else:
+            folded = func.lower(column)  # SQLite's built-in lower() folds ASCII only
+        return folded.like(pattern, escape=ast.LIKE_ESCAPE)
+
     @staticmethod
     def _float(value: float) -> ColumnElement[float]:
         # Typed as double precision, so PostgreSQL does float8 arithmetic (not numeric or integer).

@@ -2,7 +2,8 @@
 
 Hypothesis generates records of a fixed class (every scalar type, Location and two array types;
 with missing values, duplicates, negative and extreme numbers, and strings with unicode, quotes,
-`%`, `_` and `,`) and queries of every node type nested up to three deep, and compares the ids
+`%`, `_` and `,`) and queries of every node type (LIKE patterns with escapes and letters whose
+case folds, or must not) nested up to three deep, and compares the ids
 `find_records` returns (in order, with sort, skip and limit) and `count_records` with the evaluator.
 
 Choices that keep the comparison about semantics rather than representation:
@@ -73,6 +74,13 @@ STRINGS = st.one_of(
     st.text(ALPHABET, max_size=3),
     st.sampled_from(["", "a%", "a_b", "O'Brien", "ß", "SS"]),
 )
+# LIKE patterns: wildcards, escapes (a trailing one too), ASCII letters in both cases and
+# non-ASCII letters whose case must *not* fold ('é'/'É', 'k' and the Kelvin sign, 'ß'/'SS').
+LIKE_ALPHABET = st.sampled_from(["a", "A", "b", "%", "_", "\\", "'", "é", "É", "K", "\u212a", "ß", "S", "🙂"])
+LIKE_PATTERNS = st.one_of(
+    st.text(LIKE_ALPHABET, max_size=4),
+    st.sampled_from(["%", "_", "%a%", "a\\%", "\\", "%\\_%", "o'b%", "%ss", "_%_"]),
+)
 DATES = st.integers(-3, 3).map(lambda k: 1_569_090_387 + 86_400 * k)
 COORDINATES = st.tuples(st.integers(-1440, 1440), st.integers(-720, 720)).map(lambda p: (p[0] / 8, p[1] / 8))
 POINTS = st.one_of(
@@ -139,6 +147,7 @@ def _scalar_leaves(field: ast.FieldRef, values: st.SearchStrategy[Any], *, order
     ]
     if text:
         leaves.append(st.builds(ast.Contains, st.just(field), STRINGS))
+        leaves.append(st.builds(ast.Like, st.just(field), LIKE_PATTERNS))
     return st.one_of(leaves)
 
 
@@ -304,6 +313,14 @@ EDGE_CASES: list[tuple[str, dict[str, Any], ast.Node]] = [
     # conjoin() drops an empty And at the top, hence the Not.
     ("empty-and-is-true", {"i": 1}, ast.Not(ast.And(()))),
     ("empty-or-is-false", {"i": 1}, ast.Not(ast.Or(()))),
+    ("not-like-on-null-is-unknown", {"s": None}, ast.Not(ast.Like("s", "%"))),
+    ("like-folds-ascii", {"s": "aBc"}, ast.Like("s", "AbC")),
+    ("like-keeps-non-ascii-case", {"s": "É"}, ast.Like("s", "é")),
+    ("like-keeps-non-ascii-case-in-pattern", {"s": "é"}, ast.Like("s", "É")),
+    ("like-kelvin-sign-is-not-k", {"s": "\u212a"}, ast.Like("s", "k")),
+    ("like-underscore-is-one-code-point", {"s": "🙂"}, ast.Like("s", "_")),
+    ("like-escaped-percent-is-literal", {"s": "ab"}, ast.Like("s", "a\\%")),
+    ("like-trailing-escape-is-a-backslash", {"s": "a\\"}, ast.Like("s", "a\\")),
 ]
 
 
@@ -318,3 +335,10 @@ def test_contains_on_an_array_is_rejected(sample: Sample) -> None:
         _check(sample, {"sa": ["a", "b"]}, ast.Contains("sa", ","))
     with pytest.raises(UnsupportedQueryError), sample.services.storage.transaction(write=False) as tx:
         tx.select_records(sample.cls, ast.Query(where=ast.Contains("sa", ",")))
+
+
+def test_like_on_an_array_is_rejected(sample: Sample) -> None:
+    with pytest.raises(ValidationError):
+        _check(sample, {"sa": ["a", "b"]}, ast.Like("sa", "a%"))
+    with pytest.raises(UnsupportedQueryError), sample.services.storage.transaction(write=False) as tx:
+        tx.select_records(sample.cls, ast.Query(where=ast.Like("sa", "a%")))

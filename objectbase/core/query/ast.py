@@ -15,6 +15,7 @@ from typing import Any, Literal, Union
 __all__ = [
     "AclAccess", "AclMembers", "And", "ArrayHas", "Compare", "Contains", "FALSE", "FieldRef",
     "In", "IsNull", "conjoin", "NameRules", "Near", "Node", "Not", "Or", "Query", "SortKey", "TRUE", "Truth",
+    "ASCII_UPPER", "LIKE_ESCAPE", "Like", "ascii_lower", "like_escape", "like_parts",
 ]
 
 CompareOp = Literal["eq", "ne", "lt", "lte", "gt", "gte"]
@@ -107,7 +108,17 @@ class Not:
     item: Node
 
 
-Node = Union[Truth, Compare, In, ArrayHas, Contains, Near, IsNull, And, Or, Not]
+@dataclass(frozen=True)
+class Like:
+    """SQL LIKE on a String field: `%` matches any run of characters, `_` exactly one, and `\\`
+    makes the next character literal (a trailing `\\` stands for itself). ASCII letters match in
+    either case, every other character only itself (no Unicode folding, so both databases agree)."""
+
+    field: FieldRef
+    pattern: str
+
+
+Node = Union[Truth, Compare, In, ArrayHas, Contains, Near, IsNull, And, Or, Not, Like]
 
 
 @dataclass(frozen=True)
@@ -151,3 +162,34 @@ def conjoin(*nodes: Node) -> Node:
     if not items:
         return TRUE
     return items[0] if len(items) == 1 else And(tuple(items))
+
+
+# --- LIKE patterns ---
+
+ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_FOLD = str.maketrans(ASCII_UPPER, ASCII_UPPER.lower())
+LIKE_ESCAPE = "\\"
+LIKE_WILDCARDS = "%_"
+
+
+def ascii_lower(text: str) -> str:
+    """`text` with A-Z lowered and nothing else changed (unlike str.lower: 'É', 'İ' stay)."""
+    return text.translate(_ASCII_FOLD)
+
+
+def like_escape(text: str) -> str:
+    """A pattern matching exactly `text` (for CONTAINS-style operators built on `Like`)."""
+    return "".join(LIKE_ESCAPE + char if char in LIKE_WILDCARDS + LIKE_ESCAPE else char for char in text)
+
+
+def like_parts(pattern: str) -> tuple[tuple[bool, str], ...]:
+    """The pattern as (is_wildcard, character) pairs, escapes resolved: the one reading of the
+    pattern language that the evaluator and storage both render from."""
+    parts: list[tuple[bool, str]] = []
+    chars = iter(pattern)
+    for char in chars:
+        if char == LIKE_ESCAPE:
+            parts.append((False, next(chars, LIKE_ESCAPE)))
+        else:
+            parts.append((char in LIKE_WILDCARDS, char))
+    return tuple(parts)

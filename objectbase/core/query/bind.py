@@ -110,6 +110,10 @@ class _Binder:
             if type_.name != "String":
                 raise _bad(key, "substring search applies to String fields only")
             return ast.Contains(name, str(node.text))
+        if isinstance(node, ast.Like):
+            if type_.name != "String":
+                raise _bad(key, "pattern matching applies to String fields only")
+            return ast.Like(name, str(node.pattern))
         if isinstance(node, ast.Near):
             if type_.name != "Location":
                 raise _bad(key, "near applies to Location fields only")

@@ -20,6 +20,8 @@ value where clients expect an answer:
 * `near`: haversine distance (Earth radius 6,371,008.8 m) at most `radius` metres, computed with
   exactly the operations storage/compile.py sends to SQL, so that the two agree bit for bit.
 * `And(())` is TRUE and `Or(())` FALSE.
+* `like`: SQL LIKE as ast.Like defines it (ASCII letters in either case); UNKNOWN on a missing
+  value; String fields only (an array field is rejected, as storage does).
 
 Where storage differs today, tests/storage/test_query_properties.py holds a failing example.
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from typing import Any, Collection, Iterable, Mapping
 
 from objectbase.core.errors import UnsupportedQueryError
@@ -186,6 +189,22 @@ class _Evaluator:
         lon, lat = value
         cos_point_lat = math.cos(node.lat * RADIANS_PER_DEGREE)
         return squared_half_chord(lon, lat, node.lon, node.lat, cos_point_lat) <= near_threshold(node.radius)
+
+    def _like(self, node: ast.Like) -> bool | None:
+        value = self.value(node.field)
+        if self.is_array(node.field) or not isinstance(value, (str, type(None))):
+            raise UnsupportedQueryError("like applies to String fields only", code="bad_operator")
+        if value is None:
+            return None
+        return _like_regex(node.pattern).fullmatch(ast.ascii_lower(value)) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    """The `Like` pattern as a regex over ASCII-lowered text (`_` is one code point, as in SQL)."""
+    wildcards = {"%": ".*", "_": "."}
+    return re.compile("".join(wildcards[char] if wildcard else re.escape(ast.ascii_lower(char))
+                              for wildcard, char in ast.like_parts(pattern)), re.DOTALL)
 
 
 def evaluate(node: ast.Node, record_values: Row, *, array_fields: Collection[ast.FieldRef] = ()) -> bool | None:

@@ -1,0 +1,1 @@
+"""The DreamFactory-style dialect: `/rest` and `/api/v2` (spec/dreamfactory.md)."""
