@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from objectbase.core.actor import Actor, ActorKind
-from objectbase.core.errors import UnauthenticatedError, ValidationError
+from objectbase.core.errors import FieldError, UnauthenticatedError, ValidationError
 from objectbase.core.unit_of_work import Storage
 from objectbase.security.tokens import token_digest
 
@@ -19,13 +19,13 @@ class KeyService:
         with self.storage.transaction(write=False) as tx:
             api_key = tx.select_api_key(token_digest(key))
             if api_key is None:
-                raise UnauthenticatedError("Unauthorized", code="bad_api_key")
+                raise UnauthenticatedError("The API key is not valid", code="bad_api_key")
             if on_behalf_of in (None, ""):
                 return Actor.admin(api_key.app_id, api_key.schema_version)
             if not on_behalf_of.strip().isdigit():
-                raise ValidationError.single("On-Behalf-Of", "invalid", "must be a user id")
+                raise ValidationError({"on_behalf_of": [FieldError("invalid", "must be a user id")]}, code="bad_acting_user")
             user = tx.select_user(api_key.app_id, int(on_behalf_of))
             if user is None:
-                raise UnauthenticatedError("On-Behalf-Of names an unknown user", code="unknown_user")
+                raise UnauthenticatedError("The user to act on behalf of does not exist", code="unknown_user")
             return Actor(ActorKind.KEY_FOR_USER, api_key.app_id, user.id, frozenset(user.tags),
                          is_app_admin_user=user.is_admin, schema_version=api_key.schema_version)

@@ -11,6 +11,7 @@ from objectbase.api.common.responses import call_core
 from objectbase.api.quickblox.auth import authenticate
 from objectbase.api.quickblox.context import params, services
 from objectbase.api.quickblox.custom_objects import numbered_items
+from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_filters
 from objectbase.api.quickblox.render import render_record
 from objectbase.api.quickblox.responses import respond
@@ -106,5 +107,6 @@ def _delete_criteria(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 async def delete_by_criteria(request: Request) -> Response:
     actor, class_name, where, _data = await _by_criteria(request, _delete_criteria)
-    result = await call_core(services(request).records.delete_by_criteria, actor, class_name, where)
+    with wire_field_names({"criteria": "search_criteria"}):
+        result = await call_core(services(request).records.delete_by_criteria, actor, class_name, where)
     return respond(request, {"total_deleted": len(result.deleted)})

@@ -11,8 +11,10 @@ from objectbase.api.common.responses import call_core
 from objectbase.api.quickblox.auth import authenticate
 from objectbase.api.quickblox.context import params, services
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_search
-from objectbase.api.quickblox.render import render_permissions, render_record
+from objectbase.api.quickblox.permissions import parse_record_permissions, render_permissions
+from objectbase.api.quickblox.render import render_record
 from objectbase.api.quickblox.responses import respond
+from objectbase.api.quickblox.updates import parent_ref
 from objectbase.core.errors import NotFoundError, ValidationError
 from objectbase.core.query import ast
 from objectbase.core.records import NewRecord
@@ -21,9 +23,9 @@ __all__ = ["create_child", "create_many", "create_record", "get_records", "list_
            "search_records"]
 
 
-def new_record(data: Mapping[str, Any], parent_id: Any = None) -> NewRecord:
-    return NewRecord(values=data, permissions=data.get("permissions"),
-                     parent_id=data.get("_parent_id") if parent_id is None else parent_id)
+def new_record(data: Mapping[str, Any], parent_id: str | None = None) -> NewRecord:
+    return NewRecord(values=data, permissions=parse_record_permissions(data.get("permissions")),
+                     parent_id=parent_ref(data.get("_parent_id")) if parent_id is None else parent_id)
 
 
 def numbered_items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
