@@ -95,23 +95,10 @@ class UserService:
     # -- validation -------------------------------------------------------------------------
     @staticmethod
     def _profile_values(profile: ProfileValues, *, creating: bool) -> dict[str, Any]:
+        # Types are the dialect's to read (ProfileValues); the rules on the values are the core's.
         errors: dict[str, list[FieldError]] = {}
-        values: dict[str, Any] = {}
-        for name in USER_PROFILE_FIELDS:
-            if name not in profile:
-                continue
-            value = profile[name]
-            if value is None or value == "":
-                values[name] = None
-            elif name == "blob_id":
-                if not isinstance(value, int) or isinstance(value, bool):
-                    errors[name] = [FieldError("invalid", "is not a number")]
-                else:
-                    values[name] = value
-            elif not isinstance(value, str):
-                errors[name] = [FieldError("invalid", "is invalid")]
-            else:
-                values[name] = value
+        values: dict[str, Any] = {name: None if profile[name] == "" else profile[name]
+                                  for name in USER_PROFILE_FIELDS if name in profile}
         if values.get("email") and not _EMAIL.match(values["email"]):
             errors["email"] = [FieldError("invalid", "is invalid")]
         if values.get("login") is not None and not 1 <= len(values["login"]) <= 255:
