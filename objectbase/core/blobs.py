@@ -31,7 +31,7 @@ from objectbase.core.uploads import FileDownload, Upload, delete_after_commit, t
 from objectbase.files.base import FileStore
 from objectbase.security.signed_links import format_expiry, sign_link, verify_link
 
-__all__ = ["Blob", "BlobChanges", "BlobPage", "BlobService", "BlobUpload", "LinkGrant", "NewBlob", "is_valid_tag"]
+__all__ = ["Blob", "BlobChanges", "BlobPage", "BlobService", "BlobUpload", "LinkGrant", "NewBlob"]
 
 STATUS_COMPLETE = "complete"
 MAX_PER_PAGE = 100
@@ -124,12 +124,12 @@ def _content_type_errors(value: str) -> list[FieldError]:
     return errors
 
 
-def is_valid_tag(tag: str) -> bool:
+def _is_valid_tag(tag: str) -> bool:
     return len(tag) <= 255 and text_ok(tag)
 
 
 def _checked_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
-    if not all(is_valid_tag(t) for t in tags):
+    if not all(_is_valid_tag(t) for t in tags):
         raise ValidationError.single("tags", "invalid", "is invalid")
     return tuple(dict.fromkeys(tags))
 
