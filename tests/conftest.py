@@ -17,10 +17,13 @@ import pytest
 import sqlalchemy
 from starlette.testclient import TestClient
 
+from objectbase.api.common.lists import comma_list
+from objectbase.api.field_names import read_class_file
 from objectbase.app import build_app
 from objectbase.core.actor import Actor
 from objectbase.core.apps import AppCredentials
 from objectbase.core.services import Services
+from objectbase.core.users import NewUser
 from objectbase.security.signatures import sign_params
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
@@ -127,19 +130,19 @@ class QB:
 
     @property
     def app_id(self) -> int:
-        return self.credentials.application_id
+        return self.credentials.app_id
 
     @property
     def admin(self) -> Actor:
         return Actor.admin(self.app_id)
 
     def apply_class(self, spec: dict[str, Any] | list[dict[str, Any]] = SCORE_TABLE) -> None:
-        self.services.classes.apply_classes(self.admin, spec)
+        self.services.classes.apply_classes(self.admin, read_class_file(spec))
 
     def make_user(self, login: str, password: str = "password1", tags: str | None = None,
                   **extra: Any) -> int:
-        user = self.services.users.create_user(self.admin, {"login": login, "password": password,
-                                                            "tag_list": tags, **extra})
+        new = NewUser({"login": login, **extra}, password, comma_list(tags) or ())
+        user = self.services.users.create_user(self.admin, new)
         return user.id
 
     def session_params(self, user: dict[str, str] | None = None, **overrides: Any) -> dict[str, Any]:

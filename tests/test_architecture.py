@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -29,6 +30,8 @@ FORBIDDEN = {
     "storage": ("objectbase.api", "objectbase.cli", "objectbase.app", "starlette"),
     "files": ("objectbase.api", "objectbase.storage", "objectbase.cli", "starlette", "sqlalchemy"),
     "security": ("objectbase.api", "objectbase.core", "objectbase.storage", "starlette", "sqlalchemy"),
+    # Dialects reach the database only through the core's services and protocols.
+    "api": ("objectbase.storage", "objectbase.cli", "sqlalchemy", "psycopg"),
 }
 
 
@@ -45,3 +48,66 @@ def test_the_check_sees_the_code() -> None:
     # Guards the test itself: an empty scan would pass vacuously.
     assert "objectbase.core.records" in set().union(*imports_of("api").values())
     assert len(imports_of("core")) > 10
+
+
+# Wire names and wording of each dialect: the core takes typed values and neutral errors, so none of
+# these may appear in its identifiers or string literals (comments are not code; grep covers them).
+WIRE_NAMES = {
+    "quickblox": ("tag_list", "search_criteria", "users_ids", "user_groups", "old_password", "application_id",
+                  "blob_object_access", "QB-Token", "On-Behalf-Of", "Forbidden. Need user.",
+                  "You are not owner of this object", "Required session does not exist", "Undefined class",
+                  "Unexpected signature", "Wrong permission"),
+    "dreamfactory": ("X-DreamFactory", "id_field", "include_count"),
+    "tracy": ("datums", "metadatums", "isRequired", "X-Api-Key"),
+}
+# Ordinary words a dialect uses as a key: forbidden only as a whole string literal.
+WIRE_KEYS = {"dreamfactory": ("resource",)}
+
+
+def words_of(tree: ast.AST) -> Iterator[tuple[int, str, bool]]:
+    """(line, text, is_string_literal) for every identifier and string literal of a module."""
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield line, node.value, True
+        elif isinstance(node, ast.Name):
+            yield line, node.id, False
+        elif isinstance(node, ast.Attribute):
+            yield line, node.attr, False
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield line, node.name, False
+        elif isinstance(node, ast.arg):
+            yield line, node.arg, False
+        elif isinstance(node, ast.keyword) and node.arg:
+            yield line, node.arg, False
+        elif isinstance(node, ast.alias):
+            yield line, node.asname or node.name, False
+
+
+def wire_words_in(folder: str) -> tuple[int, list[str]]:
+    """(how many words were scanned, offences as `module:line: dialect 'word'`)."""
+    scanned = 0
+    offences: list[str] = []
+    for path in sorted((PACKAGE / folder).rglob("*.py")):
+        module = path.relative_to(PACKAGE)
+        for line, text, literal in words_of(ast.parse(path.read_text(), str(path))):
+            scanned += 1
+            for dialect, names in WIRE_NAMES.items():
+                offences += [f"{module}:{line}: {dialect} {n!r}" for n in names if n in text]
+            for dialect, keys in WIRE_KEYS.items():
+                offences += [f"{module}:{line}: {dialect} {k!r}" for k in keys if literal and text == k]
+    return scanned, offences
+
+
+def test_core_holds_no_dialect_wire_names() -> None:
+    scanned, offences = wire_words_in("core")
+    assert scanned > 5000  # the scan reads the whole core, not an empty folder
+    assert offences == []
+
+
+def test_the_wire_name_check_finds_what_it_looks_for() -> None:
+    # The same scan over the QuickBlox adapter must find QuickBlox's names, or the check is blind.
+    _, offences = wire_words_in("api/quickblox")
+    found = " ".join(offences)
+    for name in ("tag_list", "search_criteria", "users_ids", "old_password", "application_id", "Undefined class"):
+        assert repr(name) in found

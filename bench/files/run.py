@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from objectbase.core.actor import Actor  # noqa: E402
 from objectbase.core.services import Services  # noqa: E402
+from objectbase.core.users import NewUser  # noqa: E402
 from objectbase.security.signatures import sign_params  # noqa: E402
 from objectbase.settings import Settings  # noqa: E402
 from objectbase.storage import open_storage  # noqa: E402
@@ -110,7 +111,7 @@ def _prepare(settings: Settings) -> tuple[Any, str, str]:
     storage = open_storage(settings.resolved_database_url)
     services = Services.build(storage)
     credentials = services.apps.create_app("bench")
-    services.users.create_user(Actor.admin(credentials.application_id), {"login": "bench", "password": "password1"})
+    services.users.create_user(Actor.admin(credentials.app_id), NewUser({"login": "bench"}, "password1"))
     storage.close()
     return credentials, "bench", "password1"
 
@@ -159,7 +160,7 @@ def run_backend(backend: str, size: int) -> Result:
         server = Server(data_dir, env, max_upload=size + 1)
         try:
             session_params: dict[str, Any] = {
-                "application_id": credentials.application_id, "auth_key": credentials.auth_key,
+                "application_id": credentials.app_id, "auth_key": credentials.auth_key,
                 "nonce": 1, "timestamp": int(time.time()), "user": {"login": login, "password": password}}
             session_params["signature"] = sign_params(session_params, credentials.auth_secret)
             token = _json(server, "POST", "/session.json", session_params)["session"]["token"]

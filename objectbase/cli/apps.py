@@ -23,8 +23,10 @@ def create(name: str, as_json: bool, **options: Any) -> None:
     """Create an application and print its credentials (the API key is shown only once)."""
     with services_from(settings_from(options)) as services:
         credentials = services.apps.create_app(name)
+    # `application_id` is the name scripts (and the QuickBlox SDK's config) know it by.
+    body = {"application_id": credentials.app_id, **{k: v for k, v in asdict(credentials).items() if k != "app_id"}}
     if as_json:
-        print_json(asdict(credentials))
+        print_json(body)
     else:
-        for key, value in asdict(credentials).items():
+        for key, value in body.items():
             click.echo(f"{key}: {value}")

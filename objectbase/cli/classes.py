@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from objectbase.api.field_names import read_class_file
 from objectbase.cli.options import STORAGE_SETTINGS, fail, print_json, services_from, setting_options, settings_from
 from objectbase.core.actor import Actor
 from objectbase.core.classes import class_snapshot
@@ -32,7 +33,7 @@ def apply(app_id: int, file: Path, as_json: bool, **options: Any) -> None:
         raise click.ClickException(f"{file} is not valid JSON: {error}") from None
     try:
         with services_from(settings_from(options)) as services:
-            applied = services.classes.apply_classes(Actor.admin(app_id), raw)
+            applied = services.classes.apply_classes(Actor.admin(app_id), read_class_file(raw))
     except ObjectbaseError as error:
         fail(error)
         return

@@ -4,9 +4,11 @@ from typing import Any
 
 import click
 
+from objectbase.api.common.lists import comma_list
 from objectbase.cli.options import STORAGE_SETTINGS, fail, print_json, services_from, setting_options, settings_from
 from objectbase.core.actor import Actor
 from objectbase.core.errors import ObjectbaseError
+from objectbase.core.users import NewUser
 
 __all__ = ["user"]
 
@@ -29,10 +31,11 @@ def user() -> None:
 def create(app_id: int, login: str, password: str, email: str | None, full_name: str | None, tags: str | None,
            admin: bool, as_json: bool, **options: Any) -> None:
     """Create a user of an application."""
-    data = {"login": login, "password": password, "email": email, "full_name": full_name, "tag_list": tags}
+    new = NewUser({"login": login, "email": email, "full_name": full_name}, password,
+                  comma_list(tags) or (), is_admin=admin)
     try:
         with services_from(settings_from(options)) as services:
-            created = services.users.create_user(Actor.admin(app_id), data, is_admin=admin)
+            created = services.users.create_user(Actor.admin(app_id), new)
     except ObjectbaseError as error:
         fail(error)
         return

@@ -12,7 +12,7 @@ class ActorKind(enum.Enum):
     APP = "app"                    # application session: no user, read-only for data
     USER = "user"                  # user session
     ADMIN_KEY = "admin_key"        # API key (or the CLI): the app's administrator, bypasses ACLs
-    KEY_FOR_USER = "key_for_user"  # API key with On-Behalf-Of: acts as, and is checked as, that user
+    KEY_FOR_USER = "key_for_user"  # API key acting on behalf of a user: acts as, and is checked as, that user
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def _random_text(length: int) -> str:
 
 @dataclass(frozen=True)
 class AppCredentials:
-    application_id: int
+    app_id: int
     auth_key: str
     auth_secret: str
     account_key: str

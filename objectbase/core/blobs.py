@@ -1,4 +1,4 @@
-"""Content (QuickBlox blobs): metadata in SQL, bytes in the files backend.
+"""Blobs (files not attached to a record): metadata in SQL, bytes in the files backend.
 
 Life of a blob: `create_blob` (row, no bytes, an upload grant) -> `open_upload`/`finish_upload`
 (bytes stream to a fresh key; the row records them as *pending*) -> `complete_blob` (checks the
@@ -18,9 +18,11 @@ from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import (
     ConflictError,
     FieldError,
+    NeedUserError,
     NotFoundError,
+    NotOwnerError,
     PermissionDeniedError,
-    UnauthenticatedError,
+    SessionMissingError,
     ValidationError,
 )
 from objectbase.core.events import make_event
@@ -29,9 +31,8 @@ from objectbase.core.uploads import FileDownload, Upload, delete_after_commit, t
 from objectbase.files.base import FileStore
 from objectbase.security.signed_links import format_expiry, sign_link, verify_link
 
-__all__ = ["Blob", "BlobPage", "BlobService", "BlobUpload", "LinkGrant"]
+__all__ = ["Blob", "BlobChanges", "BlobPage", "BlobService", "BlobUpload", "LinkGrant", "NewBlob"]
 
-SESSION_MISSING = "Required session does not exist"
 STATUS_COMPLETE = "complete"
 MAX_PER_PAGE = 100
 
@@ -59,6 +60,25 @@ class Blob:
 
 
 @dataclass(frozen=True)
+class NewBlob:
+    name: str
+    content_type: str
+    public: bool = False
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BlobChanges:
+    """Only what is given (not None) changes; `renew` also grants a fresh upload."""
+
+    name: str | None = None
+    content_type: str | None = None
+    public: bool | None = None
+    tags: tuple[str, ...] | None = None
+    renew: bool = False
+
+
+@dataclass(frozen=True)
 class LinkGrant:
     """What a signed link carries: the blob, its expiry (as text, as signed) and the HMAC."""
 
@@ -83,59 +103,41 @@ class BlobUpload(Upload):
         self.blob_id = blob.id
 
 
-def _name_errors(value: Any) -> list[FieldError]:
-    # Messages as QuickBlox (seed 003) words them.
-    if value is None or (isinstance(value, str) and not value.strip()):
+def _name_errors(value: str) -> list[FieldError]:
+    if not value.strip():
         return [FieldError("blank", "can't be blank"), FieldError("too_short", "is too short (minimum is 1 character)")]
-    if not isinstance(value, str) or not text_ok(value):
+    if not text_ok(value):
         return [FieldError("invalid", "is invalid")]
     if len(value) > 100:
         return [FieldError("too_long", "is too long (maximum is 100 characters)")]
     return []
 
 
-def _content_type_errors(value: Any) -> list[FieldError]:
+def _content_type_errors(value: str) -> list[FieldError]:
     errors = []
-    text = value if isinstance(value, str) else ""
     if not valid_content_type(value):
         errors.append(FieldError("invalid", "is invalid"))
-    if len(text) < 5:
+    if len(value) < 5:
         errors.append(FieldError("too_short", "is too short (minimum is 5 characters)"))
-    if len(text) > 100:
+    if len(value) > 100:
         errors.append(FieldError("too_long", "is too long (maximum is 100 characters)"))
     return errors
 
 
-def _flag(value: Any, name: str) -> bool:
-    if value in (True, 1, "true", "1", "True"):
-        return True
-    if value in (None, False, 0, "", "false", "0", "False"):
-        return False
-    raise ValidationError.single(name, "invalid", "is invalid")
+def _is_valid_tag(tag: str) -> bool:
+    return len(tag) <= 255 and text_ok(tag)
 
 
-def _tags(value: Any) -> tuple[str, ...]:
-    if value in (None, ""):
-        return ()
-    items = value if isinstance(value, list) else [value]
-    tags: list[str] = []
-    for item in items:
-        if not isinstance(item, (str, int)) or isinstance(item, bool):
-            raise ValidationError.single("tag_list", "invalid", "is invalid")
-        tags.extend(t.strip() for t in str(item).split(",") if t.strip())
-    if any(len(t) > 255 or not text_ok(t) for t in tags):
-        raise ValidationError.single("tag_list", "invalid", "is invalid")
+def _checked_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
+    if not all(_is_valid_tag(t) for t in tags):
+        raise ValidationError.single("tags", "invalid", "is invalid")
     return tuple(dict.fromkeys(tags))
 
 
-def _optional_size(value: Any) -> int | None:
-    # The SDK sends the literal `size=undefined` when the app gave no size; treat it as absent.
-    if value in (None, "", "undefined", "null"):
-        return None
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not text.isdigit():
-        raise ValidationError.single("size", "invalid", "is invalid")
-    return int(text)
+def _text_errors(name: str | None, content_type: str | None) -> dict[str, list[FieldError]]:
+    found = (("name", _name_errors(name) if name is not None else []),
+             ("content_type", _content_type_errors(content_type) if content_type is not None else []))
+    return {field: errors for field, errors in found if errors}
 
 
 def _snapshot(blob: Blob) -> dict[str, Any]:
@@ -162,7 +164,7 @@ class BlobService:
     @staticmethod
     def _require_writer(actor: Actor) -> None:
         if actor.kind is ActorKind.APP:
-            raise PermissionDeniedError("Forbidden. Need user.", code="need_user")
+            raise NeedUserError()
 
     @staticmethod
     def _visible(actor: Actor, blob: Blob | None) -> Blob:
@@ -175,7 +177,7 @@ class BlobService:
     def _owned(cls, actor: Actor, blob: Blob | None) -> Blob:
         blob = cls._visible(actor, blob)
         if not actor.bypasses_acl and not (actor.acts_as_user and actor.user_id == blob.user_id):
-            raise PermissionDeniedError("You are not owner of this object", code="not_owner")
+            raise NotOwnerError()
         return blob
 
     def _secret(self, tx: Transaction, app_id: int) -> str:
@@ -201,20 +203,16 @@ class BlobService:
 
     # -- C1, C4, C5/C6, C7, C8 --------------------------------------------------------------
     @writes
-    def create_blob(self, actor: Actor, data: Mapping[str, Any]) -> tuple[Blob, LinkGrant]:
+    def create_blob(self, actor: Actor, new: NewBlob) -> tuple[Blob, LinkGrant]:
         self._require_writer(actor)
-        errors = {name: found for name, found in (("name", _name_errors(data.get("name"))),
-                                                  ("content_type", _content_type_errors(data.get("content_type"))))
-                  if found}
-        if errors:
+        if errors := _text_errors(new.name, new.content_type):
             raise ValidationError(errors)
-        public = _flag(data.get("public"), "public")
-        tags = _tags(data.get("tag_list"))
+        tags = _checked_tags(new.tags)
         now = time.time()
         with self.storage.transaction(write=True) as tx:
             blob = tx.insert_blob(actor.app_id, {
-                "uid": _new_uid(), "user_id": actor.owner_id, "name": data["name"],
-                "content_type": data["content_type"], "public": public,
+                "uid": _new_uid(), "user_id": actor.owner_id, "name": new.name,
+                "content_type": new.content_type, "public": new.public,
             }, tags, now)
             grant = self._grant(tx, blob, "upload", now)
             tx.insert_events([make_event(actor, "blob.created", blob.uid, new=_snapshot(blob), at=now)])
@@ -245,24 +243,17 @@ class BlobService:
         return BlobPage(blobs, total, page, per_page)
 
     @writes
-    def update_blob(self, actor: Actor, blob_id: int, data: Mapping[str, Any]) -> tuple[Blob, LinkGrant | None]:
-        """Rename, retype, publish or retag; `new=1` also grants a fresh upload (the content is replaced
+    def update_blob(self, actor: Actor, blob_id: int, changes: BlobChanges) -> tuple[Blob, LinkGrant | None]:
+        """Rename, retype, publish or retag; `renew` also grants a fresh upload (the content is replaced
         only when that upload completes)."""
         self._require_writer(actor)
-        values: dict[str, Any] = {}
-        errors: dict[str, list[FieldError]] = {}
-        if "name" in data:
-            errors.update({"name": e} if (e := _name_errors(data["name"])) else {})
-            values["name"] = data["name"]
-        if "content_type" in data:
-            errors.update({"content_type": e} if (e := _content_type_errors(data["content_type"])) else {})
-            values["content_type"] = data["content_type"]
-        if errors:
+        if errors := _text_errors(changes.name, changes.content_type):
             raise ValidationError(errors)
-        if "public" in data:
-            values["public"] = _flag(data["public"], "public")
-        tags = _tags(data["tag_list"]) if "tag_list" in data else None
-        renew = _flag(data.get("new"), "new")
+        values: dict[str, Any] = {name: value for name, value in (
+            ("name", changes.name), ("content_type", changes.content_type), ("public", changes.public),
+        ) if value is not None}
+        tags = _checked_tags(changes.tags) if changes.tags is not None else None
+        renew = changes.renew
         now = time.time()
         with self.storage.transaction(write=True) as tx:
             old = self._owned(actor, tx.select_blob(blob_id, for_update=True))
@@ -318,11 +309,11 @@ class BlobService:
 
     # -- C3 ---------------------------------------------------------------------------------
     @writes
-    def complete_blob(self, actor: Actor, blob_id: int, size: Any = None) -> Blob:
-        """Make the uploaded bytes the blob's content, after checking they really arrived (the SDK
-        calls this even when its upload failed) and, if given, that `size` matches them."""
+    def complete_blob(self, actor: Actor, blob_id: int, size: int | None = None) -> Blob:
+        """Make the uploaded bytes the blob's content, after checking they really arrived (clients may
+        call this even when their upload failed) and, if given, that `size` matches them."""
         self._require_writer(actor)
-        declared = _optional_size(size)
+        declared = size
         with self.storage.transaction(write=False) as tx:
             blob = self._owned(actor, tx.select_blob(blob_id))
         if blob.pending_key is None:
@@ -367,7 +358,7 @@ class BlobService:
         if blob.public:
             return blob
         if actor is None:
-            raise UnauthenticatedError(SESSION_MISSING, code="session_missing")
+            raise SessionMissingError()
         return self._visible(actor, blob)
 
     def open_download(self, uid: str, actor: Actor | None, link: Mapping[str, Any] | None = None,
@@ -382,7 +373,7 @@ class BlobService:
                         secret, "download", (str(blob.id), blob.uid), expires, signature, now)):
                     raise PermissionDeniedError("Signed link is invalid or has expired", code="bad_signed_link")
             elif actor is None:
-                raise UnauthenticatedError(SESSION_MISSING, code="session_missing")
+                raise SessionMissingError()
             else:
                 self._visible(actor, blob)
         if blob.storage_key is None or blob.size is None:

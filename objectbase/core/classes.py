@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Sequence
 
 from objectbase.core.actor import Actor
 from objectbase.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from objectbase.core.events import make_event
-from objectbase.core.schema import ClassDef, ClassSpec, parse_class_specs
+from objectbase.core.schema import ClassDef, ClassSpec
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 
 __all__ = ["ClassService", "class_snapshot"]
@@ -64,7 +64,7 @@ class ClassService:
                 return self.get_class(actor, name, own_tx)
         cls = self._classes(tx, actor.app_id, actor.schema_version).get(name)
         if cls is None:
-            raise NotFoundError("Undefined class", code="class_not_found")
+            raise NotFoundError("No class of this name exists", code="class_not_found")
         return cls
 
     def get_classes(self, actor: Actor, tx: Transaction) -> list[ClassDef]:
@@ -76,11 +76,10 @@ class ClassService:
             return list(self._classes(tx, actor.app_id, None).values())
 
     @writes
-    def apply_classes(self, actor: Actor, raw: Any) -> list[ClassDef]:
-        """Create or update the classes a class file describes. New fields add columns; nothing is dropped."""
+    def apply_classes(self, actor: Actor, specs: Sequence[ClassSpec]) -> list[ClassDef]:
+        """Create or update classes (e.g. read from a class file). New fields add columns; nothing is dropped."""
         if not actor.bypasses_acl:
-            raise PermissionDeniedError("Only the app's administrator can change classes")
-        specs = parse_class_specs(raw)
+            raise PermissionDeniedError("Only the app's administrator can change classes", code="admin_only")
         now = time.time()
         applied = []
         with self.storage.transaction(write=True) as tx:

@@ -1,18 +1,24 @@
-"""The domain error tree. Dialects render `code` and `message` only; causes stay in logs."""
+"""The domain error tree. Dialects render `code` and `message` only; causes stay in logs.
+
+Codes are stable machine names; messages are neutral English. Each dialect's one error table maps
+codes to its own status and wording, so no dialect's phrasing lives in the core."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 __all__ = [
     "ConflictError",
     "FieldError",
     "LimitExceededError",
     "MalformedInputError",
+    "NeedUserError",
     "NotFoundError",
+    "NotOwnerError",
     "ObjectbaseError",
     "PermissionDeniedError",
+    "SessionMissingError",
     "UnauthenticatedError",
     "UnavailableError",
     "UnsupportedQueryError",
@@ -48,12 +54,29 @@ class NotFoundError(ObjectbaseError):
 
 class UnauthenticatedError(ObjectbaseError):
     default_code = "unauthenticated"
-    default_message = "Unauthorized"
+    default_message = "The request's credentials are missing or not valid"
 
 
 class PermissionDeniedError(ObjectbaseError):
     default_code = "permission_denied"
-    default_message = "You don't have appropriate permissions to do this operation"
+    default_message = "The actor may not do this operation"
+
+
+class NeedUserError(PermissionDeniedError):
+    """An application session (no user) asked for something only a user may do."""
+
+    default_code = "need_user"
+    default_message = "This operation needs a signed-in user"
+
+
+class NotOwnerError(PermissionDeniedError):
+    default_code = "not_owner"
+    default_message = "Only the owner of this object may do this"
+
+
+class SessionMissingError(UnauthenticatedError):
+    default_code = "session_missing"
+    default_message = "This operation needs a valid session"
 
 
 class ConflictError(ObjectbaseError):
@@ -95,13 +118,13 @@ class ValidationError(ObjectbaseError):
         super().__init__(message, code=code)
         self.field_errors = field_errors
 
-    @classmethod
-    def single(cls, field_name: str, code: str, message: str) -> ValidationError:
-        return cls({field_name: [FieldError(code, message)]})
-
-    def renamed(self, names: dict[str, str]) -> ValidationError:
-        """The same error with its field keys renamed, for a dialect whose wire names differ from the core's."""
+    def with_field_names(self, names: Mapping[str, str]) -> ValidationError:
+        """The same error with field keys renamed (a dialect whose wire names differ from the core's)."""
         renamed = ValidationError({names.get(k, k): v for k, v in self.field_errors.items()}, self.message,
                                   code=self.code)
         renamed.details = self.details
         return renamed
+
+    @classmethod
+    def single(cls, field_name: str, code: str, message: str) -> ValidationError:
+        return cls({field_name: [FieldError(code, message)]})

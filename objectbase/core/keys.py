@@ -20,12 +20,12 @@ class KeyService:
         with self.storage.transaction(write=False) as tx:
             api_key = tx.select_api_key(token_digest(key))
             if api_key is None:
-                raise UnauthenticatedError("Unauthorized", code="bad_api_key")
+                raise UnauthenticatedError("The API key is not valid", code="bad_api_key")
             if on_behalf_of is None:
                 return Actor.admin(api_key.app_id, api_key.schema_version)
             user = tx.select_user(api_key.app_id, on_behalf_of)
             if user is None:
-                raise UnauthenticatedError("The key acts for an unknown user", code="unknown_user")
+                raise UnauthenticatedError("The user to act on behalf of does not exist", code="unknown_user")
             return Actor(ActorKind.KEY_FOR_USER, api_key.app_id, user.id, frozenset(user.tags),
                          is_app_admin_user=user.is_admin, schema_version=api_key.schema_version)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 from objectbase.core.actor import Actor
-from objectbase.core.errors import FieldError, ValidationError
+from objectbase.core.errors import ValidationError
 from objectbase.core.query import ast
 
 __all__ = [
@@ -25,8 +25,8 @@ __all__ = [
     "RecordPermissions",
     "acl_filter",
     "is_allowed",
-    "parse_permission",
-    "parse_record_permissions",
+    "merge_record_permissions",
+    "validate_permission",
 ]
 
 
@@ -41,17 +41,21 @@ RECORD_ACTIONS = (Action.READ, Action.UPDATE, Action.DELETE)
 
 
 class Access(str, enum.Enum):
+    """Who may: anyone, the owner, nobody, the listed users, or users in the listed groups (tags).
+
+    The values are stored; each dialect maps its own names to them."""
+
     OPEN = "open"
     OWNER = "owner"
     NOT_ALLOWED = "not_allowed"
-    OPEN_FOR_USERS_IDS = "open_for_users_ids"
-    OPEN_FOR_GROUPS = "open_for_groups"
+    USERS = "users"
+    GROUPS = "groups"
 
 
 @dataclass(frozen=True)
 class Permission:
     access: Access
-    # User ids (as strings, as QuickBlox renders them) or group names (user tags).
+    # User ids (as decimal strings) for USERS, group names (user tags) for GROUPS.
     members: tuple[str, ...] = ()
 
     def allows(self, actor: Actor, owner_id: int | None) -> bool:
@@ -63,9 +67,9 @@ class Permission:
             return False
         if self.access is Access.OWNER:
             return owner_id == actor.user_id
-        if self.access is Access.OPEN_FOR_USERS_IDS:
+        if self.access is Access.USERS:
             return str(actor.user_id) in self.members
-        if self.access is Access.OPEN_FOR_GROUPS:
+        if self.access is Access.GROUPS:
             return not actor.user_tags.isdisjoint(self.members)
         return False
 
@@ -94,68 +98,23 @@ DEFAULT_RECORD_PERMISSIONS: RecordPermissions = {
     Action.DELETE: Permission(Access.OWNER),
 }
 
-_MEMBER_KEYS = {
-    Access.OPEN_FOR_USERS_IDS: ("ids", "users_ids"),
-    Access.OPEN_FOR_GROUPS: ("groups", "user_groups", "users_groups"),
-}
-
-
-def _members(raw: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, ...] | None:
-    for key in keys:
-        if key in raw and raw[key] is not None:
-            value = raw[key]
-            items = value.split(",") if isinstance(value, str) else value
-            if not isinstance(items, list):
-                items = [items]
-            members: list[str] = []
-            for item in items:
-                if isinstance(item, (str, int)) and not isinstance(item, bool):
-                    members.extend(p.strip() for p in str(item).split(",") if p.strip())
-                else:
-                    return None
-            return tuple(dict.fromkeys(members))
-    return None
-
-
-def parse_permission(raw: Any, *, field_name: str, record_level: bool, default: Permission) -> Permission:
-    """One action's permission from `{"access": ..., "ids"|"groups": ...}`; `{}` means the default."""
-    if raw is None or raw == {} or raw == "":
-        return default
-    if not isinstance(raw, Mapping):
-        raise ValidationError.single(field_name, "invalid", "must be an object with an access level")
-    access_text = raw.get("access")
-    if access_text in (None, ""):
-        return default
-    try:
-        access = Access(access_text)
-    except ValueError:
-        raise ValidationError.single(
-            field_name, "invalid", f"has an unknown access level; use one of {', '.join(a.value for a in Access)}",
-        ) from None
-    if record_level and access is Access.NOT_ALLOWED:
+def validate_permission(permission: Permission, field_name: str, *, record_level: bool) -> Permission:
+    """The rules every permission obeys, whichever dialect or file it was read from."""
+    if record_level and permission.access is Access.NOT_ALLOWED:
         raise ValidationError.single(field_name, "invalid", "cannot be not_allowed on a record")
-    if access in _MEMBER_KEYS:
-        members = _members(raw, _MEMBER_KEYS[access])
-        if members is None:
-            noun = "ids" if access is Access.OPEN_FOR_USERS_IDS else "groups"
-            raise ValidationError.single(field_name, "invalid", f"needs a list of {noun} for {access.value}")
-        if access is Access.OPEN_FOR_USERS_IDS and not all(m.isdigit() for m in members):
-            raise ValidationError.single(field_name, "invalid", "ids must be user ids (integers)")
-        return Permission(access, members)
-    return Permission(access)
+    if permission.access is Access.USERS and not all(m.isdigit() for m in permission.members):
+        raise ValidationError.single(field_name, "invalid", "ids must be user ids (integers)")
+    return permission
 
 
-def parse_record_permissions(raw: Any, base: RecordPermissions = DEFAULT_RECORD_PERMISSIONS) -> RecordPermissions:
-    """Record ACL from a request's `permissions`; actions not sent keep `base` (the defaults on create)."""
-    if raw is None or raw == "":
-        return dict(base)
-    if not isinstance(raw, Mapping):
-        raise ValidationError({"permissions": [FieldError("invalid", "must be an object")]})
-    return {
-        action: parse_permission(raw.get(action.value), field_name=f"permissions.{action.value}",
-                                 record_level=True, default=base[action])
-        for action in RECORD_ACTIONS
-    }
+def merge_record_permissions(base: RecordPermissions, sent: Mapping[Action, Permission] | None) -> RecordPermissions:
+    """A record's ACL: the actions sent, over `base` (the defaults on create, the current ACL on update)."""
+    merged = dict(base)
+    for action, permission in (sent or {}).items():
+        if action not in RECORD_ACTIONS:
+            raise ValidationError.single(f"permissions.{action.value}", "invalid", "is not an action on records")
+        merged[action] = validate_permission(permission, f"permissions.{action.value}", record_level=True)
+    return merged
 
 
 def is_allowed(actor: Actor, action: Action, class_permissions: ClassPermissions,
@@ -182,9 +141,9 @@ def acl_filter(actor: Actor, action: Action, class_permissions: ClassPermissions
         members = ast.AclMembers(action.value)
         branches.append(ast.And((ast.Compare(access, "eq", Access.OWNER.value),
                                  ast.Compare("user_id", "eq", actor.user_id))))
-        branches.append(ast.And((ast.Compare(access, "eq", Access.OPEN_FOR_USERS_IDS.value),
+        branches.append(ast.And((ast.Compare(access, "eq", Access.USERS.value),
                                  ast.ArrayHas(members, (str(actor.user_id),), mode="any"))))
         if actor.user_tags:
-            branches.append(ast.And((ast.Compare(access, "eq", Access.OPEN_FOR_GROUPS.value),
+            branches.append(ast.And((ast.Compare(access, "eq", Access.GROUPS.value),
                                      ast.ArrayHas(members, tuple(sorted(actor.user_tags)), mode="any"))))
     return ast.Or(tuple(branches))

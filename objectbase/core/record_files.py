@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.classes import ClassService
-from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from objectbase.core.errors import NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.fields.file import FileType
 from objectbase.core.ids import is_object_id, new_object_id
@@ -28,8 +28,6 @@ from objectbase.core.uploads import FileDownload, Upload, clean_file_name, delet
 from objectbase.files.base import FileStore
 
 __all__ = ["RecordFileService", "RecordUpload", "delete_file_bytes_after_commit", "file_key_of", "record_file_key"]
-
-WRONG_PERMISSION = "Wrong permission"  # QuickBlox's wording on these endpoints
 
 
 def record_file_key(cls: ClassDef, file_id: str) -> str:
@@ -100,11 +98,11 @@ class RecordFileService:
 
     def _writable(self, actor: Actor, tx: Transaction, class_name: str, record_id: str) -> tuple[ClassDef, Record]:
         if actor.kind is ActorKind.APP:
-            raise PermissionDeniedError("Forbidden. Need user.", code="need_user")
+            raise NeedUserError()
         cls = self.classes.get_class(actor, class_name, tx)
         record = self._record(tx, cls, record_id)
         if not is_allowed(actor, Action.UPDATE, cls.permissions, record.user_id, record.acl):
-            raise PermissionDeniedError(WRONG_PERMISSION)
+            raise PermissionDeniedError("The actor may not access this record's files", code="file_access_denied")
         return cls, record
 
     def on_records_deleted(self, tx: Transaction, cls: ClassDef, records: Sequence[Record]) -> None:
@@ -154,7 +152,7 @@ class RecordFileService:
             field = self._file_field(cls, field_name)
             record = self._record(tx, cls, record_id)
             if not is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl):
-                raise PermissionDeniedError(WRONG_PERMISSION)
+                raise PermissionDeniedError("The actor may not access this record's files", code="file_access_denied")
         value = record.values.get(field.name)
         key = file_key_of(cls, value)
         if key is None or not isinstance(value, dict):

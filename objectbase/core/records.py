@@ -9,14 +9,16 @@ from typing import Any, Callable, Mapping, Sequence
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.classes import ClassService
 from objectbase.core.errors import (
-    FieldError, LimitExceededError, NotFoundError, PermissionDeniedError, ValidationError,
+    FieldError, LimitExceededError, NeedUserError, NotFoundError, NotOwnerError, PermissionDeniedError,
+    ValidationError,
 )
 from objectbase.core.events import make_event
 from objectbase.core.fields import CastError
 from objectbase.core.ids import is_object_id, new_object_id
 from objectbase.core.models import Record
 from objectbase.core.permissions import (
-    Action, RecordPermissions, acl_filter, is_allowed, parse_record_permissions,
+    DEFAULT_RECORD_PERMISSIONS, Action, Permission, RecordPermissions, acl_filter, is_allowed,
+    merge_record_permissions,
 )
 from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
@@ -37,8 +39,9 @@ MAX_BATCH = 100
 @dataclass(frozen=True)
 class NewRecord:
     values: Mapping[str, Any]
-    permissions: Any = None
-    parent_id: Any = None
+    # The actions whose permission is given; the others get the default record ACL.
+    permissions: Mapping[Action, Permission] | None = None
+    parent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,9 @@ class RecordChange:
 
     id: str
     changes: Sequence[FieldChange] = ()
-    permissions: Any = None
-    parent_id: Any = None
+    # The actions whose permission changes, over the record's current ACL.
+    permissions: Mapping[Action, Permission] | None = None
+    parent_id: str | None = None
     set_parent: bool = False
 
 
@@ -153,21 +157,19 @@ class RecordService:
     @staticmethod
     def _require_writer(actor: Actor) -> None:
         if actor.kind is ActorKind.APP:
-            raise PermissionDeniedError("Forbidden. Need user.", code="need_user")
+            raise NeedUserError()
 
     def _build(self, actor: Actor, cls: ClassDef, item: NewRecord, now: int, prefix: str) -> Record:
         values = cast_values(cls, item.values, prefix=prefix)
         missing = [f.name for f in cls.fields.values() if f.required and values.get(f.name) is None]
         if missing:
             raise ValidationError({prefix + name: [FieldError("blank", f"{name} can't be blank")] for name in missing})
-        parent_id = item.parent_id if item.parent_id not in ("", None) else None
-        if parent_id is not None and not (isinstance(parent_id, str) and is_object_id(parent_id)):
-            raise ValidationError.single(prefix + "_parent_id", "invalid", "_parent_id is not a record id")
+        parent_id = _parent_id(item.parent_id, prefix)
         return Record(
             id=new_object_id(now), class_id=cls.id, user_id=actor.owner_id, parent_id=parent_id,
             created_at=now, updated_at=now,
             values={name: values.get(name) for name in cls.fields},
-            acl=parse_record_permissions(item.permissions),
+            acl=merge_record_permissions(DEFAULT_RECORD_PERMISSIONS, item.permissions),
         )
 
     @writes
@@ -253,15 +255,13 @@ class RecordService:
             raise ValidationError(errors)
         acl: RecordPermissions = record.acl
         if item.permissions is not None:
-            acl = parse_record_permissions(item.permissions, base=record.acl)
+            acl = merge_record_permissions(record.acl, item.permissions)
             # Clients re-send a fetched record whole; an unchanged ACL is not a change of permissions.
             if acl != record.acl and not (actor.bypasses_acl or actor.user_id == record.user_id):
-                raise PermissionDeniedError("You are not owner of this object", code="not_owner")
+                raise NotOwnerError()
         parent_id = record.parent_id
         if item.set_parent:
-            parent_id = item.parent_id if item.parent_id not in ("", None) else None
-            if parent_id is not None and not (isinstance(parent_id, str) and is_object_id(parent_id)):
-                raise ValidationError.single("_parent_id", "invalid", "_parent_id is not a record id")
+            parent_id = _parent_id(item.parent_id)
         return replace(record, values=values, acl=acl, parent_id=parent_id, updated_at=now)
 
     def _write_updates(self, actor: Actor, tx: Transaction, cls: ClassDef,
@@ -354,7 +354,7 @@ class RecordService:
                            names: ast.NameRules = ast.NameRules()) -> DeleteResult:
         self._require_writer(actor)
         if where == ast.TRUE and not actor.bypasses_acl:
-            raise ValidationError.single("search_criteria", "blank",
+            raise ValidationError.single("criteria", "blank",
                                          "criteria are required (deleting a whole class needs the API key)")
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
@@ -399,8 +399,17 @@ class RecordService:
             raise NotFoundError("Record not found", code="record_not_found")
         record = found.records[0]
         if not (actor.bypasses_acl or (actor.acts_as_user and actor.user_id == record.user_id)):
-            raise PermissionDeniedError("You are not owner of this object", code="not_owner")
+            raise NotOwnerError()
         return record
+
+
+def _parent_id(value: str | None, prefix: str = "") -> str | None:
+    """A parent given as "" means none; anything else must be a record id."""
+    if value in ("", None):
+        return None
+    if not (isinstance(value, str) and is_object_id(value)):
+        raise ValidationError.single(prefix + "_parent_id", "invalid", "_parent_id is not a record id")
+    return value
 
 
 def _reverse(sort: tuple[ast.SortKey, ...]) -> tuple[ast.SortKey, ...]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import (
-    ConflictError, FieldError, NotFoundError, PermissionDeniedError, UnauthenticatedError, ValidationError,
+    ConflictError, FieldError, NeedUserError, NotFoundError, NotOwnerError, PermissionDeniedError,
+    UnauthenticatedError, ValidationError,
 )
 from objectbase.core.events import make_event
 from objectbase.core.models import USER_PROFILE_FIELDS, User
@@ -16,7 +18,10 @@ from objectbase.core.query import ast
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.security.passwords import hash_password, verify_password
 
-__all__ = ["MAX_PER_PAGE", "UserPage", "UserService", "parse_tags", "user_snapshot"]
+__all__ = [
+    "LoginCredentials", "MAX_PER_PAGE", "NewUser", "ProfileValues", "UserChanges", "UserPage", "UserService",
+    "is_valid_tag", "password_too_short", "user_snapshot",
+]
 
 MAX_PER_PAGE = 100
 MIN_PASSWORD_LENGTH = 8
@@ -24,20 +29,51 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TAG = re.compile(r"^[^,\x00]{1,255}$")
 _UNIQUE = ("login", "email", "external_user_id")
 
+# Profile attributes (USER_PROFILE_FIELDS) by name: text, `blob_id` an integer, None to clear.
+ProfileValues = Mapping[str, "str | int | None"]
 
-def parse_tags(raw: Any) -> list[str]:
-    """Tags as a comma-separated string or a list (the SDK joins arrays with commas)."""
-    if raw is None or raw == "":
-        return []
-    items = raw if isinstance(raw, list) else [raw]
-    tags: list[str] = []
-    for item in items:
-        if not isinstance(item, (str, int)) or isinstance(item, bool):
-            raise ValidationError.single("tag_list", "invalid", "must be a comma-separated list of tags")
-        tags.extend(part.strip() for part in str(item).split(",") if part.strip())
-    if not all(_TAG.match(t) for t in tags):
-        raise ValidationError.single("tag_list", "invalid", "has a tag that is too long or not text")
-    return list(dict.fromkeys(tags))
+
+@dataclass(frozen=True)
+class NewUser:
+    profile: ProfileValues
+    password: str | None
+    tags: tuple[str, ...] = ()
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """Only what is given changes: profile attributes present in `profile`, tags unless None."""
+
+    profile: ProfileValues = field(default_factory=dict)
+    password: str | None = None
+    # The user's current password, needed to set a new one (unless the app's administrator does).
+    current_password: str | None = None
+    tags: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class LoginCredentials:
+    """Login or email, and password: the first of login and email that is given is looked up."""
+
+    password: str
+    login: str | None = None
+    email: str | None = None
+
+
+def password_too_short() -> ValidationError:
+    return ValidationError.single("password", "too_short",
+                                  f"is too short (minimum is {MIN_PASSWORD_LENGTH} characters)")
+
+
+def is_valid_tag(tag: str) -> bool:
+    return bool(_TAG.match(tag))
+
+
+def _checked_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
+    if not all(is_valid_tag(t) for t in tags):
+        raise ValidationError.single("tags", "invalid", "has a tag that is too long or not text")
+    return tuple(dict.fromkeys(tags))
 
 
 def user_snapshot(user: User) -> dict[str, Any]:
@@ -58,24 +94,11 @@ class UserService:
 
     # -- validation -------------------------------------------------------------------------
     @staticmethod
-    def _profile_values(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+    def _profile_values(profile: ProfileValues, *, creating: bool) -> dict[str, Any]:
+        # Types are the dialect's to read (ProfileValues); the rules on the values are the core's.
         errors: dict[str, list[FieldError]] = {}
-        values: dict[str, Any] = {}
-        for name in USER_PROFILE_FIELDS:
-            if name not in data:
-                continue
-            value = data[name]
-            if value is None or value == "":
-                values[name] = None
-            elif name == "blob_id":
-                if not str(value).isdigit():
-                    errors[name] = [FieldError("invalid", "is not a number")]
-                else:
-                    values[name] = int(value)
-            elif isinstance(value, (dict, list, bool)):
-                errors[name] = [FieldError("invalid", "is invalid")]
-            else:
-                values[name] = str(value)
+        values: dict[str, Any] = {name: None if profile[name] == "" else profile[name]
+                                  for name in USER_PROFILE_FIELDS if name in profile}
         if values.get("email") and not _EMAIL.match(values["email"]):
             errors["email"] = [FieldError("invalid", "is invalid")]
         if values.get("login") is not None and not 1 <= len(values["login"]) <= 255:
@@ -87,15 +110,13 @@ class UserService:
         return values
 
     @staticmethod
-    def _password(data: Mapping[str, Any], required: bool) -> str | None:
-        password = data.get("password")
+    def _password(password: str | None, required: bool) -> str | None:
         if password in (None, ""):
             if required:
                 raise ValidationError.single("password", "blank", "can't be blank")
             return None
-        if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-            raise ValidationError.single("password", "too_short",
-                                         f"is too short (minimum is {MIN_PASSWORD_LENGTH} characters)")
+        if password is None or len(password) < MIN_PASSWORD_LENGTH:
+            raise password_too_short()
         return password
 
     @staticmethod
@@ -112,16 +133,16 @@ class UserService:
 
     # -- operations -------------------------------------------------------------------------
     @writes
-    def create_user(self, actor: Actor, data: Mapping[str, Any], *, is_admin: bool = False) -> User:
+    def create_user(self, actor: Actor, new: NewUser) -> User:
         """Sign-up: open to any session of the app; `is_admin` only for the app's administrator."""
-        if is_admin and not actor.bypasses_acl:
-            raise PermissionDeniedError("Only the app's administrator can create administrators")
-        values = self._profile_values(data, creating=True)
-        password = self._password(data, required=True)
+        if new.is_admin and not actor.bypasses_acl:
+            raise PermissionDeniedError("Only the app's administrator can create administrators", code="admin_only")
+        values = self._profile_values(new.profile, creating=True)
+        password = self._password(new.password, required=True)
         assert password is not None
-        tags = parse_tags(data.get("tag_list", data.get("tags")))
+        tags = list(_checked_tags(new.tags))
         values["password_hash"] = hash_password(password)
-        values["is_admin"] = is_admin
+        values["is_admin"] = new.is_admin
         now = time.time()
         with self.storage.transaction(write=True) as tx:
             self._check_unique(tx, actor.app_id, values)
@@ -157,16 +178,16 @@ class UserService:
         if actor.bypasses_acl:
             return
         if actor.kind is ActorKind.APP:
-            raise PermissionDeniedError("Forbidden. Need user.", code="need_user")
+            raise NeedUserError()
         if actor.user_id != user_id:
-            raise PermissionDeniedError("You are not owner of this object", code="not_owner")
+            raise NotOwnerError()
 
     @writes
-    def update_user(self, actor: Actor, user_id: int, data: Mapping[str, Any]) -> User:
+    def update_user(self, actor: Actor, user_id: int, changes: UserChanges) -> User:
         self._require_self_or_admin(actor, user_id)
-        values = self._profile_values(data, creating=False)
-        password = self._password(data, required=False)
-        tags = parse_tags(data["tag_list"]) if "tag_list" in data else None
+        values = self._profile_values(changes.profile, creating=False)
+        password = self._password(changes.password, required=False)
+        tags = list(_checked_tags(changes.tags)) if changes.tags is not None else None
         now = time.time()
         with self.storage.transaction(write=True) as tx:
             current = tx.select_user(actor.app_id, user_id)
@@ -174,8 +195,8 @@ class UserService:
                 raise NotFoundError("User not found", code="user_not_found")
             if password is not None:
                 if not actor.bypasses_acl and not verify_password(current.password_hash,
-                                                                  str(data.get("old_password") or "")):
-                    raise ValidationError.single("old_password", "invalid", "is invalid")
+                                                                  changes.current_password or ""):
+                    raise ValidationError.single("current_password", "invalid", "is invalid")
                 values["password_hash"] = hash_password(password)
             self._check_unique(tx, actor.app_id, values, except_id=user_id)
             user = tx.update_user(actor.app_id, user_id, values, tags, now)
@@ -193,16 +214,14 @@ class UserService:
             tx.delete_user(actor.app_id, user_id)
             tx.insert_events([make_event(actor, "user.deleted", user_id, old=user_snapshot(current))])
 
-    def check_credentials(self, tx: Transaction, app_id: int, credentials: Mapping[str, Any]) -> User:
+    def check_credentials(self, tx: Transaction, app_id: int, credentials: LoginCredentials) -> User:
         """The user these login-or-email-and-password credentials belong to, or UnauthenticatedError."""
-        password = credentials.get("password")
-        for attribute in ("login", "email"):
-            value = credentials.get(attribute)
-            if isinstance(value, str) and value:
+        for attribute, value in (("login", credentials.login), ("email", credentials.email)):
+            if value:
                 found, _ = tx.select_users(app_id, ast.Compare(attribute, "eq", value), (), 0, 1)
                 user = found[0] if found else None
                 # Verify even when no user matched, so the answer takes as long either way.
-                if verify_password(user.password_hash if user else None, str(password or "")) and user:
+                if verify_password(user.password_hash if user else None, credentials.password) and user:
                     return user
-                raise UnauthenticatedError("Unauthorized", code="invalid_credentials")
-        raise UnauthenticatedError("Unauthorized", code="invalid_credentials")
+                break
+        raise UnauthenticatedError("The login or password is wrong", code="invalid_credentials")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from objectbase.api.field_names import read_class_file
 from objectbase.core.actor import Actor
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.query import ast
@@ -29,8 +30,8 @@ PLACES = {
 @pytest.fixture(scope="module")
 def places(services: Services) -> tuple[Services, Actor, dict[str, str]]:
     app = services.apps.create_app(f"near-{uuid.uuid4().hex[:8]}")
-    actor = Actor.admin(app.application_id)
-    services.classes.apply_classes(actor, {"name": "Place", "fields": {"loc": "Location"}})
+    actor = Actor.admin(app.app_id)
+    services.classes.apply_classes(actor, read_class_file({"name": "Place", "fields": {"loc": "Location"}}))
     created = services.records.create_records(actor, "Place", [NewRecord({"loc": p}) for p in PLACES.values()])
     return services, actor, {record.id: name for name, record in zip(PLACES, created.records)}
 

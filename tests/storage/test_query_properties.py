@@ -28,9 +28,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from objectbase.api.field_names import read_class_file
 from objectbase.core.actor import Actor
 from objectbase.core.errors import UnsupportedQueryError, ValidationError
 from objectbase.core.ids import new_object_id
+from objectbase.core.permissions import Access, Action, Permission
 from objectbase.core.query import ast
 from objectbase.core.query.evaluate import array_fields, record_values, run_query
 from objectbase.core.records import NewRecord
@@ -60,8 +62,8 @@ class Sample:
 @pytest.fixture(scope="module")
 def sample(services: Services) -> Sample:
     app = services.apps.create_app(f"props-{uuid.uuid4().hex[:8]}")
-    actor = Actor.admin(app.application_id)
-    (cls,) = services.classes.apply_classes(actor, CLASS_SPEC)
+    actor = Actor.admin(app.app_id)
+    (cls,) = services.classes.apply_classes(actor, read_class_file(CLASS_SPEC))
     return Sample(services, actor, cls)
 
 
@@ -89,8 +91,8 @@ POINTS = st.one_of(
 )
 RADII = st.sampled_from([-1.0, 0.0, 1.0, 10_000.0, 16_800.0, 100_000.0, 5_000_000.0, 2.1e7])
 READ_PERMISSIONS = st.sampled_from([
-    None, {"access": "owner"}, {"access": "open_for_users_ids", "ids": "7,8"},
-    {"access": "open_for_groups", "groups": "vip"}, {"access": "open_for_groups", "groups": "vip,beta"},
+    None, {Action.READ: Permission(Access.OWNER)}, {Action.READ: Permission(Access.USERS, ("7", "8"))},
+    {Action.READ: Permission(Access.GROUPS, ("vip",))}, {Action.READ: Permission(Access.GROUPS, ("vip", "beta"))},
 ])
 
 
@@ -183,7 +185,7 @@ def _leaves(negated: bool) -> st.SearchStrategy[ast.Node]:
         _scalar_leaves("user_id", st.sampled_from([0, 7])),
         _scalar_leaves("created_at", created),
         _scalar_leaves("updated_at", created),
-        _scalar_leaves(ast.AclAccess("read"), st.sampled_from(["open", "owner", "open_for_groups"]),
+        _scalar_leaves(ast.AclAccess("read"), st.sampled_from([Access.OPEN.value, Access.OWNER.value, Access.GROUPS.value]),
                        orderable=False),
         st.builds(lambda point, radius: ast.Near("loc", point[0], point[1], radius), POINTS, RADII),
         st.just(ast.IsNull("loc")),

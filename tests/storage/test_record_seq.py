@@ -12,10 +12,11 @@ from typing import Callable, Iterator
 import pytest
 from sqlalchemy import text
 
+from objectbase.api.field_names import read_class_file
 from objectbase.core.actor import Actor
 from objectbase.core.ids import new_object_id
 from objectbase.core.models import Record
-from objectbase.core.permissions import parse_record_permissions
+from objectbase.core.permissions import DEFAULT_RECORD_PERMISSIONS
 from objectbase.core.schema import ClassDef
 from objectbase.core.services import Services
 from objectbase.storage import SqlStorage, open_storage
@@ -25,15 +26,15 @@ from tests.conftest import BACKENDS
 
 def make_class(services: Services) -> ClassDef:
     """A class in a new app. The one place that calls the core's class API (its signature may change)."""
-    app_id = services.apps.create_app(f"seq-{uuid.uuid4().hex[:8]}").application_id
-    [cls] = services.classes.apply_classes(Actor.admin(app_id), {"name": "Item", "fields": {"n": "Integer"}})
+    app_id = services.apps.create_app(f"seq-{uuid.uuid4().hex[:8]}").app_id
+    [cls] = services.classes.apply_classes(Actor.admin(app_id), read_class_file({"name": "Item", "fields": {"n": "Integer"}}))
     return cls
 
 
 def new_records(cls: ClassDef, count: int) -> list[Record]:
     now = int(time.time())
     return [Record(id=new_object_id(now), class_id=cls.id, user_id=1, parent_id=None, created_at=now,
-                   updated_at=now, values={"n": i}, acl=parse_record_permissions(None))
+                   updated_at=now, values={"n": i}, acl=dict(DEFAULT_RECORD_PERMISSIONS))
             for i in range(count)]
 
 

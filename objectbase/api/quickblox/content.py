@@ -20,11 +20,12 @@ from objectbase.api.common.responses import json_response
 from objectbase.api.common.uploads import FilePart, Sink, receive_multipart
 from objectbase.api.quickblox.auth import read_credentials, request_token
 from objectbase.api.quickblox.context import params, services, settings
-from objectbase.api.quickblox.errors import error_body
+from objectbase.api.quickblox.errors import error_body, wire_field_names
+from objectbase.api.common.lists import comma_list
 from objectbase.api.quickblox.render import iso_time
 from objectbase.api.quickblox.responses import empty, respond
 from objectbase.core.actor import Actor
-from objectbase.core.blobs import Blob, BlobPage, LinkGrant
+from objectbase.core.blobs import Blob, BlobChanges, BlobPage, LinkGrant, NewBlob
 from objectbase.core.errors import UnauthenticatedError, ValidationError
 from objectbase.core.uploads import FileDownload
 
@@ -101,6 +102,58 @@ def _blob_params(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return blob if isinstance(blob, Mapping) else {}
 
 
+# The core's field names -> this dialect's, in validation errors.
+_WIRE_NAMES = {"tags": "tag_list"}
+
+
+def _flag(value: Any, name: str) -> bool:
+    if value in (True, 1, "true", "1", "True"):
+        return True
+    if value in (None, False, 0, "", "false", "0", "False"):
+        return False
+    raise ValidationError.single(name, "invalid", "is invalid")
+
+
+def _text(value: Any, name: str) -> str:
+    """Text as sent; absent or null is the empty text, which the core refuses where it is required."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError.single(name, "invalid", "is invalid")
+    return value
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    tags = comma_list(value)
+    if tags is None:
+        raise ValidationError.single("tag_list", "invalid", "is invalid")
+    return tags
+
+
+def _optional_size(value: Any) -> int | None:
+    # The SDK sends the literal `size=undefined` when the app gave no size; treat it as absent.
+    if value in (None, "", "undefined", "null"):
+        return None
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not text.isdigit():
+        raise ValidationError.single("size", "invalid", "is invalid")
+    return int(text)
+
+
+def _new_blob(data: Mapping[str, Any]) -> NewBlob:
+    return NewBlob(name=_text(data.get("name"), "name"), content_type=_text(data.get("content_type"), "content_type"),
+                   public=_flag(data.get("public"), "public"), tags=_tags(data.get("tag_list")))
+
+
+def _blob_changes(data: Mapping[str, Any]) -> BlobChanges:
+    def given(name: str) -> str | None:
+        return _text(data[name], name) if name in data else None
+    return BlobChanges(name=given("name"), content_type=given("content_type"),
+                       public=_flag(data["public"], "public") if "public" in data else None,
+                       tags=_tags(data["tag_list"]) if "tag_list" in data else None,
+                       renew=_flag(data.get("new"), "new"))
+
+
 def _page_numbers(data: Mapping[str, Any]) -> tuple[int, int]:
     try:
         return int(data.get("page") or 1), int(data.get("per_page") or 10)
@@ -139,7 +192,9 @@ async def send_file(request: Request, download: FileDownload) -> Response:
 
 # -- handlers ---------------------------------------------------------------------------------
 async def create_blob(request: Request) -> Response:
-    blob, grant = await perform(request, services(request).blobs.create_blob, _blob_params(await params(request)))
+    new = _new_blob(_blob_params(await params(request)))
+    with wire_field_names(_WIRE_NAMES):
+        blob, grant = await perform(request, services(request).blobs.create_blob, new)
     return respond(request, render_blob(blob, request, grant), 201)
 
 
@@ -165,7 +220,7 @@ async def complete_blob(request: Request) -> Response:
     data = await params(request)
     blob = _blob_params(data)
     # The reference says blob[size]; the JS SDK sends a top-level `size` (or `size=undefined`).
-    size = blob.get("size") if "size" in blob else data.get("size")
+    size = _optional_size(blob.get("size") if "size" in blob else data.get("size"))
     await perform(request, services(request).blobs.complete_blob, request.path_params["blob_id"], size)
     return empty(request)
 
@@ -206,9 +261,10 @@ async def list_tagged_blobs(request: Request) -> Response:
 
 
 async def update_blob(request: Request) -> Response:
-    changes = _blob_params(await params(request))
-    blob, grant = await perform(request, services(request).blobs.update_blob, request.path_params["blob_id"],
-                                  changes)
+    changes = _blob_changes(_blob_params(await params(request)))
+    with wire_field_names(_WIRE_NAMES):
+        blob, grant = await perform(request, services(request).blobs.update_blob, request.path_params["blob_id"],
+                                      changes)
     return respond(request, render_blob(blob, request, grant))
 
 

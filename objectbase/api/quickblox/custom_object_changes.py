@@ -10,6 +10,7 @@ from starlette.responses import Response
 from objectbase.api.common.core_calls import perform
 from objectbase.api.quickblox.context import params, services
 from objectbase.api.quickblox.custom_objects import numbered_items
+from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, NAMES, parse_filters
 from objectbase.api.quickblox.render import render_record
 from objectbase.api.quickblox.responses import respond
@@ -90,6 +91,7 @@ def _delete_criteria(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 async def delete_by_criteria(request: Request) -> Response:
     where = parse_filters(_delete_criteria(await params(request)))
-    result = await perform(request, services(request).records.delete_by_criteria, request.path_params["class_name"],
-                           where, NAMES)
+    with wire_field_names({"criteria": "search_criteria"}):
+        result = await perform(request, services(request).records.delete_by_criteria,
+                               request.path_params["class_name"], where, NAMES)
     return respond(request, {"total_deleted": len(result.deleted)})

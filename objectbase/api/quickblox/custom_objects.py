@@ -10,9 +10,12 @@ from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
 from objectbase.api.quickblox.context import params, services
+from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_search, search_error_keys
-from objectbase.api.quickblox.render import render_permissions, render_record
+from objectbase.api.quickblox.permissions import parse_record_permissions, render_permissions
+from objectbase.api.quickblox.render import render_record
 from objectbase.api.quickblox.responses import respond
+from objectbase.api.quickblox.updates import parent_ref
 from objectbase.core.errors import NotFoundError, ValidationError
 from objectbase.core.query import ast
 from objectbase.core.records import NewRecord
@@ -21,9 +24,9 @@ __all__ = ["create_child", "create_many", "create_record", "get_records", "list_
            "search_records"]
 
 
-def new_record(data: Mapping[str, Any], parent_id: Any = None) -> NewRecord:
-    return NewRecord(values=data, permissions=data.get("permissions"),
-                     parent_id=data.get("_parent_id") if parent_id is None else parent_id)
+def new_record(data: Mapping[str, Any], parent_id: str | None = None) -> NewRecord:
+    return NewRecord(values=data, permissions=parse_record_permissions(data.get("permissions")),
+                     parent_id=parent_ref(data.get("_parent_id")) if parent_id is None else parent_id)
 
 
 def numbered_items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -63,7 +66,7 @@ async def _search(request: Request, class_name: str, where: ast.Node = ast.TRUE)
     records = services(request).records
     search = parse_search(await params(request))
     query = replace(search.query, where=ast.conjoin(where, search.query.where))
-    try:
+    with wire_field_names(search_error_keys(search)):
         if search.count:
             count = await perform(request, records.count_records, class_name, query.where, query.names)
             return respond(request, {"class_name": class_name, "items_count": count})
@@ -71,15 +74,13 @@ async def _search(request: Request, class_name: str, where: ast.Node = ast.TRUE)
                                     "limit": -1 if search.last_only else query.limit}
         if search.group_by is not None:
             cls, groups = await perform(request, records.aggregate, class_name, query, search.group_by,
-                                          search.calculations)
+                                        search.calculations)
             group_field = cls.fields.get(search.group_by)
             for group in groups:
                 if group_field is not None:
                     group[search.group_by] = group_field.type.to_json(group[search.group_by])
             return respond(request, {**envelope, "items": groups})
         found = await perform(request, records.find_records, class_name, query, last=search.last_only)
-    except ValidationError as error:
-        raise error.renamed(search_error_keys(search)) from error
     envelope["items"] = [render_record(found.cls, r, permissions=False, fields=found.fields)
                          for r in found.records]
     return respond(request, envelope)

@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from objectbase.api.quickblox.permissions import render_permissions
 from objectbase.core.models import Record, Session, User
-from objectbase.core.permissions import Access, Permission, RecordPermissions
 from objectbase.core.schema import ClassDef
 
 __all__ = ["expiration_header", "iso_time", "render_permissions", "render_record", "render_session", "render_user"]
-
-# The seeds spell the groups key `user_groups`; the 2017 Swagger says `users_groups`. One constant.
-GROUPS_KEY = "user_groups"
-USERS_KEY = "users_ids"
 
 
 def iso_time(seconds: float | None) -> str | None:
@@ -24,19 +20,6 @@ def iso_time(seconds: float | None) -> str | None:
 
 def expiration_header(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _permission(permission: Permission) -> dict[str, Any]:
-    body: dict[str, Any] = {"access": permission.access.value}
-    if permission.access is Access.OPEN_FOR_USERS_IDS:
-        body[USERS_KEY] = list(permission.members)
-    elif permission.access is Access.OPEN_FOR_GROUPS:
-        body[GROUPS_KEY] = list(permission.members)
-    return body
-
-
-def render_permissions(acl: RecordPermissions) -> dict[str, Any]:
-    return {action.value: _permission(permission) for action, permission in acl.items()}
 
 
 def render_record(cls: ClassDef, record: Record, *, permissions: bool = True,

@@ -10,12 +10,13 @@ from objectbase.api.quickblox.auth import request_token
 from objectbase.api.quickblox.context import params, services
 from objectbase.api.quickblox.render import render_session, render_user
 from objectbase.api.quickblox.responses import empty, respond
+from objectbase.api.quickblox.signatures import login_credentials, session_request
 
 __all__ = ["create_session", "delete_login", "delete_session", "get_session", "post_login"]
 
 
 async def create_session(request: Request) -> Response:
-    new = await call_core(services(request).sessions.create_session, await params(request))
+    new = await call_core(services(request).sessions.create_session, session_request(await params(request)))
     body = render_session(new.session, new.token, new.session.user_id)
     return respond(request, body, 201, expires_at=new.session.expires_at)
 
@@ -34,7 +35,7 @@ async def delete_session(request: Request) -> Response:
 
 
 async def post_login(request: Request) -> Response:
-    user = await perform(request, services(request).sessions.login, await params(request))
+    user = await perform(request, services(request).sessions.login, login_credentials(await params(request)))
     return respond(request, render_user(user), 202)
 
 

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from objectbase.api.quickblox.permissions import parse_record_permissions
 from objectbase.core.errors import ValidationError
 from objectbase.core.records import RecordChange
 from objectbase.core.updates import FieldChange
 
-__all__ = ["parse_change"]
+__all__ = ["parent_ref", "parse_change"]
 
 _OPERATORS = ("inc", "push", "add_to_set", "pull", "pull_all", "pop")
 # Keys a client may send back from a fetched record; they are the server's to set.
 _IGNORED = frozenset({"_id", "id", "user_id", "created_at", "updated_at", "class_name", "search_criteria",
                       "token", "permissions", "_parent_id"})
+
+
+def parent_ref(value: Any) -> str | None:
+    """`_parent_id` as sent; a number or structure becomes text the core refuses as not a record id."""
+    return value if value is None or isinstance(value, str) else str(value)
 
 
 def _operator_changes(op: str, raw: Any) -> list[FieldChange]:
@@ -41,5 +47,5 @@ def parse_change(data: Mapping[str, Any], record_id: str = "") -> RecordChange:
             changes.extend(FieldChange(key, "set_index", v, argument=str(k)) for k, v in value.items())
         else:
             changes.append(FieldChange(key, "set", value))
-    return RecordChange(id=record_id, changes=changes, permissions=data.get("permissions"),
-                        parent_id=data.get("_parent_id"), set_parent="_parent_id" in data)
+    return RecordChange(id=record_id, changes=changes, permissions=parse_record_permissions(data.get("permissions")),
+                        parent_id=parent_ref(data.get("_parent_id")), set_parent="_parent_id" in data)

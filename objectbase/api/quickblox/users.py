@@ -9,17 +9,20 @@ from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
 from objectbase.api.quickblox.context import params, services
+from objectbase.api.quickblox.errors import wire_field_names
+from objectbase.api.common.lists import comma_list
 from objectbase.api.quickblox.render import render_user
 from objectbase.api.quickblox.responses import empty, respond
-from objectbase.core.errors import ValidationError
-from objectbase.core.fields.date import parse_date
+from objectbase.core.errors import FieldError, ValidationError
 from objectbase.core.fields.base import CastError
+from objectbase.core.fields.date import parse_date
+from objectbase.core.models import USER_PROFILE_FIELDS
 from objectbase.core.query import ast
-from objectbase.core.users import UserPage, parse_tags
+from objectbase.core.users import NewUser, ProfileValues, UserChanges, UserPage, is_valid_tag, password_too_short
 
 __all__ = [
     "create_user", "delete_user", "delete_user_by_external", "get_user", "get_user_by_external",
-    "list_users", "parse_user_filters", "update_user", "user_by_email", "user_by_full_name",
+    "list_users", "parse_tag_list", "parse_user_filters", "update_user", "user_by_email", "user_by_full_name",
     "user_by_login", "users_by_tags",
 ]
 
@@ -30,6 +33,8 @@ _FILTERABLE = {
     "blob_id": "number", "created_at": "date", "updated_at": "date", "last_request_at": "date",
 }
 _OPS = {"gt": "gt", "lt": "lt", "ge": "gte", "le": "lte", "eq": "eq", "ne": "ne"}
+# The core's field names -> this dialect's, in validation errors of sign-up and profile updates.
+_WIRE_NAMES = {"tags": "tag_list", "current_password": "old_password"}
 
 
 def _user_params(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -37,6 +42,61 @@ def _user_params(data: Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(user, Mapping):
         raise ValidationError.single("user", "blank", "user parameters are missing (user[login], user[password], …)")
     return user
+
+
+def parse_tag_list(raw: Any) -> tuple[str, ...]:
+    """Tags as a comma-separated string or a list (the SDK joins arrays with commas)."""
+    tags = comma_list(raw)
+    if tags is None:
+        raise ValidationError.single("tag_list", "invalid", "must be a comma-separated list of tags")
+    if not all(is_valid_tag(t) for t in tags):
+        raise ValidationError.single("tag_list", "invalid", "has a tag that is too long or not text")
+    return tags
+
+
+def _profile(data: Mapping[str, Any]) -> ProfileValues:
+    """The profile attributes sent, as text (`blob_id` as an integer); None clears one."""
+    values: dict[str, str | int | None] = {}
+    errors: dict[str, list[FieldError]] = {}
+    for name in USER_PROFILE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if value is None or value == "":
+            values[name] = None
+        elif name == "blob_id":
+            if str(value).isdigit():
+                values[name] = int(value)
+            else:
+                errors[name] = [FieldError("invalid", "is not a number")]
+        elif isinstance(value, (dict, list, bool)):
+            errors[name] = [FieldError("invalid", "is invalid")]
+        else:
+            values[name] = str(value)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None if value is None else str(value)
+
+
+def _password(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise password_too_short()  # a number or a structure is never a password
+
+
+def _new_user(data: Mapping[str, Any]) -> NewUser:
+    profile = _profile(data)
+    return NewUser(profile, _password(data.get("password")), parse_tag_list(data.get("tag_list", data.get("tags"))))
+
+
+def _user_changes(data: Mapping[str, Any]) -> UserChanges:
+    profile = _profile(data)
+    return UserChanges(profile, _password(data.get("password")), _text(data.get("old_password")),
+                       parse_tag_list(data["tag_list"]) if "tag_list" in data else None)
 
 
 def _cast(column: str, text: str) -> Any:
@@ -96,7 +156,9 @@ def _render_page(page: UserPage) -> dict[str, Any]:
 
 
 async def create_user(request: Request) -> Response:
-    user = await perform(request, services(request).users.create_user, _user_params(await params(request)))
+    new = _new_user(_user_params(await params(request)))
+    with wire_field_names(_WIRE_NAMES):
+        user = await perform(request, services(request).users.create_user, new)
     return respond(request, render_user(user), 201)
 
 
@@ -114,8 +176,9 @@ async def get_user(request: Request) -> Response:
 
 
 async def update_user(request: Request) -> Response:
-    changes = _user_params(await params(request))
-    user = await perform(request, services(request).users.update_user, request.path_params["user_id"], changes)
+    changes = _user_changes(_user_params(await params(request)))
+    with wire_field_names(_WIRE_NAMES):
+        user = await perform(request, services(request).users.update_user, request.path_params["user_id"], changes)
     return respond(request, render_user(user))
 
 
@@ -163,7 +226,7 @@ async def _paged(request: Request, where_from: Any) -> Response:
 
 async def users_by_tags(request: Request) -> Response:
     def where(data: Mapping[str, Any]) -> ast.Node:
-        tags = parse_tags(data.get("tags"))
+        tags = parse_tag_list(data.get("tags"))
         if not tags:
             raise ValidationError.single("tags", "blank", "can't be blank")
         return ast.ArrayHas("tags", tuple(tags), mode="any")

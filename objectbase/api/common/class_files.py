@@ -1,0 +1,121 @@
+"""Class files (`objectbase class apply`, DESIGN.md "A class file"): JSON -> core `ClassSpec`s.
+
+The class file is the product's own input format, so it is read here, next to the dialects, and the
+core only ever sees validated specs. Its access names are QuickBlox's (`open_for_users_ids`, …), which
+class files have used from the start; they are declared here so the file format stays put if a
+dialect's wire changes.
+"""
+
+from __future__ import annotations
+
+from typing import AbstractSet, Any, Mapping
+
+from objectbase.api.common.acl_bodies import AclVocabulary, parse_permission
+from objectbase.api.common.lists import comma_list
+from objectbase.core.errors import FieldError, ValidationError
+from objectbase.core.fields import UnknownFieldType, field_type
+from objectbase.core.permissions import (
+    DEFAULT_CLASS_PERMISSIONS, RECORD_ACTIONS, Access, Action, ClassPermissions, Permission,
+)
+from objectbase.core.schema import ClassSpec, FieldSpec, StateSpec, validate_name
+
+__all__ = ["CLASS_FILE_ACL", "parse_class_specs"]
+
+
+CLASS_FILE_ACL = AclVocabulary(
+    access_names={"open": Access.OPEN, "owner": Access.OWNER, "not_allowed": Access.NOT_ALLOWED,
+                  "open_for_users_ids": Access.USERS, "open_for_groups": Access.GROUPS},
+    member_keys={Access.USERS: ("ids", "users_ids"), Access.GROUPS: ("groups", "user_groups", "users_groups")},
+    read_members=comma_list,
+)
+
+
+def _parse_fields(raw: Any, indexes: set[str], required: set[str], reserved: AbstractSet[str]) -> tuple[FieldSpec, ...]:
+    if not isinstance(raw, Mapping):
+        raise ValidationError.single("fields", "invalid", "must be an object of field name to type")
+    specs = []
+    errors: dict[str, list[FieldError]] = {}
+    for name, type_name in raw.items():
+        try:
+            validate_name(name, f"fields.{name}")
+            if name.lower() in reserved or name.startswith("_"):
+                raise ValidationError.single(f"fields.{name}", "reserved_name", "is a reserved word")
+            specs.append(FieldSpec(name, field_type(str(type_name)), name in indexes, name in required))
+        except UnknownFieldType:
+            errors[f"fields.{name}"] = [FieldError("unknown_type", f"has an unknown type {type_name!r}")]
+        except ValidationError as error:
+            errors.update(error.field_errors)
+    lowered = [s.name.lower() for s in specs]
+    for spec in specs:
+        # Column names are generated, but two fields differing only in case would confuse every client.
+        if lowered.count(spec.name.lower()) > 1:
+            errors[f"fields.{spec.name}"] = [FieldError("duplicate", "differs from another field only in case")]
+    for name in (indexes | required) - {s.name for s in specs}:
+        errors[name] = [FieldError("unknown_field", "names a field the class does not have")]
+    if errors:
+        raise ValidationError(errors)
+    return tuple(specs)
+
+
+def _parse_class_permissions(raw: Any, use_class: Any) -> ClassPermissions:
+    raw = raw or {}
+    use_class = use_class or {}
+    if not isinstance(raw, Mapping) or not isinstance(use_class, Mapping):
+        raise ValidationError.single("permissions", "invalid", "must be an object")
+    acl: dict[Action, Permission] = {}
+    for action in Action:
+        permission = parse_permission(raw.get(action.value), CLASS_FILE_ACL, field_name=f"permissions.{action.value}",
+                                      record_level=False) or DEFAULT_CLASS_PERMISSIONS.acl[action]
+        if action is Action.CREATE and permission.access is Access.OWNER:
+            raise ValidationError.single("permissions.create", "invalid", "cannot be owner")
+        acl[action] = permission
+    switches = {}
+    for action in RECORD_ACTIONS:
+        value = use_class.get(action.value, False)
+        if not isinstance(value, bool):
+            raise ValidationError.single(f"use_class_permissions.{action.value}", "invalid", "must be true or false")
+        switches[action] = value
+    return ClassPermissions(acl, switches)
+
+
+def _parse_states(raw: Any) -> tuple[StateSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(s, Mapping) for s in raw):
+        raise ValidationError.single("states", "invalid", "must be a list of {name, transitions}")
+    states = tuple(StateSpec(str(s.get("name", "")), tuple(str(t) for t in s.get("transitions", []) or []))
+                   for s in raw)
+    names = [s.name for s in states]
+    if any(not n for n in names) or len(set(names)) != len(names):
+        raise ValidationError.single("states", "invalid", "every state needs a unique name")
+    for state in states:
+        if unknown := set(state.transitions) - set(names):
+            raise ValidationError.single("states", "invalid", f"{state.name} moves to unknown states {sorted(unknown)}")
+    return states
+
+
+def _parse_class(raw: Any, reserved: AbstractSet[str]) -> ClassSpec:
+    if not isinstance(raw, Mapping):
+        raise ValidationError.single("class", "invalid", "must be an object with name and fields")
+    name = validate_name(raw.get("name"), "name")
+    indexes = raw.get("indexes") or []
+    required = raw.get("required") or []
+    if not isinstance(indexes, list) or not isinstance(required, list):
+        raise ValidationError.single("indexes", "invalid", "indexes and required must be lists of field names")
+    return ClassSpec(
+        name=name,
+        fields=_parse_fields(raw.get("fields") or {}, set(map(str, indexes)), set(map(str, required)), reserved),
+        permissions=_parse_class_permissions(raw.get("permissions"), raw.get("use_class_permissions")),
+        states=_parse_states(raw.get("states")),
+    )
+
+
+def parse_class_specs(raw: Any, *, reserved_names: AbstractSet[str]) -> list[ClassSpec]:
+    """A class file holds one class or a list of them. `reserved_names` (lower case): the words a field
+    may not be called because some dialect's grammar gives them a meaning (see `objectbase.api.field_names`)."""
+    items = raw if isinstance(raw, list) else [raw]
+    specs = [_parse_class(item, reserved_names) for item in items]
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ValidationError.single("name", "duplicate", "appears more than once in the file")
+    return specs
