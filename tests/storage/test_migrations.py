@@ -9,6 +9,7 @@ dependency and still need the SQLite AUTOINCREMENT and sequence checks written b
 from __future__ import annotations
 
 import difflib
+import json
 import pprint
 from typing import Any, Callable
 
@@ -151,11 +152,43 @@ def test_record_seq_continues_after_the_counter_when_a_database_is_upgraded(
         assert migrate(storage.engine, upto=2) == [1, 2]
         with storage.engine.begin() as conn:
             conn.execute(text("UPDATE sequences SET value = 41 WHERE name = 'record_seq'"))
-        assert migrate(storage.engine) == [3]
+        assert migrate(storage.engine, upto=3) == [3]
         with storage.transaction(write=True) as tx:
             assert tx.next_record_seqs(2) == [42, 43]
             left = tx.conn.execute(text("SELECT name FROM sequences")).scalars().all()
         # PostgreSQL dropped the counter for the sequence; SQLite still counts in it.
         assert left == ([] if backend == "postgresql" else ["record_seq"])
+    finally:
+        storage.close()
+
+
+def test_access_levels_are_renamed_to_the_core_names_when_a_database_is_upgraded(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0004: QuickBlox's access names, stored until 0003, become the core's `users` and `groups`."""
+    storage = open_storage(make_database_url(backend), run_migrations=False)
+    old_acl = {"acl": {"read": {"access": "open_for_groups", "members": ["a"]},
+                       "update": {"access": "open_for_users_ids", "members": ["7"]},
+                       "delete": {"access": "owner", "members": []}},
+               "use_class": {"read": False}}
+    try:
+        assert migrate(storage.engine, upto=3) == [1, 2, 3]
+        with storage.engine.begin() as conn:
+            conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
+                              "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
+            conn.execute(text("INSERT INTO classes (app_id, name, permissions, version, created_at, updated_at) "
+                              "VALUES (1, 'C', :p, 1, 0, 0)"), {"p": json.dumps(old_acl)})
+            class_id = conn.execute(text("SELECT id FROM classes")).scalar_one()
+            conn.execute(text(f"CREATE TABLE obj_{class_id} (_id VARCHAR(24) PRIMARY KEY, _read_access VARCHAR(20), "
+                              "_update_access VARCHAR(20), _delete_access VARCHAR(20))"))
+            conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('r1', 'open_for_users_ids', 'open_for_groups', "
+                              "'owner')"))
+        assert migrate(storage.engine) == [4]
+        with storage.engine.connect() as conn:
+            stored = conn.execute(text("SELECT permissions FROM classes")).scalar_one()
+            row = conn.execute(text(f"SELECT _read_access, _update_access, _delete_access FROM obj_{class_id}")).one()
+        permissions = json.loads(stored) if isinstance(stored, str) else stored
+        assert {a: v["access"] for a, v in permissions["acl"].items()} == {
+            "read": "groups", "update": "users", "delete": "owner"}
+        assert tuple(row) == ("users", "groups", "owner")
     finally:
         storage.close()

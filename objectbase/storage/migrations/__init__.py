@@ -11,7 +11,7 @@ from typing import Callable
 
 from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, String, Table, insert, select, text
 
-from objectbase.storage.migrations import m0001_init, m0002_blobs, m0003_record_sequence
+from objectbase.storage.migrations import m0001_init, m0002_blobs, m0003_record_sequence, m0004_neutral_access
 
 __all__ = ["MIGRATIONS", "migrate"]
 
@@ -19,6 +19,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "init", m0001_init.upgrade),
     (2, "blobs", m0002_blobs.upgrade),
     (3, "record_sequence", m0003_record_sequence.upgrade),
+    (4, "neutral_access", m0004_neutral_access.upgrade),
 )
 
 # The ledger of applied migrations, frozen like the migrations (it exists before any of them runs).
