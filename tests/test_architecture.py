@@ -44,6 +44,21 @@ def test_layer_does_not_import_upward(layer: str) -> None:
     assert {m: n for m, n in offences.items() if n} == {}
 
 
+# What storage may take from the core: its data types and errors, never a service (services call
+# storage, not the reverse).
+STORAGE_MAY_USE = ("objectbase.core.errors", "objectbase.core.fields", "objectbase.core.ids", "objectbase.core.models",
+                   "objectbase.core.permissions", "objectbase.core.query", "objectbase.core.schema")
+
+
+def test_storage_uses_only_the_cores_data_types() -> None:
+    offences = {
+        module: sorted(n for n in names if n.startswith("objectbase.core") and not n.startswith(STORAGE_MAY_USE))
+        for module, names in imports_of("storage").items()
+    }
+    assert {m: n for m, n in offences.items() if n} == {}
+    assert "objectbase.core.models" in set().union(*imports_of("storage").values())
+
+
 def test_the_check_sees_the_code() -> None:
     # Guards the test itself: an empty scan would pass vacuously.
     assert "objectbase.core.records" in set().union(*imports_of("api").values())

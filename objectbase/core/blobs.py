@@ -26,37 +26,16 @@ from objectbase.core.errors import (
     ValidationError,
 )
 from objectbase.core.events import make_event
+from objectbase.core.models import Blob
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.uploads import FileDownload, Upload, delete_after_commit, text_ok, valid_content_type
 from objectbase.files.base import FileStore
 from objectbase.security.signed_links import format_expiry, sign_link, verify_link
 
-__all__ = ["Blob", "BlobChanges", "BlobPage", "BlobService", "BlobUpload", "LinkGrant", "NewBlob"]
+__all__ = ["BlobChanges", "BlobPage", "BlobService", "BlobUpload", "LinkGrant", "NewBlob"]
 
 STATUS_COMPLETE = "complete"
 MAX_PER_PAGE = 100
-
-
-@dataclass(frozen=True)
-class Blob:
-    id: int
-    app_id: int
-    uid: str
-    user_id: int
-    name: str
-    content_type: str
-    public: bool
-    tags: tuple[str, ...]
-    created_at: float
-    updated_at: float
-    # The completed content: what downloads serve.
-    storage_key: str | None = None
-    size: int | None = None
-    status: str | None = None
-    completed_at: float | None = None
-    # Bytes uploaded but not yet completed (C2 done, C3 not yet).
-    pending_key: str | None = None
-    pending_size: int | None = None
 
 
 @dataclass(frozen=True)

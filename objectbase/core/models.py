@@ -7,7 +7,7 @@ from typing import Any
 
 from objectbase.core.permissions import RecordPermissions
 
-__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Event", "Record", "Session", "User"]
+__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Event", "Record", "Session", "User"]
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,27 @@ class Event:
     record_seq: int | None = None
     old: dict[str, Any] | None = None
     new: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A Content file's metadata; its bytes live in the files backend."""
+
+    id: int
+    app_id: int
+    uid: str
+    user_id: int
+    name: str
+    content_type: str
+    public: bool
+    tags: tuple[str, ...]
+    created_at: float
+    updated_at: float
+    # The completed content: what downloads serve.
+    storage_key: str | None = None
+    size: int | None = None
+    status: str | None = None
+    completed_at: float | None = None
+    # Bytes uploaded but not yet completed (C2 done, C3 not yet).
+    pending_key: str | None = None
+    pending_size: int | None = None

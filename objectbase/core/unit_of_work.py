@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
-from objectbase.core.models import ApiKey, App, Event, Record, Session, User
+from objectbase.core.models import ApiKey, App, Blob, Event, Record, Session, User
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, ClassSpec
 
-if TYPE_CHECKING:  # core/blobs.py imports this module
-    from objectbase.core.blobs import Blob
 
 __all__ = [
     "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "RecordRows", "SessionRows", "Storage",

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import Row, delete, exists, func, insert, select, update
 
-from objectbase.core.blobs import Blob
+from objectbase.core.models import Blob
 from objectbase.core.schema import ClassDef
 from objectbase.storage._rows import RowsBase
 from objectbase.storage.class_tables import field_column_name

@@ -25,7 +25,8 @@ from objectbase.api.common.lists import comma_list
 from objectbase.api.quickblox.render import iso_time
 from objectbase.api.quickblox.responses import empty, respond
 from objectbase.core.actor import Actor
-from objectbase.core.blobs import Blob, BlobChanges, BlobPage, LinkGrant, NewBlob
+from objectbase.core.blobs import BlobChanges, BlobPage, LinkGrant, NewBlob
+from objectbase.core.models import Blob
 from objectbase.core.errors import UnauthenticatedError, ValidationError
 from objectbase.core.uploads import FileDownload
 
