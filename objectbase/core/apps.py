@@ -6,10 +6,11 @@ import secrets
 import string
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 from objectbase.core.actor import Actor
 from objectbase.core.events import make_event
-from objectbase.core.unit_of_work import Storage
+from objectbase.core.unit_of_work import AppRows, Committing, EventRows, Storage
 from objectbase.security.tokens import new_key, token_digest
 
 __all__ = ["AppCredentials", "AppService"]
@@ -31,8 +32,13 @@ class AppCredentials:
     api_key: str
 
 
+
+class AppTransaction(Committing, AppRows, EventRows, Protocol):
+    """What the app service writes."""
+
+
 class AppService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage[AppTransaction]) -> None:
         self.storage = storage
 
     def create_app(self, name: str) -> AppCredentials:

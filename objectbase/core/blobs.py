@@ -12,7 +12,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import (
@@ -27,7 +27,7 @@ from objectbase.core.errors import (
 )
 from objectbase.core.events import make_event
 from objectbase.core.models import Blob
-from objectbase.core.unit_of_work import Storage, Transaction, writes
+from objectbase.core.unit_of_work import AppRows, BlobRows, Committing, EventRows, Storage, writes
 from objectbase.core.uploads import FileDownload, Upload, delete_after_commit, text_ok, valid_content_type
 from objectbase.files.base import FileStore
 from objectbase.security.signed_links import format_expiry, sign_link, verify_link
@@ -132,8 +132,13 @@ def _new_uid() -> str:
             return uid
 
 
+
+class BlobTransaction(Committing, BlobRows, AppRows, EventRows, Protocol):
+    """What the blob service reads and writes (the app's secret signs its links)."""
+
+
 class BlobService:
-    def __init__(self, storage: Storage, files: FileStore, *, max_upload_bytes: int, link_ttl: int) -> None:
+    def __init__(self, storage: Storage[BlobTransaction], files: FileStore, *, max_upload_bytes: int, link_ttl: int) -> None:
         self.storage = storage
         self.files = files
         self.max_upload_bytes = max_upload_bytes
@@ -159,7 +164,7 @@ class BlobService:
             raise NotOwnerError()
         return blob
 
-    def _secret(self, tx: Transaction, app_id: int) -> str:
+    def _secret(self, tx: AppRows, app_id: int) -> str:
         app = tx.select_app(app_id)
         if app is None:
             raise NotFoundError("Blob not found", code="blob_not_found")
@@ -174,7 +179,7 @@ class BlobService:
                 raise NotFoundError("Blob not found", code="blob_not_found")
             return blob, self._secret(tx, blob.app_id)
 
-    def _grant(self, tx: Transaction, blob: Blob, purpose: str, now: float) -> LinkGrant:
+    def _grant(self, tx: AppRows, blob: Blob, purpose: str, now: float) -> LinkGrant:
         expires_at = now + self.link_ttl
         expires = format_expiry(expires_at)
         signature = sign_link(self._secret(tx, blob.app_id), purpose, (str(blob.id), blob.uid), expires)

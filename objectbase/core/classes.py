@@ -40,7 +40,7 @@ def _refuse_type_changes(current: ClassDef, spec: ClassSpec) -> None:
 
 
 class ClassService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage[Transaction]) -> None:
         self.storage = storage
         # app id -> (schema version, classes by name). Another worker's change bumps the app's
         # schema version, which every authentication reads, so a stale entry is never used.

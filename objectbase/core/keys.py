@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import UnauthenticatedError
-from objectbase.core.unit_of_work import Storage
+from objectbase.core.unit_of_work import AppRows, Storage, UserRows
 from objectbase.security.tokens import constant_time_equal, token_digest
 
 __all__ = ["KeyService"]
 
 
+
+class KeyTransaction(AppRows, UserRows, Protocol):
+    """What authenticating a key reads."""
+
+
 class KeyService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage[KeyTransaction]) -> None:
         self.storage = storage
 
     def authenticate_key(self, key: str, on_behalf_of: int | None = None) -> Actor:

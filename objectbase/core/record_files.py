@@ -74,7 +74,7 @@ class RecordUpload(Upload):
 
 
 class RecordFileService:
-    def __init__(self, storage: Storage, classes: ClassService, files: FileStore, *, max_upload_bytes: int) -> None:
+    def __init__(self, storage: Storage[Transaction], classes: ClassService, files: FileStore, *, max_upload_bytes: int) -> None:
         self.storage = storage
         self.classes = classes
         self.files = files

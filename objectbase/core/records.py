@@ -117,7 +117,7 @@ def cast_values(cls: ClassDef, values: Mapping[str, Any], *, prefix: str = "") -
 
 
 class RecordService:
-    def __init__(self, storage: Storage, classes: ClassService) -> None:
+    def __init__(self, storage: Storage[Transaction], classes: ClassService) -> None:
         self.storage = storage
         self.classes = classes
         self.on_delete: list[DeleteHook] = []

@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 from objectbase.core.models import Record
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef
-from objectbase.core.unit_of_work import Transaction
+from objectbase.core.unit_of_work import RecordRows
 
 __all__ = ["MAX_CASCADE", "collect_descendants"]
 
@@ -16,7 +16,7 @@ __all__ = ["MAX_CASCADE", "collect_descendants"]
 MAX_CASCADE = 10_000
 
 
-def collect_descendants(tx: Transaction, classes: Sequence[ClassDef], parent_ids: Sequence[str],
+def collect_descendants(tx: RecordRows, classes: Sequence[ClassDef], parent_ids: Sequence[str],
                         on_too_many: Callable[[], Exception]) -> list[tuple[ClassDef, list[Record]]]:
     """Every record below `parent_ids`, grouped by class, each row locked for the deletion."""
     found: dict[int, tuple[ClassDef, list[Record]]] = {}

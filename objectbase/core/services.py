@@ -14,7 +14,7 @@ from objectbase.core.keys import KeyService
 from objectbase.core.record_files import RecordFileService
 from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
-from objectbase.core.unit_of_work import Storage, is_write
+from objectbase.core.unit_of_work import Storage, Transaction, is_write
 from objectbase.core.uploads import MissingFileStore
 from objectbase.core.users import UserService
 from objectbase.files.base import FileStore
@@ -27,7 +27,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Services:
-    storage: Storage
+    storage: Storage[Transaction]
     apps: AppService
     users: UserService
     sessions: SessionService
@@ -57,7 +57,7 @@ class Services:
             return actor, operation(actor, *args, **kwargs)
 
     @classmethod
-    def build(cls, storage: Storage, *, session_ttl: int = 7200, files: FileStore | None = None,
+    def build(cls, storage: Storage[Transaction], *, session_ttl: int = 7200, files: FileStore | None = None,
               max_upload_bytes: int = 104_857_600, signed_link_ttl: int = 3600) -> Services:
         users = UserService(storage)
         classes = ClassService(storage)

@@ -46,7 +46,7 @@ class NewSession:
 
 
 class SessionService:
-    def __init__(self, storage: Storage, users: UserService, ttl_seconds: int) -> None:
+    def __init__(self, storage: Storage[Transaction], users: UserService, ttl_seconds: int) -> None:
         self.storage = storage
         self.users = users
         self.ttl = ttl_seconds

@@ -21,6 +21,7 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+TxT_co = TypeVar("TxT_co", covariant=True)
 
 
 def writes(operation: F) -> F:
@@ -112,8 +113,10 @@ class Transaction(Committing, AppRows, UserRows, SessionRows, ClassRows, RecordR
     they use (e.g. `RecordRows`), so what each one touches is visible in its signature."""
 
 
-class Storage(Protocol):
-    def transaction(self, *, write: bool) -> AbstractContextManager[Transaction]:
+class Storage(Protocol[TxT_co]):
+    """A database. Each service asks for `Storage[<the rows it uses>]`, e.g. `Storage[UserTransaction]`."""
+
+    def transaction(self, *, write: bool) -> AbstractContextManager[TxT_co]:
         """A new transaction, or the one already open in this thread, which the caller then joins
         (a write inside a read transaction is a programming error)."""
         ...

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from objectbase.core.errors import LimitExceededError, UnavailableError
-from objectbase.core.unit_of_work import Transaction
+from objectbase.core.unit_of_work import Committing
 from objectbase.files.base import FileStore, FileWriter
 
 __all__ = [
@@ -107,7 +107,7 @@ class Upload:
         self.files.delete(self.key)
 
 
-def delete_after_commit(tx: Transaction, files: FileStore, keys: Iterable[str | None]) -> None:
+def delete_after_commit(tx: Committing, files: FileStore, keys: Iterable[str | None]) -> None:
     """Delete these keys' bytes once `tx` commits (never if it rolls back)."""
     doomed = [key for key in keys if key]
     if not doomed:

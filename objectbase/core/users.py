@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import (
@@ -15,7 +15,7 @@ from objectbase.core.errors import (
 from objectbase.core.events import make_event
 from objectbase.core.models import USER_PROFILE_FIELDS, User
 from objectbase.core.query import ast
-from objectbase.core.unit_of_work import Storage, Transaction, writes
+from objectbase.core.unit_of_work import Committing, EventRows, Storage, UserRows, writes
 from objectbase.security.passwords import hash_password, verify_password
 
 __all__ = [
@@ -88,8 +88,13 @@ class UserPage:
         self.users, self.total, self.page, self.per_page = users, total, page, per_page
 
 
+
+class UserTransaction(Committing, UserRows, EventRows, Protocol):
+    """What the user service reads and writes."""
+
+
 class UserService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage[UserTransaction]) -> None:
         self.storage = storage
 
     # -- validation -------------------------------------------------------------------------
@@ -120,7 +125,7 @@ class UserService:
         return password
 
     @staticmethod
-    def _check_unique(tx: Transaction, app_id: int, values: Mapping[str, Any], except_id: int | None = None) -> None:
+    def _check_unique(tx: UserRows, app_id: int, values: Mapping[str, Any], except_id: int | None = None) -> None:
         errors = {}
         for name in _UNIQUE:
             if values.get(name) is None:
@@ -214,7 +219,7 @@ class UserService:
             tx.delete_user(actor.app_id, user_id)
             tx.insert_events([make_event(actor, "user.deleted", user_id, old=user_snapshot(current))])
 
-    def check_credentials(self, tx: Transaction, app_id: int, credentials: LoginCredentials) -> User:
+    def check_credentials(self, tx: UserRows, app_id: int, credentials: LoginCredentials) -> User:
         """The user these login-or-email-and-password credentials belong to, or UnauthenticatedError."""
         for attribute, value in (("login", credentials.login), ("email", credentials.email)):
             if value:
