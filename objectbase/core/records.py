@@ -22,8 +22,8 @@ from objectbase.core.permissions import (
 )
 from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
-from objectbase.core.schema import ClassDef
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
+from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 

@@ -14,20 +14,21 @@ from urllib.parse import quote, urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from objectbase.api.common.downloads import RangeNotSatisfiable, file_response
 from objectbase.api.common.core_calls import call_core, perform
+from objectbase.api.common.downloads import RangeNotSatisfiable, file_response
+from objectbase.api.common.lists import comma_list
 from objectbase.api.common.responses import json_response
+from objectbase.api.common.state import services, settings
 from objectbase.api.common.uploads import FilePart, Sink, receive_multipart
 from objectbase.api.quickblox.auth import read_credentials, request_token
-from objectbase.api.quickblox.context import params, services, settings
+from objectbase.api.quickblox.context import params
 from objectbase.api.quickblox.errors import error_body, wire_field_names
-from objectbase.api.common.lists import comma_list
 from objectbase.api.quickblox.render import iso_time
 from objectbase.api.quickblox.responses import empty, respond
 from objectbase.core.actor import Actor
 from objectbase.core.blobs import BlobChanges, BlobPage, LinkGrant, NewBlob
-from objectbase.core.models import Blob
 from objectbase.core.errors import UnauthenticatedError, ValidationError
+from objectbase.core.models import Blob
 from objectbase.core.uploads import FileDownload
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""What handlers take from the dialect app: the core services, settings, and the decoded parameters."""
+"""The decoded parameters of a QuickBlox request: query string and body as one nested dict."""
 
 from __future__ import annotations
 
@@ -7,20 +7,9 @@ from typing import Any
 from starlette.requests import Request
 
 from objectbase.api.common.bodies import read_params
-from objectbase.core.services import Services
-from objectbase.settings import Settings
+from objectbase.api.common.state import settings
 
-__all__ = ["params", "services", "settings"]
-
-
-def services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-def settings(request: Request) -> Settings:
-    found: Settings = request.app.state.settings
-    return found
+__all__ = ["params"]
 
 
 async def params(request: Request) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
-from objectbase.api.quickblox.context import params, services
+from objectbase.api.common.state import services
+from objectbase.api.quickblox.context import params
 from objectbase.api.quickblox.custom_objects import numbered_items
 from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, NAMES, parse_filters

@@ -12,8 +12,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.responses import json_response
-from objectbase.api.quickblox.auth import read_credentials
 from objectbase.api.quickblox import content, custom_object_changes, custom_objects, record_files, session, users
+from objectbase.api.quickblox.auth import read_credentials
 from objectbase.api.quickblox.errors import error_body, status_and_body
 from objectbase.core.credentials import Credentials
 from objectbase.core.errors import ObjectbaseError

@@ -6,12 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
+from objectbase.api.common.state import services, settings
 from objectbase.api.common.uploads import FilePart, Sink, receive_multipart
 from objectbase.api.quickblox.content import send_file
-from objectbase.api.quickblox.context import params, services, settings
+from objectbase.api.quickblox.context import params
 from objectbase.api.quickblox.responses import empty, respond
-from objectbase.core.record_files import RecordUpload
 from objectbase.core.errors import ValidationError
+from objectbase.core.record_files import RecordUpload
 
 __all__ = ["delete_file", "download_file", "upload_file"]
 

@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import call_core, perform
+from objectbase.api.common.state import services
 from objectbase.api.quickblox.auth import request_token
-from objectbase.api.quickblox.context import params, services
+from objectbase.api.quickblox.context import params
 from objectbase.api.quickblox.render import render_session, render_user
 from objectbase.api.quickblox.responses import empty, respond
 from objectbase.api.quickblox.signatures import login_credentials, session_request

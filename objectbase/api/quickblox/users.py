@@ -8,9 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
-from objectbase.api.quickblox.context import params, services
-from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.common.lists import comma_list
+from objectbase.api.common.state import services
+from objectbase.api.quickblox.context import params
+from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.quickblox.render import render_user
 from objectbase.api.quickblox.responses import empty, respond
 from objectbase.core.errors import FieldError, ValidationError
