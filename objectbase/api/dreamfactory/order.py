@@ -1,4 +1,5 @@
-"""`order=field [ASC|DESC], …` (contract §4) -> unbound sort keys. A `;` anywhere is refused."""
+"""`order=field [ASC|DESC] [NULLS FIRST|LAST], …` (contract §4) -> unbound sort keys. A `;` anywhere
+is refused."""
 
 from __future__ import annotations
 
@@ -24,10 +25,6 @@ def parse_order(text: str) -> tuple[ast.SortKey, ...]:
             raise ValidationError.single("order", "invalid", f"Invalid order by clause in request: '{part.strip()}'.")
         name, direction, nulls = match.groups()
         descending = (direction or "ASC").upper() == "DESC"
-        # NULL sorts as the smallest value (first ascending, last descending); the other way round
-        # is not offered yet.
-        if nulls is not None and (nulls.upper() == "FIRST") != (not descending):
-            raise ValidationError.single("order", "unsupported",
-                                         f"NULLS {nulls.upper()} is not supported with {'DESC' if descending else 'ASC'}")
-        keys.append(ast.SortKey(name, descending))
+        keys.append(ast.SortKey(name, descending, "first" if nulls and nulls.upper() == "FIRST"
+                                else "last" if nulls else None))
     return tuple(keys)

@@ -149,7 +149,7 @@ def bind_sort(cls: ClassDef, sort: Sequence[ast.SortKey], rules: ast.NameRules =
         name, type_ = found
         if type_.storage == "json":  # arrays, locations, files have no order both databases share
             raise _bad("sort", f"{key.field} is a {type_.name} field and cannot be sorted by")
-        bound.append(ast.SortKey(name, key.descending))
+        bound.append(replace(key, field=name))
     return tuple(bound)
 
 
