@@ -21,9 +21,10 @@ from objectbase.core.permissions import (
     merge_record_permissions,
 )
 from objectbase.core.query import ast
-from objectbase.core.query.bind import bind_query, bind_where, resolve_field
+from objectbase.core.query.bind import bind_fields, bind_query, bind_where, resolve_field
 from objectbase.core.schema import ClassDef
-from objectbase.core.relations import MAX_CASCADE, Relation, collect_descendants, relations_of
+from objectbase.core.related import Relation, relations_of
+from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 
@@ -208,18 +209,21 @@ class RecordService:
                                          new=record_snapshot(cls, r), at=now) for r in records])
         return RecordSet(cls, records)
 
-    def get_records(self, actor: Actor, class_name: str, ids: Sequence[str], *,
-                    max_ids: int = MAX_BATCH) -> RecordSet:
+    def get_records(self, actor: Actor, class_name: str, ids: Sequence[str], *, max_ids: int = MAX_BATCH,
+                    fields: Sequence[str] | None = None, names: ast.NameRules = ast.NameRules()) -> RecordSet:
         """Records by id that the actor may read; the rest are reported as not found. `max_ids`:
-        the most ids one call may name (dialects allow what their clients send)."""
+        the most ids one call may name (dialects allow what their clients send); `fields`: the
+        (unbound) fields asked for, checked and returned bound in `RecordSet.fields`."""
         wanted = self._wanted(ids, max_ids)
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
+            bound = bind_fields(cls, fields, names) if fields is not None else None
             valid = tuple(i for i in wanted if is_object_id(i))
             where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, cls.permissions))
             records = tx.select_records(cls, ast.Query(where=where)) if valid else []
         found = {r.id: r for r in records}
-        return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found])
+        return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found],
+                         fields=bound)
 
     def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False,
                      count_total: bool = False) -> RecordSet:

@@ -1,46 +1,19 @@
-"""Relations between records: the relations a class has (for reads that embed related records),
-and the `_parent_id` cascade: deleting a record deletes its children, in every class, recursively,
+"""`_parent_id` relations: deleting a record deletes its children, in every class, recursively,
 in the same transaction, whatever the children's own permissions (the parent's owner decided)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Literal, Sequence
+from typing import Callable, Sequence
 
 from objectbase.core.models import Record
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import Transaction
 
-__all__ = ["MAX_CASCADE", "Relation", "RelationKind", "collect_descendants", "relations_of"]
-
-# `children`: the target's records whose `_parent_id` is the source record. Record-reference fields
-# will add `reference` (the record a field points to: one) and `referenced_by` (the records whose
-# field points here: many), joined on that field instead of `_parent_id`.
-RelationKind = Literal["children"]
+__all__ = ["MAX_CASCADE", "collect_descendants"]
 
 # A cascade larger than this is refused rather than run as one huge transaction.
 MAX_CASCADE = 10_000
-
-
-@dataclass(frozen=True)
-class Relation:
-    """How records of class `target` relate to a record of class `source`, through `field`."""
-
-    kind: RelationKind
-    source: str
-    target: str
-    # The field that joins them (on the target for `children`).
-    field: str
-    # Many related records per source record (an array), or at most one (an object or null).
-    many: bool
-
-
-def relations_of(cls: ClassDef, classes: Sequence[ClassDef]) -> list[Relation]:
-    """Every relation of `cls`, by target name. `_parent_id` is untyped, so records of any class
-    (this one included) may be children of its records."""
-    return [Relation("children", cls.name, child.name, "_parent_id", many=True)
-            for child in sorted(classes, key=lambda c: c.name)]
 
 
 def collect_descendants(tx: Transaction, classes: Sequence[ClassDef], parent_ids: Sequence[str],

@@ -39,6 +39,9 @@ _MESSAGES: dict[str, str] = {
     "filter_unparsable": "Invalid or unparsable filter request.",
     "filter_list_unwrapped": "Filter value lists must be wrapped in parentheses.",
 }
+# Which request parameter each part of a query comes from, for a name the table does not have.
+_QUERY_PARTS = {"where": "filter", "sort": "order", "fields": "fields"}
+_FILTER_UNPARSABLE = _MESSAGES["filter_unparsable"]
 
 
 def status_of(error: ObjectbaseError) -> int:
@@ -64,6 +67,13 @@ def _field_message(error: ValidationError) -> str:
 
 
 def message_of(error: ObjectbaseError, details: dict[str, Any] | None = None) -> str:
+    part = _QUERY_PARTS.get(str(error.details.get("query_part")))
+    if part is not None:
+        names = ", ".join(f"'{n}'" for n in error.details.get("names", ()))
+        return f"Invalid or unparsable field in {part} request: {names}"
     if isinstance(error, ValidationError) and error.field_errors:
         return _field_message(error)
+    if error.code.startswith("filter_") and error.code not in _MESSAGES:
+        # The grammar's other refusals (too deep, a missing :param, …): DreamFactory's words, then ours.
+        return f"{_FILTER_UNPARSABLE} {error.message}."
     return _MESSAGES.get(error.code, error.message)

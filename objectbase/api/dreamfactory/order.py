@@ -13,16 +13,21 @@ __all__ = ["parse_order"]
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(ASC|DESC))?(?:\s+NULLS\s+(FIRST|LAST))?\s*$", re.IGNORECASE)
 
 
+def _invalid(message: str) -> ValidationError:
+    # Worded here, for the whole request: no field errors for the error table to rephrase.
+    return ValidationError({}, message, code="order_invalid")
+
+
 def parse_order(text: str) -> tuple[ast.SortKey, ...]:
     if ";" in text:
-        raise ValidationError.single("order", "invalid", "Invalid order by clause in request.")
+        raise _invalid("Invalid order by clause in request.")
     keys = []
     for part in text.split(","):
         if not part.strip():
             continue
         match = _KEY.match(part)
         if match is None:
-            raise ValidationError.single("order", "invalid", f"Invalid order by clause in request: '{part.strip()}'.")
+            raise _invalid(f"Invalid order by clause in request: '{part.strip()}'.")
         name, direction, nulls = match.groups()
         descending = (direction or "ASC").upper() == "DESC"
         keys.append(ast.SortKey(name, descending, "first" if nulls and nulls.upper() == "FIRST"
