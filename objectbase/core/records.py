@@ -21,12 +21,12 @@ from objectbase.core.permissions import (
     merge_record_permissions,
 )
 from objectbase.core.query import ast
-from objectbase.core.query.bind import bind_fields, bind_query, bind_where, resolve_field
+from objectbase.core.query.bind import bind_query, bind_where, resolve_field
 from objectbase.core.schema import ClassDef
-from objectbase.core.related import Relation, relations_of
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
+from objectbase.core.related import Relation, relations_of
 
 __all__ = [
     "AGGREGATES", "DeleteResult", "MAX_BATCH", "NewRecord", "RecordChange", "RecordService", "RecordSet",
@@ -135,13 +135,13 @@ class RecordService:
         self.on_delete: list[DeleteHook] = []
 
     @staticmethod
-    def _check_batch(size: int, most: int = MAX_BATCH) -> None:
-        if size > most:
-            raise LimitExceededError(f"At most {most} records per request", code="batch_too_large")
+    def _check_batch(size: int) -> None:
+        if size > MAX_BATCH:
+            raise LimitExceededError(f"At most {MAX_BATCH} records per request", code="batch_too_large")
 
-    def _wanted(self, ids: Sequence[str], most: int = MAX_BATCH) -> list[str]:
+    def _wanted(self, ids: Sequence[str]) -> list[str]:
         """The ids of a batch, deduplicated in order, within the batch limit."""
-        self._check_batch(len(ids), most)
+        self._check_batch(len(ids))
         return list(dict.fromkeys(ids))
 
     @staticmethod
@@ -214,10 +214,12 @@ class RecordService:
         """Records by id that the actor may read; the rest are reported as not found. `max_ids`:
         the most ids one call may name (dialects allow what their clients send); `fields`: the
         (unbound) fields asked for, checked and returned bound in `RecordSet.fields`."""
-        wanted = self._wanted(ids, max_ids)
+        if len(ids) > max_ids:
+            raise LimitExceededError(f"At most {max_ids} records per request", code="batch_too_large")
+        wanted = list(dict.fromkeys(ids))
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            bound = bind_fields(cls, fields, names) if fields is not None else None
+            bound = bind_query(cls, ast.Query(fields=fields, names=names)).fields
             valid = tuple(i for i in wanted if is_object_id(i))
             where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, cls.permissions))
             records = tx.select_records(cls, ast.Query(where=where)) if valid else []
