@@ -219,7 +219,7 @@ class RecordService:
         wanted = list(dict.fromkeys(ids))
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            bound = bind_query(cls, ast.Query(fields=fields, names=names)).fields
+            bound = bind_query(cls, ast.Query(fields=None if fields is None else tuple(fields), names=names)).fields
             valid = tuple(i for i in wanted if is_object_id(i))
             where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, cls.permissions))
             records = tx.select_records(cls, ast.Query(where=where)) if valid else []
