@@ -26,9 +26,11 @@ from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
+from objectbase.core.related import Relation, relations_of
 
 __all__ = [
     "AGGREGATES", "DeleteResult", "MAX_BATCH", "NewRecord", "RecordChange", "RecordService", "RecordSet",
+    "RelatedSet",
     "cast_values", "record_snapshot",
 ]
 
@@ -66,6 +68,16 @@ class RecordSet:
     # For by-criteria writes: how many matched (items may be capped).
     total: int = 0
     # For searches: the fields asked for (bound names), None for all.
+    fields: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class RelatedSet:
+    """Related records of one relation, by the id of the record they relate to."""
+
+    cls: ClassDef
+    by_record: dict[str, list[Record]]
+    # The fields asked for (bound names), None for all.
     fields: tuple[str, ...] | None = None
 
 
@@ -197,16 +209,23 @@ class RecordService:
                                          new=record_snapshot(cls, r), at=now) for r in records])
         return RecordSet(cls, records)
 
-    def get_records(self, actor: Actor, class_name: str, ids: Sequence[str]) -> RecordSet:
-        """Records by id that the actor may read; the rest are reported as not found."""
-        wanted = self._wanted(ids)
+    def get_records(self, actor: Actor, class_name: str, ids: Sequence[str], *, max_ids: int = MAX_BATCH,
+                    fields: Sequence[str] | None = None, names: ast.NameRules = ast.NameRules()) -> RecordSet:
+        """Records by id that the actor may read; the rest are reported as not found. `max_ids`:
+        the most ids one call may name (dialects allow what their clients send); `fields`: the
+        (unbound) fields asked for, checked and returned bound in `RecordSet.fields`."""
+        if len(ids) > max_ids:
+            raise LimitExceededError(f"At most {max_ids} records per request", code="batch_too_large")
+        wanted = list(dict.fromkeys(ids))
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
+            bound = bind_query(cls, ast.Query(fields=None if fields is None else tuple(fields), names=names)).fields
             valid = tuple(i for i in wanted if is_object_id(i))
             where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, cls.permissions))
             records = tx.select_records(cls, ast.Query(where=where)) if valid else []
         found = {r.id: r for r in records}
-        return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found])
+        return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found],
+                         fields=bound)
 
     def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False,
                      count_total: bool = False) -> RecordSet:
@@ -229,6 +248,30 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             where = bind_where(cls, where, names)
             return tx.count_records(cls, ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions)))
+
+    def relations(self, actor: Actor, class_name: str) -> list[Relation]:
+        """The relations records of the class have (what a read may embed)."""
+        with self.storage.transaction(write=False) as tx:
+            cls = self.classes.get_class(actor, class_name, tx)
+            return relations_of(cls, self.classes.get_classes(actor, tx))
+
+    def find_children(self, actor: Actor, parent_class: str, parent_ids: Sequence[str], child_class: str,
+                      query: ast.Query) -> RelatedSet:
+        """Records of `child_class` whose `_parent_id` is one of `parent_ids`, grouped by parent:
+        per parent, the first `query.limit` the actor may read that match the (unbound) query, in
+        its order. One statement for all the parents."""
+        with self.storage.transaction(write=False) as tx:
+            self.classes.get_class(actor, parent_class, tx)
+            cls = self.classes.get_class(actor, child_class, tx)
+            bound = bind_query(cls, replace(query, skip=0))
+            ids = tuple(dict.fromkeys(i for i in parent_ids if is_object_id(i)))
+            grouped: dict[str, list[Record]] = {i: [] for i in ids}
+            if ids:
+                where = ast.conjoin(ast.In("_parent_id", ids), bound.where,
+                                    acl_filter(actor, Action.READ, cls.permissions))
+                for record in tx.select_record_groups(cls, replace(bound, where=where), "_parent_id"):
+                    grouped[str(record.parent_id)].append(record)
+            return RelatedSet(cls, grouped, bound.fields)
 
     def _require_parents(self, actor: Actor, tx: Transaction, class_name: str, ids: set[str]) -> None:
         parent_cls = self.classes.get_class(actor, class_name, tx)
@@ -380,8 +423,7 @@ class RecordService:
                 raise ValidationError.single("group_by", "invalid", f"{group_by} is not a field of {cls.name}")
             group_by = found[0]
             calculations = [((resolve_field(cls, name, rules) or (name,))[0], how) for name, how in calculations]
-            sort = [ast.SortKey((resolve_field(cls, k.field, rules) or (k.field,))[0], k.descending)
-                    for k in query.sort]
+            sort = [replace(k, field=(resolve_field(cls, k.field, rules) or (k.field,))[0]) for k in query.sort]
             for name, how in calculations:
                 field_def = cls.fields.get(name)
                 if how not in AGGREGATES:
@@ -414,4 +456,4 @@ def _parent_id(value: str | None, prefix: str = "") -> str | None:
 
 def _reverse(sort: tuple[ast.SortKey, ...]) -> tuple[ast.SortKey, ...]:
     keys = sort or (ast.SortKey("_id"),)
-    return tuple(ast.SortKey(k.field, not k.descending) for k in keys)
+    return tuple(k.reversed() for k in keys)

@@ -43,14 +43,16 @@ def _row_to_record(cls: ClassDef, row: Row[Any]) -> Record:
     )
 
 
-def _ordered(column: ColumnElement[Any], descending: bool, dialect: str) -> Any:
-    """NULL sorts as the smallest value on both databases. That is SQLite's own order, so it gets no
-    NULLS clause (which would keep it from reading an index); PostgreSQL's default is the opposite,
-    so it gets one, and its indexes are built NULLS FIRST (class_tables.py) to serve it both ways."""
-    ordered = column.desc() if descending else column.asc()
-    if dialect != "postgresql":
+def _ordered(column: ColumnElement[Any], key: ast.SortKey, dialect: str) -> Any:
+    """By default NULL sorts as the smallest value on both databases. That is SQLite's own order, so
+    SQLite gets a NULLS clause only when the key asks for the other one (a clause would keep it from
+    reading an index); PostgreSQL's default is the opposite, so it always gets one, and its indexes
+    are built NULLS FIRST (class_tables.py) to serve the default both ways."""
+    ordered = column.desc() if key.descending else column.asc()
+    nulls_first = key.nulls_first()
+    if dialect != "postgresql" and nulls_first == (not key.descending):
         return ordered
-    return ordered.nulls_last() if descending else ordered.nulls_first()
+    return ordered.nulls_first() if nulls_first else ordered.nulls_last()
 
 
 def _plain_number(value: Any, how: str) -> Any:
@@ -100,12 +102,27 @@ class RecordRows(RowsBase):
             # Row locks until commit: concurrent updates of the same record queue instead of racing.
             # (SQLite's BEGIN IMMEDIATE already serialises every writer.)
             statement = statement.with_for_update()
-        order = [_ordered(self._sort_column(cls, table, key.field), key.descending, self.dialect)
-                 for key in query.sort]
         # _id breaks ties (and is creation order), so paging is stable.
-        statement = statement.order_by(*order, table.c["_id"]).offset(query.skip)
+        statement = statement.order_by(*self._order(cls, table, query.sort)).offset(query.skip)
         if query.limit is not None:
             statement = statement.limit(query.limit)
+        return [_row_to_record(cls, row) for row in self.conn.execute(statement)]
+
+    def _order(self, cls: ClassDef, table: Table, sort: Sequence[ast.SortKey]) -> list[Any]:
+        return [*(_ordered(self._sort_column(cls, table, key.field), key, self.dialect) for key in sort),
+                table.c["_id"]]
+
+    def select_record_groups(self, cls: ClassDef, query: ast.Query, group_by: str) -> list[Record]:
+        """One statement for every group: rows numbered within their group in the query's order
+        (a window function, on both databases), of which the first `query.limit` are kept."""
+        table = self.class_tables.table(cls)
+        rank = func.row_number().over(partition_by=self._sort_column(cls, table, group_by),
+                                      order_by=self._order(cls, table, query.sort)).label("_rank")
+        ranked = select(table, rank).where(self._records_compiler(cls, table).where(query.where)).subquery()
+        statement = select(ranked)
+        if query.limit is not None:
+            statement = statement.where(ranked.c["_rank"] <= query.limit)
+        statement = statement.order_by(ranked.c[self._sort_column(cls, table, group_by).name], ranked.c["_rank"])
         return [_row_to_record(cls, row) for row in self.conn.execute(statement)]
 
     def update_records(self, cls: ClassDef, records: Sequence[Record]) -> None:
@@ -146,7 +163,7 @@ class RecordRows(RowsBase):
             if column is None:
                 raise UnsupportedQueryError(f"{key.field} is neither the group nor a calculated field",
                                             code="bad_sort")
-            order.append(_ordered(column, key.descending, self.dialect))
+            order.append(_ordered(column, key, self.dialect))
         statement = (select(*selected).where(self._records_compiler(cls, table).where(where)).group_by(group)
                      .order_by(*order, group).offset(skip).limit(limit))
         results = []

@@ -181,6 +181,27 @@ def test_run_query_filters_sorts_with_id_tie_break_and_pages() -> None:
     assert ids(run_query(filtered, ROWS, nulls_first=True)) == ["01", "04"]
 
 
+@pytest.mark.parametrize(("key", "expected"), [
+    (ast.SortKey("n", nulls="first"), ["02", "03", "01", "04"]),
+    (ast.SortKey("n", nulls="last"), ["03", "01", "04", "02"]),
+    (ast.SortKey("n", descending=True, nulls="first"), ["02", "01", "04", "03"]),
+    (ast.SortKey("n", descending=True, nulls="last"), ["01", "04", "03", "02"]),
+], ids=["asc-nulls-first", "asc-nulls-last", "desc-nulls-first", "desc-nulls-last"])
+@pytest.mark.parametrize("default_nulls_first", [True, False])
+def test_a_keys_nulls_order_wins_over_the_default(key: ast.SortKey, expected: list[str],
+                                                   default_nulls_first: bool) -> None:
+    assert ids(run_query(ast.Query(sort=(key,)), ROWS, nulls_first=default_nulls_first)) == expected
+
+
+def test_a_reversed_key_walks_the_order_backwards() -> None:
+    for key in (ast.SortKey("n"), ast.SortKey("n", nulls="last"), ast.SortKey("n", True, "first")):
+        # Rows with distinct `n` only: the `_id` tie-break stays ascending either way.
+        distinct = ROWS[:3]
+        forward = ids(run_query(ast.Query(sort=(key,)), distinct, nulls_first=True))
+        backward = ids(run_query(ast.Query(sort=(key.reversed(),)), distinct, nulls_first=True))
+        assert backward == forward[::-1]
+
+
 def test_run_query_refuses_to_sort_by_json_values() -> None:
     rows: list[Row] = [{"_id": "1", "tags": ["a"]}, {"_id": "2", "tags": ["b"]}]
     with pytest.raises(UnsupportedQueryError):

@@ -212,7 +212,10 @@ def nodes(depth: int = 3, negated: bool = False) -> st.SearchStrategy[ast.Node]:
 
 
 SORT_FIELDS = ["i", "f", "s", "b", "d", "_id", "created_at", "user_id"]
-SORTS = st.lists(st.builds(ast.SortKey, st.sampled_from(SORT_FIELDS), st.booleans()), max_size=2).map(tuple)
+# `nulls`: None (the default order) or an explicit NULLS FIRST/LAST, in either direction.
+NULLS = st.sampled_from([None, "first", "last"])
+SORTS = st.lists(st.builds(ast.SortKey, st.sampled_from(SORT_FIELDS), st.booleans(), NULLS),
+                 max_size=2).map(tuple)
 QUERIES = st.builds(ast.Query, nodes(), SORTS, st.integers(0, 6), st.one_of(st.none(), st.integers(0, 10)))
 
 

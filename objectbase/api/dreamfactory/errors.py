@@ -63,7 +63,27 @@ def _field_message(error: ValidationError) -> str:
     return " ".join(parts) or error.message
 
 
+# Which request parameter each part of a query comes from, for a name the table does not have.
+_QUERY_PARTS = {"where": "filter", "sort": "order", "fields": "fields"}
+
+
+def _query_message(error: ObjectbaseError) -> str | None:
+    """Reads' wording: a name the table lacks, by the parameter that named it (§9: "…in filter
+    request: 'x'"), and the filter grammar's refusals beyond the two §9 words exactly."""
+    part = _QUERY_PARTS.get(str(error.details.get("query_part")))
+    if part is not None:
+        names = ", ".join(f"'{n}'" for n in error.details.get("names", ()))
+        return f"Invalid or unparsable field in {part} request: {names}"
+    if error.code.startswith("filter_") and error.code not in _MESSAGES:
+        # Too deep, a missing :param, …: DreamFactory's words, then which rule.
+        return f"{_MESSAGES['filter_unparsable']} {error.message}."
+    return None
+
+
 def message_of(error: ObjectbaseError, details: dict[str, Any] | None = None) -> str:
+    special = _query_message(error)
+    if special is not None:
+        return special
     if isinstance(error, ValidationError) and error.field_errors:
         return _field_message(error)
     return _MESSAGES.get(error.code, error.message)

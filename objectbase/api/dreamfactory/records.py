@@ -1,32 +1,36 @@
-"""R1–R4 and the item-URL writes of contract §5: records of a table through the core.
+"""R1–R4 of contract §5: records of a table through the core, with their related records (§8).
 
 Batch writes on the collection URL (C1, U1–U3, D2–D6) are in `batches.py`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
 from objectbase.api.common.responses import json_response
+from objectbase.api.dreamfactory.batch_errors import batch_error_response
 from objectbase.api.dreamfactory.filters import parse_filter
-from objectbase.api.dreamfactory.order import parse_order
 from objectbase.api.dreamfactory.params import DFRequest, read_request
-from objectbase.api.dreamfactory.render import render_record, render_records
-from objectbase.core.errors import NotFoundError, ValidationError
+from objectbase.api.dreamfactory.related import read_with_related, related_ask, render_with_related
+from objectbase.api.dreamfactory.selection import DEFAULT_LIMIT, NAMES, field_list, page_limit, sort_of
+from objectbase.api.dreamfactory.surfaces import V2
+from objectbase.api.dreamfactory.table_schema import table_schema
+from objectbase.core.errors import MalformedInputError, NotFoundError, ValidationError
 from objectbase.core.query import ast
 from objectbase.core.services import Services
 
-__all__ = ["DEFAULT_LIMIT", "NAMES", "field_list", "get_record", "list_records", "record_not_found",
+__all__ = ["DEFAULT_LIMIT", "MAX_IDS", "NAMES", "field_list", "get_record", "list_records", "record_not_found",
            "where_of"]
 
-# Most records one GET returns, and what a missing or larger `limit` means (§4, §11).
-DEFAULT_LIMIT = 1000
-# DreamFactory matches names case-insensitively and refuses fields the table does not have.
-NAMES = ast.NameRules(fold_case=True, unknown_in_filter="reject")
+# Most identifiers one GET by `ids` (or by body records) may name.
+MAX_IDS = DEFAULT_LIMIT
+# Every app has one database service, named as DreamFactory's default.
+SERVICE = "db"
 
 
 def services(request: Request) -> Services:
@@ -36,16 +40,6 @@ def services(request: Request) -> Services:
 
 def record_not_found(record_id: str) -> NotFoundError:
     return NotFoundError(f"Record with identifier '{record_id}' not found.", code="record_not_found")
-
-
-def field_list(df: DFRequest, *, default_all: bool) -> tuple[str, ...] | None:
-    """`fields`/`select`: None for every field; writes default to the identifier only (§4)."""
-    names = df.names("fields", "select")
-    if names is None or names == ():
-        return None if default_all else ("_id",)
-    if "*" in names:
-        return None
-    return tuple(n for n in names if n != "_id") + ("_id",)
 
 
 def where_of(df: DFRequest) -> ast.Node:
@@ -58,10 +52,6 @@ def where_of(df: DFRequest) -> ast.Node:
     return parse_filter(text, params)
 
 
-# Every app has one database service, named as DreamFactory's default.
-SERVICE = "db"
-
-
 def _table(request: Request) -> str:
     service = str(request.path_params["service"])
     if service != SERVICE:
@@ -69,48 +59,96 @@ def _table(request: Request) -> str:
     return str(request.path_params["table"])
 
 
-async def list_records(request: Request) -> Response:
-    """R1 (filter, paging, order, counts) and R2 (`ids`)."""
-    df = await read_request(request)
-    surface = df.surface
-    fields = field_list(df, default_all=True)
-    ids = df.names("ids")
-    if ids is not None:
-        found = await perform(request, services(request).records.get_records, _table(request), list(ids))
-        if found.not_found:
-            raise record_not_found(found.not_found[0])
-        return json_response({surface.wrapper: render_records(found.cls, found.records, fields)})
-    where = where_of(df)
-    if df.flag("count_only"):
-        count = await perform(request, services(request).records.count_records, _table(request), where, NAMES)
-        return json_response(count)
-    asked = df.integer("limit", "top")
-    limit = asked if asked is not None and 0 < asked <= DEFAULT_LIMIT else DEFAULT_LIMIT
-    offset = max(df.integer("offset", "skip") or 0, 0)
-    order = df.text("order", "sort", "order_by")
-    query = ast.Query(where=where, sort=parse_order(order) if order else (), skip=offset, limit=limit,
-                      fields=fields, names=NAMES)
-    # The total is counted when asked for, or when the server imposed the limit (§6.4).
-    counted = df.flag("include_count") or asked is None or asked != limit
-    found = await perform(request, services(request).records.find_records, _table(request), query,
-                          count_total=counted)
-    body: dict[str, Any] = {surface.wrapper: render_records(found.cls, found.records, found.fields)}
-    meta: dict[str, Any] = {}
-    if counted:
-        if df.flag("include_count") or found.total > limit:
-            meta["count"] = found.total
-        if found.total - offset > limit:
-            meta["next"] = offset + limit + surface.next_offset_extra
+def _body_ids(records: Sequence[Any]) -> tuple[str, ...]:
+    """R3: the identifiers of the records a GET body carries (`{W: [{"_id": …}, …]}`)."""
+    ids = []
+    for index, record in enumerate(records):
+        record_id = record.get("_id") if isinstance(record, dict) else None
+        if not isinstance(record_id, str) or not record_id:
+            raise MalformedInputError(f"Required id field '_id' not found in record {index}.", code="record_id_missing")
+        ids.append(record_id)
+    return tuple(ids)
+
+
+def _wrapped(df: DFRequest, items: list[dict[str, Any]], meta: dict[str, Any]) -> Response:
+    """A list result: wrapped unless `wrap=false` (v2), and always when there is `meta` to carry."""
+    if not meta and df.first(("wrap",)) is not None and not df.flag("wrap"):
+        return json_response(items)
+    body: dict[str, Any] = {df.surface.wrapper: items}
     if meta:
         body["meta"] = meta
     return json_response(body)
 
 
+async def list_records(request: Request) -> Response:
+    """R1 (filter, paging, order, counts), R2 (`ids`) and R3 (the same, from a GET body).
+    Selectors in DreamFactory's precedence: `ids`, else body records, else `filter` (§5)."""
+    df = await read_request(request)
+    ids = df.names("ids") or (_body_ids(df.records) if df.records else None)
+    if ids:
+        return await _by_ids(request, df, ids)
+    table = _table(request)
+    records = services(request).records
+    where = where_of(df)
+    if df.flag("count_only"):
+        return json_response(await perform(request, records.count_records, table, where, NAMES))
+    asked = df.integer("limit", "top")
+    limit = page_limit(asked)
+    offset = max(df.integer("offset", "skip") or 0, 0)
+    fields = field_list(df, default_all=True)
+    query = ast.Query(where=where, sort=sort_of(df, "order", "sort", "order_by"), skip=offset, limit=limit,
+                      fields=fields, names=NAMES)
+    # The total is counted when asked for, or when the server imposed the limit (§6.4).
+    include_count = df.flag("include_count")
+    counted = include_count or asked != limit
+    with_schema = df.flag("include_schema")
+    reading = await perform(request, read_with_related, records, table,
+                            partial(records.find_records, class_name=table, query=query, count_total=counted),
+                            related_ask(df), with_relations=with_schema)
+    found = reading.found
+    meta: dict[str, Any] = {}
+    if counted:
+        if include_count or found.total > limit:
+            meta["count"] = found.total
+        if found.total - offset > limit:
+            meta["next"] = offset + limit + df.surface.next_offset_extra
+    if with_schema:
+        meta["schema"] = table_schema(found.cls, reading.relations)
+    return _wrapped(df, render_with_related(reading, found.records, found.fields), meta)
+
+
+async def _by_ids(request: Request, df: DFRequest, ids: Sequence[str]) -> Response:
+    """R2/R3: records in the order of `ids`. A missing one is the "retrieve" batch error (§7.3),
+    never a partial 200: without `continue` it reports the ids up to the first missing one."""
+    records = services(request).records
+    table = _table(request)
+    read = partial(records.get_records, class_name=table, ids=list(ids), max_ids=MAX_IDS,
+                   fields=field_list(df, default_all=True), names=NAMES)
+    reading = await perform(request, read_with_related, records, table, read, related_ask(df))
+    by_id = {r.id: r for r in reading.found.records}
+    fields = reading.found.fields
+    missing = [i for i, record_id in enumerate(ids) if record_id not in by_id]
+    if not missing:
+        return _wrapped(df, render_with_related(reading, [by_id[i] for i in ids], fields), {})
+    # Legacy ignores `continue` for a one-item request (§1).
+    continued = df.flag("continue") and (len(ids) > 1 or df.surface is V2)
+    reached = ids if continued else ids[:missing[0] + 1]
+    found = [by_id[i] for i in reached if i in by_id]
+    rendered = iter(render_with_related(reading, found, fields))
+    results = [next(rendered) if i in by_id else None for i in reached]
+    errors = {index: (404, record_not_found(ids[index]).message) for index in missing if index < len(reached)}
+    return batch_error_response(df.surface, "retrieve", results, errors, continued=continued)
+
+
 async def get_record(request: Request) -> Response:
-    """R4: one record by its item URL, unwrapped; a missing one is a 404."""
+    """R4: one record by its item URL, unwrapped, with its related records; a missing one is a 404."""
     df = await read_request(request)
     record_id = str(request.path_params["id"])
-    found = await perform(request, services(request).records.get_records, _table(request), [record_id])
-    if not found.records:
+    records = services(request).records
+    table = _table(request)
+    read = partial(records.get_records, class_name=table, ids=[record_id], fields=field_list(df, default_all=True),
+                   names=NAMES)
+    reading = await perform(request, read_with_related, records, table, read, related_ask(df))
+    if not reading.found.records:
         raise record_not_found(record_id)
-    return json_response(render_record(found.cls, found.records[0], field_list(df, default_all=True)))
+    return json_response(render_with_related(reading, reading.found.records, reading.found.fields)[0])

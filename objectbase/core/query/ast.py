@@ -14,7 +14,7 @@ from typing import Any, Literal, Union
 
 __all__ = [
     "AclAccess", "AclMembers", "And", "ArrayHas", "Compare", "Contains", "FALSE", "FieldRef",
-    "In", "IsNull", "conjoin", "NameRules", "Near", "Node", "Not", "Or", "Query", "SortKey", "TRUE", "Truth",
+    "In", "IsNull", "conjoin", "NameRules", "Near", "Node", "Not", "NullsOrder", "Or", "Query", "SortKey", "TRUE", "Truth",
     "ASCII_UPPER", "LIKE_ESCAPE", "Like", "ascii_lower", "like_escape", "like_parts",
 ]
 
@@ -121,10 +121,25 @@ class Like:
 Node = Union[Truth, Compare, In, ArrayHas, Contains, Near, IsNull, And, Or, Not, Like]
 
 
+NullsOrder = Literal["first", "last"]
+
+
 @dataclass(frozen=True)
 class SortKey:
     field: str
     descending: bool = False
+    # Where records without a value go; None keeps the default (NULL is the smallest value:
+    # first ascending, last descending).
+    nulls: NullsOrder | None = None
+
+    def reversed(self) -> SortKey:
+        """The key that walks the same order backwards (NULLs included)."""
+        return SortKey(self.field, not self.descending,
+                       None if self.nulls is None else ("last" if self.nulls == "first" else "first"))
+
+    def nulls_first(self) -> bool:
+        """Whether NULLs come before every value in this key's order."""
+        return self.nulls == "first" if self.nulls is not None else not self.descending
 
 
 @dataclass(frozen=True)

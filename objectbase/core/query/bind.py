@@ -35,6 +35,14 @@ def _bad(key: str, message: str) -> ValidationError:
     return ValidationError.single(key, "invalid", message)
 
 
+def _unknown(key: str, part: str, names: Sequence[str], message: str) -> ValidationError:
+    """A name the class does not have; `details` say which part of the query (where, sort, fields)
+    named it and how, so a dialect can word it as its clients expect."""
+    error = ValidationError.single(key, "unknown_field", message)
+    error.details = {"query_part": part, "names": list(names)}
+    return error
+
+
 def resolve_field(cls: ClassDef, name: str, rules: ast.NameRules) -> tuple[str, FieldType] | None:
     """The canonical name and type of a class field or system field, or None if the class has none."""
     if name in SYSTEM_FIELD_TYPES:
@@ -78,7 +86,7 @@ class _Binder:
     def field(self, ref: str) -> tuple[str, FieldType] | None:
         found = resolve_field(self.cls, ref, self.rules)
         if found is None and self.rules.unknown_in_filter == "reject":
-            raise ValidationError.single(ref, "unknown_field", f"{ref} is not a field of {self.cls.name}")
+            raise _unknown(ref, "where", [ref], f"{ref} is not a field of {self.cls.name}")
         return found
 
     def node(self, node: ast.Node) -> ast.Node:
@@ -145,11 +153,11 @@ def bind_sort(cls: ClassDef, sort: Sequence[ast.SortKey], rules: ast.NameRules =
     for key in sort:
         found = resolve_field(cls, key.field, rules)
         if found is None:
-            raise ValidationError.single("sort", "unknown_field", f"{key.field} is not a field of {cls.name}")
+            raise _unknown("sort", "sort", [key.field], f"{key.field} is not a field of {cls.name}")
         name, type_ = found
         if type_.storage == "json":  # arrays, locations, files have no order both databases share
             raise _bad("sort", f"{key.field} is a {type_.name} field and cannot be sorted by")
-        bound.append(ast.SortKey(name, key.descending))
+        bound.append(replace(key, field=name))
     return tuple(bound)
 
 
@@ -157,7 +165,8 @@ def bind_fields(cls: ClassDef, names: Sequence[str], rules: ast.NameRules = ast.
     resolved = [(n, resolve_field(cls, n, rules)) for n in names]
     unknown = [n for n, found in resolved if found is None]
     if unknown:
-        raise _bad("fields", f"{', '.join(unknown)} {'is not a field' if len(unknown) == 1 else 'are not fields'}")
+        raise _unknown("fields", "fields", unknown,
+                       f"{', '.join(unknown)} {'is not a field' if len(unknown) == 1 else 'are not fields'}")
     return tuple(found[0] for _, found in resolved if found is not None)
 
 

@@ -219,6 +219,7 @@ def matches(node: ast.Node, record_values: Row, *, array_fields: Collection[ast.
 
 
 def _compare_sort_values(left: Any, right: Any, nulls_first: bool) -> int:
+    """-1, 0 or 1 in ascending order of values, with NULL before (or after) every value."""
     if left is None or right is None:
         if left is None and right is None:
             return 0
@@ -233,14 +234,19 @@ def run_query(query: ast.Query, rows: Iterable[Row], *, nulls_first: bool,
               array_fields: Collection[ast.FieldRef] = ()) -> list[Row]:
     """The rows a `select` returns: filtered, sorted by the keys then `_id`, then skip and limit.
 
-    `nulls_first`: whether NULL sorts before every value in *ascending* order; descending order
-    reverses it. Storage sorts NULL as the smallest value on every database (storage/records.py),
-    so True matches it; a database's own default differs (PostgreSQL: NULLs last ascending)."""
+    `nulls_first`: whether NULL sorts before every value in *ascending* order, for keys that do not
+    say (`SortKey.nulls` None); descending order reverses it. Storage sorts NULL as the smallest
+    value on every database (storage/records.py), so True matches it; a database's own default
+    differs (PostgreSQL: NULLs last ascending). A key's own `nulls` places NULLs whatever the
+    direction, as SQL's NULLS FIRST/LAST does."""
     keys = (*query.sort, ast.SortKey("_id"))
 
     def compare(left: Row, right: Row) -> int:
         for key in keys:
-            order = _compare_sort_values(left.get(key.field), right.get(key.field), nulls_first)
+            left_value, right_value = left.get(key.field), right.get(key.field)
+            if key.nulls is not None and (left_value is None) != (right_value is None):
+                return -1 if (left_value is None) == (key.nulls == "first") else 1
+            order = _compare_sort_values(left_value, right_value, nulls_first)
             if order:
                 return -order if key.descending else order
         return 0
