@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from objectbase.core.errors import ObjectbaseError
+from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import Committing
 
 __all__ = ["BatchAbortedError", "BatchMode", "ItemOutcome", "MAX_ITEMIZED_BATCH", "run_items"]
@@ -51,15 +52,16 @@ class BatchAbortedError(ObjectbaseError):
 
     default_code = "batch_aborted"
 
-    def __init__(self, outcomes: Sequence[ItemOutcome[Any]]) -> None:
+    def __init__(self, cls: ClassDef, outcomes: Sequence[ItemOutcome[Any]]) -> None:
         failed = next(o for o in outcomes if o.error is not None)
         assert failed.error is not None
         super().__init__(failed.error.message)
+        self.cls = cls
         self.outcomes = tuple(outcomes)
         self.__cause__ = failed.error
 
 
-def run_items(tx: Committing, mode: BatchMode, items: Sequence[T],
+def run_items(tx: Committing, cls: ClassDef, mode: BatchMode, items: Sequence[T],
               write_one: Callable[[T], R]) -> list[ItemOutcome[R]]:
     """Write the items in order, each in its own savepoint, as the mode says; raises
     `BatchAbortedError` (which rolls the transaction back) for a failed all-or-nothing batch."""
@@ -74,7 +76,7 @@ def run_items(tx: Committing, mode: BatchMode, items: Sequence[T],
             if mode is BatchMode.CONTINUE:
                 continue
             if mode is BatchMode.ALL_OR_NOTHING:
-                raise BatchAbortedError(outcomes) from error
+                raise BatchAbortedError(cls, outcomes) from error
             break
         outcomes.append(ItemOutcome(index, result))
     return outcomes

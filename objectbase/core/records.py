@@ -81,6 +81,7 @@ class DeleteResult:
     cascaded: int = 0
     # With a batch mode: each item's deleted record (as it was) or error, by request index.
     outcomes: tuple[ItemOutcome[Record], ...] = ()
+    cls: ClassDef | None = None
 
 
 # Aggregates `group_by` may calculate, and which field types each applies to.
@@ -218,7 +219,7 @@ class RecordService:
                     record = self._build(actor, cls, item, now, "")
                     self._insert(actor, tx, cls, [record], now)
                     return record
-                return _itemized(cls, run_items(tx, mode, items, create_one))
+                return _itemized(cls, run_items(tx, cls, mode, items, create_one))
             many = len(items) > 1
             records = [self._build(actor, cls, item, now, f"record[{i}]." if many else "")
                        for i, item in enumerate(items)]
@@ -319,7 +320,7 @@ class RecordService:
                     new = self._update_one(actor, tx, cls, old, item, now)
                     rows[item.id] = new  # a later item for the same id builds on this change
                     return new
-                return _itemized(cls, run_items(tx, mode, items, update_one))
+                return _itemized(cls, run_items(tx, cls, mode, items, update_one))
             pairs: list[tuple[Record, Record]] = []
             not_found: list[str] = []
             denied: list[str] = []
@@ -365,7 +366,7 @@ class RecordService:
                                          code="too_many_matches")
             if mode is not None:
                 return _itemized(cls, run_items(
-                    tx, mode, records,
+                    tx, cls, mode, records,
                     lambda old: self._update_one(actor, tx, cls, old, replace(change, id=old.id), now)))
             pairs = [(r, self._change(actor, cls, r, replace(change, id=r.id), now)) for r in records]
             self._write_updates(actor, tx, cls, pairs, now)
@@ -402,9 +403,9 @@ class RecordService:
             cascaded.append(self._delete(actor, tx, cls, [record]))
             return record
 
-        outcomes = run_items(tx, mode, ids, delete_one)
+        outcomes = run_items(tx, cls, mode, ids, delete_one)
         deleted = [o.result.id for o in outcomes if o.result is not None]
-        return DeleteResult(deleted, [], [], sum(cascaded), tuple(outcomes))
+        return DeleteResult(deleted, [], [], sum(cascaded), tuple(outcomes), cls)
 
     @writes
     def delete_records(self, actor: Actor, class_name: str, ids: Sequence[str], *,
