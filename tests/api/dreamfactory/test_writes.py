@@ -173,12 +173,13 @@ def test_delete_by_item_url_answers_the_values_before(contacts: DF) -> None:
 @pytest.mark.parametrize("how", ["ids", "records", "filter", "filter-in-body"])
 def test_delete_by_selector(contacts: DF, how: str) -> None:
     first, second, third = contacts.create("contact", *[{"first_name": n, "age": i} for i, n in enumerate("abc")])
-    kwargs: dict[str, Any] = {
+    choices: dict[str, dict[str, Any]] = {
         "ids": {"params": {"ids": f"{third},{first}"}},
         "records": {"json": {contacts.wrapper: [{"_id": third}, {"_id": first}]}},
         "filter": {"params": {"filter": "age != 1", "order": "age desc"}},
         "filter-in-body": {"json": {"filter": "first_name IN ('a','c')"}},
-    }[how]
+    }
+    kwargs = choices[how]
     result = contacts.ok(contacts.send("DELETE", "contact", **kwargs))
     assert sorted(r["_id"] for r in result[contacts.wrapper]) == sorted([third, first])
     assert list(contacts.rows("contact")) == [second]
@@ -230,13 +231,14 @@ def test_refused_by_the_acl(contacts: DF, scenario: str, who: str | None, method
                             status: int, message: str) -> None:
     (mine,) = contacts.create("contact", {"first_name": "mine"})
     before = contacts.state("contact")
-    kwargs: dict[str, Any] = {
+    choices: dict[str, dict[str, Any]] = {
         "create": {"json": {contacts.wrapper: [{"first_name": "x"}]}},
         "ids": {"params": {"ids": mine}, "json": {"age": 1}},
         "filter": {"params": {"filter": "age IS NULL"}, "json": {"age": 1}},
         "force": {"params": {"force": "true"}},
         "item": {"json": {"age": 1}} if method != "DELETE" else {},
-    }[selector]
+    }
+    kwargs = choices[selector]
     response = contacts.send(method, "contact", mine if selector == "item" else None, login=who, **kwargs)
     _refused(contacts, response, status, message, before)
 
