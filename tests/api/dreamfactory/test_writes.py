@@ -270,3 +270,20 @@ def test_by_filter_a_user_changes_only_what_it_may(contacts: DF) -> None:
     deleted = contacts.ok(contacts.send("DELETE", "contact", params={"filter": "first_name = 'x'"}))
     assert deleted == {contacts.wrapper: [{"_id": mine}]}
     assert contacts.rows("contact") == {theirs: {"first_name": "x", "last_name": None, "age": None, "met": None}}
+
+
+def test_tunnelled_writes(contacts: DF) -> None:
+    first, second = contacts.create("contact", {"first_name": "a"}, {"first_name": "b"})
+    headers = {**contacts.headers(), "X-HTTP-Method": "MERGE"}
+    merged = contacts.ok(contacts.send("POST", "contact", headers=headers, json={"ids": [first], "age": 4}))
+    assert merged == {contacts.wrapper: [{"_id": first}]} and contacts.rows("contact")[first]["age"] == 4
+    deleted = contacts.ok(contacts.send("POST", "contact", params={"method": "DELETE", "ids": second}))
+    assert deleted == {contacts.wrapper: [{"_id": second}]} and list(contacts.rows("contact")) == [first]
+
+
+def test_update_ids_win_over_filter(contacts: DF) -> None:
+    first, second = contacts.create("contact", {"first_name": "a"}, {"first_name": "b"})
+    result = contacts.ok(contacts.send("PATCH", "contact", params={"ids": second, "filter": "first_name = 'a'"},
+                                       json={"age": 8}))
+    assert result == {contacts.wrapper: [{"_id": second}]}
+    assert [r["age"] for r in contacts.rows("contact").values()] == [None, 8]
