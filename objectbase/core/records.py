@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
+from objectbase.core.batches import MAX_ITEMIZED_BATCH, BatchMode, ItemOutcome, run_items
 from objectbase.core.classes import ClassService
 from objectbase.core.errors import (
     FieldError, LimitExceededError, NeedUserError, NotFoundError, NotOwnerError, PermissionDeniedError,
@@ -69,6 +70,8 @@ class RecordSet:
     total: int = 0
     # For searches: the fields asked for (bound names), None for all.
     fields: tuple[str, ...] | None = None
+    # For writes with a batch mode: each item's written record or error, by request index.
+    outcomes: tuple[ItemOutcome[Record], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class DeleteResult:
     not_found: list[str]
     # Children removed through `_parent_id`, on top of `deleted`.
     cascaded: int = 0
+    # With a batch mode: each item's deleted record (as it was) or error, by request index.
+    outcomes: tuple[ItemOutcome[Record], ...] = ()
+    cls: ClassDef | None = None
 
 
 # Aggregates `group_by` may calculate, and which field types each applies to.
@@ -135,14 +141,25 @@ class RecordService:
         self.on_delete: list[DeleteHook] = []
 
     @staticmethod
-    def _check_batch(size: int) -> None:
-        if size > MAX_BATCH:
-            raise LimitExceededError(f"At most {MAX_BATCH} records per request", code="batch_too_large")
+    def _check_batch(size: int, mode: BatchMode | None = None) -> None:
+        most = MAX_BATCH if mode is None else MAX_ITEMIZED_BATCH
+        if size > most:
+            raise LimitExceededError(f"At most {most} records per request", code="batch_too_large")
 
     def _wanted(self, ids: Sequence[str]) -> list[str]:
         """The ids of a batch, deduplicated in order, within the batch limit."""
         self._check_batch(len(ids))
         return list(dict.fromkeys(ids))
+
+    def _one_allowed(self, actor: Actor, cls: ClassDef, rows: Mapping[str, Record], record_id: str,
+                     action: Action) -> Record:
+        """The record a batch item names, or that item's error: not found (also when unreadable) or denied."""
+        allowed, denied, _missing = self._sort_by_access(actor, cls, rows, [record_id], action)
+        if allowed:
+            return allowed[0]
+        if denied:
+            raise PermissionDeniedError()
+        raise NotFoundError("Record not found", code="record_not_found")
 
     @staticmethod
     def _sort_by_access(actor: Actor, cls: ClassDef, rows: Mapping[str, Record], ids: Sequence[str],
@@ -184,16 +201,24 @@ class RecordService:
             acl=merge_record_permissions(DEFAULT_RECORD_PERMISSIONS, item.permissions),
         )
 
+    @staticmethod
+    def _insert(actor: Actor, tx: Transaction, cls: ClassDef, records: list[Record], now: int) -> None:
+        tx.insert_records(cls, records)
+        tx.insert_events([make_event(actor, "record.created", r.id, class_id=cls.id, record_seq=r.seq,
+                                     new=record_snapshot(cls, r), at=now) for r in records])
+
     @writes
     def create_records(self, actor: Actor, class_name: str, items: Sequence[NewRecord], *,
-                       parent_class: str | None = None) -> RecordSet:
+                       parent_class: str | None = None, mode: BatchMode | None = None) -> RecordSet:
         """Create one or many records in one transaction: all are written, or none.
 
-        With `parent_class`, every item's parent must be a record of that class the actor can read."""
+        With `parent_class`, every item's parent must be a record of that class the actor can read.
+        With a `mode`, each item is written in its own savepoint and kept as the mode says
+        (`RecordSet.outcomes`)."""
         self._require_writer(actor)
         if not items:
             raise ValidationError.single("record", "blank", "at least one record is needed")
-        self._check_batch(len(items))
+        self._check_batch(len(items), mode)
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
@@ -201,12 +226,16 @@ class RecordService:
                 raise PermissionDeniedError()
             if parent_class is not None:
                 self._require_parents(actor, tx, parent_class, {str(i.parent_id) for i in items})
+            if mode is not None:
+                def create_one(item: NewRecord) -> Record:
+                    record = self._build(actor, cls, item, now, "")
+                    self._insert(actor, tx, cls, [record], now)
+                    return record
+                return _itemized(cls, run_items(tx, cls, mode, items, create_one))
             many = len(items) > 1
             records = [self._build(actor, cls, item, now, f"record[{i}]." if many else "")
                        for i, item in enumerate(items)]
-            tx.insert_records(cls, records)
-            tx.insert_events([make_event(actor, "record.created", r.id, class_id=cls.id, record_seq=r.seq,
-                                         new=record_snapshot(cls, r), at=now) for r in records])
+            self._insert(actor, tx, cls, records, now)
         return RecordSet(cls, records)
 
     def get_records(self, actor: Actor, class_name: str, ids: Sequence[str], *, max_ids: int = MAX_BATCH,
@@ -315,17 +344,26 @@ class RecordService:
                           for old, new in pairs])
 
     @writes
-    def update_records(self, actor: Actor, class_name: str, items: Sequence[RecordChange]) -> RecordSet:
+    def update_records(self, actor: Actor, class_name: str, items: Sequence[RecordChange], *,
+                       mode: BatchMode | None = None) -> RecordSet:
         """Update records by id in one transaction, on locked rows (no lost updates).
 
         Ids the actor cannot read are reported not found; readable ones it may not update, denied.
-        A value that cannot be cast fails the whole request."""
+        A value that cannot be cast fails the whole request. With a `mode`, each item is its own
+        savepoint and a missing or denied id is that item's error (`RecordSet.outcomes`)."""
         self._require_writer(actor)
-        self._check_batch(len(items))
+        self._check_batch(len(items), mode)
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             rows = self._locked_rows(tx, cls, [i.id for i in items])
+            if mode is not None:
+                def update_one(item: RecordChange) -> Record:
+                    old = self._one_allowed(actor, cls, rows, item.id, Action.UPDATE)
+                    new = self._update_one(actor, tx, cls, old, item, now)
+                    rows[item.id] = new  # a later item for the same id builds on this change
+                    return new
+                return _itemized(cls, run_items(tx, cls, mode, items, update_one))
             pairs: list[tuple[Record, Record]] = []
             not_found: list[str] = []
             denied: list[str] = []
@@ -347,10 +385,18 @@ class RecordService:
             self._write_updates(actor, tx, cls, pairs, now)
         return RecordSet(cls, [new for _, new in pairs], not_found, denied, total=len(pairs))
 
+    def _update_one(self, actor: Actor, tx: Transaction, cls: ClassDef, old: Record, item: RecordChange,
+                    now: int) -> Record:
+        new = self._change(actor, cls, old, item, now)
+        self._write_updates(actor, tx, cls, [(old, new)], now)
+        return new
+
     @writes
     def update_by_criteria(self, actor: Actor, class_name: str, where: ast.Node,
-                           change: RecordChange, names: ast.NameRules = ast.NameRules()) -> RecordSet:
-        """Apply one change to every record matching the (unbound) `where` that the actor may update."""
+                           change: RecordChange, names: ast.NameRules = ast.NameRules(), *,
+                           mode: BatchMode | None = None) -> RecordSet:
+        """Apply one change to every record matching the (unbound) `where` that the actor may update;
+        with a `mode`, each matched record is an item (`RecordSet.outcomes`, in the default order)."""
         self._require_writer(actor)
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:
@@ -361,6 +407,10 @@ class RecordService:
             if len(records) > MAX_CRITERIA_UPDATE:
                 raise LimitExceededError(f"The criteria match more than {MAX_CRITERIA_UPDATE} records; narrow them",
                                          code="too_many_matches")
+            if mode is not None:
+                return _itemized(cls, run_items(
+                    tx, cls, mode, records,
+                    lambda old: self._update_one(actor, tx, cls, old, replace(change, id=old.id), now)))
             pairs = [(r, self._change(actor, cls, r, replace(change, id=r.id), now)) for r in records]
             self._write_updates(actor, tx, cls, pairs, now)
         return RecordSet(cls, [new for _, new in pairs], total=len(pairs))
@@ -381,9 +431,37 @@ class RecordService:
                 hook(tx, group_cls, group)
         return sum(len(group) for _, group in groups[1:])
 
+    def _delete_items(self, actor: Actor, tx: Transaction, cls: ClassDef, mode: BatchMode,
+                      ids: Sequence[str], matched: Mapping[str, Record] | None = None) -> DeleteResult:
+        """Delete by id, one savepoint per id; each row is read again (locked) when its turn comes,
+        as an earlier item may have removed it through `_parent_id`: a `matched` record (by
+        criteria) removed so counts as deleted, a named id as not found."""
+        cascaded: list[int] = []
+
+        def delete_one(record_id: str) -> Record:
+            rows = self._locked_rows(tx, cls, [record_id])
+            if matched is not None and record_id not in rows:
+                return matched[record_id]
+            record = self._one_allowed(actor, cls, rows, record_id, Action.DELETE)
+            cascaded.append(self._delete(actor, tx, cls, [record]))
+            return record
+
+        outcomes = run_items(tx, cls, mode, ids, delete_one)
+        deleted = [o.result.id for o in outcomes if o.result is not None]
+        return DeleteResult(deleted, [], [], sum(cascaded), tuple(outcomes), cls)
+
     @writes
-    def delete_records(self, actor: Actor, class_name: str, ids: Sequence[str]) -> DeleteResult:
+    def delete_records(self, actor: Actor, class_name: str, ids: Sequence[str], *,
+                       mode: BatchMode | None = None) -> DeleteResult:
+        """Delete records by id (and their `_parent_id` descendants) in one transaction. With a
+        `mode`, each id is an item in request order, a missing or denied one its error."""
         self._require_writer(actor)
+        if mode is not None:
+            self._check_batch(len(ids), mode)
+            with self.storage.transaction(write=True) as tx:
+                cls = self.classes.get_class(actor, class_name, tx)
+                self._locked_rows(tx, cls, ids)  # lock them all up front, in one statement
+                return self._delete_items(actor, tx, cls, mode, ids)
         wanted = self._wanted(ids)
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
@@ -394,9 +472,13 @@ class RecordService:
 
     @writes
     def delete_by_criteria(self, actor: Actor, class_name: str, where: ast.Node,
-                           names: ast.NameRules = ast.NameRules()) -> DeleteResult:
+                           names: ast.NameRules = ast.NameRules(), *, mode: BatchMode | None = None,
+                           allow_all: bool = False) -> DeleteResult:
+        """Delete every record matching the (unbound) `where` that the actor may delete. No criteria
+        needs the admin, unless `allow_all` (an explicit "delete all I may", e.g. DreamFactory's
+        `force`). With a `mode`, each matched record is an item."""
         self._require_writer(actor)
-        if where == ast.TRUE and not actor.bypasses_acl:
+        if where == ast.TRUE and not (actor.bypasses_acl or allow_all):
             raise ValidationError.single("criteria", "blank",
                                          "criteria are required (deleting a whole class needs the API key)")
         with self.storage.transaction(write=True) as tx:
@@ -406,6 +488,8 @@ class RecordService:
             if len(records) > MAX_CASCADE:
                 raise LimitExceededError(f"The criteria match more than {MAX_CASCADE} records; narrow them",
                                          code="too_many_matches")
+            if mode is not None:
+                return self._delete_items(actor, tx, cls, mode, [r.id for r in records], {r.id: r for r in records})
             cascaded = self._delete(actor, tx, cls, records) if records else 0
         return DeleteResult([r.id for r in records], [], [], cascaded)
 
@@ -443,6 +527,11 @@ class RecordService:
         if not (actor.bypasses_acl or (actor.acts_as_user and actor.user_id == record.user_id)):
             raise NotOwnerError()
         return record
+
+
+def _itemized(cls: ClassDef, outcomes: list[ItemOutcome[Record]]) -> RecordSet:
+    records = [o.result for o in outcomes if o.result is not None]
+    return RecordSet(cls, records, total=len(records), outcomes=tuple(outcomes))
 
 
 def _parent_id(value: str | None, prefix: str = "") -> str | None:

@@ -39,6 +39,10 @@ class Committing(Protocol):
 
     def after_commit(self, callback: Callable[[], None]) -> None: ...
 
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A savepoint: an exception inside the block undoes only the block's writes (batch items)."""
+        ...
+
 
 class AppRows(Protocol):
     def insert_app(self, name: str, auth_key: str, auth_secret: str, account_key: str, now: float) -> App: ...

@@ -39,6 +39,19 @@ class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, Even
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A SAVEPOINT inside this transaction: an exception in the block rolls the database back to
+        it, drops the after-commit callbacks registered since (their writes are undone), and then
+        propagates, its driver errors translated so the core can tell the item's failure."""
+        registered = len(self._after_commit)
+        try:
+            with translate_errors(), self.conn.begin_nested():
+                yield
+        except BaseException:
+            del self._after_commit[registered:]
+            raise
+
 
 class SqlStorage:
     def __init__(self, url: str) -> None:

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.responses import json_response
-from objectbase.api.dreamfactory import records
+from objectbase.api.dreamfactory import records, writes
 from objectbase.api.dreamfactory.errors import message_of, status_of
 from objectbase.api.dreamfactory.surfaces import LEGACY, surface_of
 from objectbase.core.credentials import Credentials
@@ -31,6 +31,12 @@ def _table_routes(base: str) -> list[BaseRoute]:
     return [
         Route(base + "/{table}", records.list_records, methods=_READ),
         Route(base + "/{table}/{id}", records.get_record, methods=_READ),
+        Route(base + "/{table}", writes.create_records, methods=["POST"]),
+        Route(base + "/{table}", writes.update_records, methods=["PUT", "PATCH"]),
+        Route(base + "/{table}", writes.delete_records, methods=["DELETE"]),
+        Route(base + "/{table}/{id}", writes.create_by_id, methods=["POST"]),
+        Route(base + "/{table}/{id}", writes.update_record, methods=["PUT", "PATCH"]),
+        Route(base + "/{table}/{id}", writes.delete_record, methods=["DELETE"]),
     ]
 
 
