@@ -30,6 +30,9 @@ _BY_CODE: dict[str, int] = {
     "need_user": 401,              # the ACL needs a user and the caller is the application
     "body_too_large": 413,
     "upload_too_large": 413,
+    "api_key_missing": 400,        # a login or session token without the app's key
+    "class_exists": 400,           # DreamFactory reports schema conflicts as bad requests
+    "field_type_change": 400,
 }
 _MESSAGES: dict[str, str] = {
     "credentials_missing": CREDENTIALS_MISSING,
@@ -38,6 +41,18 @@ _MESSAGES: dict[str, str] = {
     "permission_denied": "Access Forbidden. You do not have enough privileges to access this resource.",
     "filter_unparsable": "Invalid or unparsable filter request.",
     "filter_list_unwrapped": "Filter value lists must be wrapped in parentheses.",
+    "api_key_missing": "No API key provided. Please send X-DreamFactory-API-Key (or, on /rest, "
+                       "X-DreamFactory-Application-Name) with the request.",
+    "unknown_application": "Invalid API key.",
+    "invalid_credentials": "Invalid credentials supplied.",
+    "admin_only": "Access Forbidden. Only the app's administrator may do this.",
+}
+# Messages naming what the error's `details` name (keys as the core or the dialect set them).
+_DETAILED: dict[str, str] = {
+    "class_not_found": 'Table "{class}" does not exist in the database.',
+    "class_exists": 'Table "{class}" already exists.',
+    "field_not_found": 'Field "{field}" does not exist in table "{class}".',
+    "field_type_change": "Changing the type of field '{field}' is not supported.",
 }
 
 
@@ -66,4 +81,10 @@ def _field_message(error: ValidationError) -> str:
 def message_of(error: ObjectbaseError, details: dict[str, Any] | None = None) -> str:
     if isinstance(error, ValidationError) and error.field_errors:
         return _field_message(error)
+    template = _DETAILED.get(error.code)
+    if template is not None:
+        try:
+            return template.format_map(error.details)
+        except (KeyError, ValueError):  # details missing: the core's neutral message still says it
+            return error.message
     return _MESSAGES.get(error.code, error.message)
