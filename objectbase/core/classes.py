@@ -7,9 +7,9 @@ import time
 from typing import Any, Callable, Mapping, NoReturn, Sequence
 
 from objectbase.core.actor import Actor
-from objectbase.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from objectbase.core.errors import ConflictError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.events import make_event
-from objectbase.core.permissions import Action, class_allows
+from objectbase.core.permissions import Access, Action, class_allows
 from objectbase.core.schema import ClassDef, ClassSpec, FieldSpec
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 
@@ -107,6 +107,8 @@ class ClassService:
         """A class the actor may read records of (its schema is then no secret either)."""
         cls = self.get_class(actor, name)
         if not class_allows(actor, Action.READ, cls.permissions):
+            if not actor.acts_as_user and cls.permissions.acl[Action.READ].access is not Access.NOT_ALLOWED:
+                raise NeedUserError()  # a user might: the caller is only the application
             raise PermissionDeniedError("The actor may not read this class", code="permission_denied")
         return cls
 

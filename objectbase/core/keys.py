@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import UnauthenticatedError
-from objectbase.core.unit_of_work import AppRows, Storage
+from objectbase.core.unit_of_work import Storage
 from objectbase.security.tokens import constant_time_equal, token_digest
 
-__all__ = ["KeyService", "resolve_app_key"]
-
-
-def resolve_app_key(tx: AppRows, app_key: str) -> Actor:
-    """A public app key: the application itself (no user), or the admin if it is the app's API key."""
-    api_key = tx.select_api_key(token_digest(app_key))
-    if api_key is not None:
-        return Actor.admin(api_key.app_id, api_key.schema_version)
-    app = tx.select_app_by_auth_key(app_key)
-    if app is None or not constant_time_equal(app.auth_key, app_key):
-        raise UnauthenticatedError("Unknown application key", code="unknown_application")
-    return Actor(ActorKind.APP, app.id, schema_version=app.schema_version)
+__all__ = ["KeyService"]
 
 
 class KeyService:
@@ -41,5 +30,12 @@ class KeyService:
                          is_app_admin_user=user.is_admin, schema_version=api_key.schema_version)
 
     def authenticate_app_key(self, app_key: str) -> Actor:
+        """A public app key: the application itself (no user), or the admin if it is the app's API key."""
         with self.storage.transaction(write=False) as tx:
-            return resolve_app_key(tx, app_key)
+            api_key = tx.select_api_key(token_digest(app_key))
+            if api_key is not None:
+                return Actor.admin(api_key.app_id, api_key.schema_version)
+            app = tx.select_app_by_auth_key(app_key)
+            if app is None or not constant_time_equal(app.auth_key, app_key):
+                raise UnauthenticatedError("Unknown application key", code="unknown_application")
+            return Actor(ActorKind.APP, app.id, schema_version=app.schema_version)

@@ -13,7 +13,6 @@ from typing import Callable
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import NeedUserError, PermissionDeniedError, SessionMissingError, UnauthenticatedError
 from objectbase.core.events import make_event
-from objectbase.core.keys import resolve_app_key
 from objectbase.core.models import Session, User
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.users import LoginCredentials, UserService
@@ -78,22 +77,23 @@ class SessionService:
                 tx.touch_user(user.id, now)
         return NewSession(session, token, user)
 
-    def open_session(self, app_key: str, login: LoginCredentials, *, admin_only: bool = False,
+    @writes
+    def open_session(self, actor: Actor, login: LoginCredentials, *, admin_only: bool = False,
                      now: float | None = None) -> NewSession:
-        """A user's session from the app's public key (or its API key) and the user's credentials,
-        for dialects whose clients do not sign requests. `admin_only`: only users flagged admin may
-        open it (anyone else gets the same answer as a wrong password)."""
+        """A session of the user with these credentials, in the actor's app, for dialects whose clients
+        do not sign requests: the actor is whoever the app's key made it (`Services.run`).
+        `admin_only`: only users flagged admin may open it (anyone else gets the wrong-password answer)."""
         now = time.time() if now is None else now
         with self.storage.transaction(write=True) as tx:
-            app_id = resolve_app_key(tx, app_key).app_id
-            user = self.users.check_credentials(tx, app_id, login)
+            user = self.users.check_credentials(tx, actor.app_id, login)
             if admin_only and not user.is_admin:
                 raise UnauthenticatedError("The login or password is wrong", code="invalid_credentials")
             token = new_hex_token()
             # Unsigned: no nonce or timestamp to remember (0 marks that, as the columns need a value).
-            session = tx.insert_session(app_id, token_digest(token), user.id, 0, 0, now, now + self.ttl)
-            actor = Actor(ActorKind.USER, app_id, user.id)
-            tx.insert_events([make_event(actor, "session.created", session.id, new={"user_id": user.id}, at=now)])
+            session = tx.insert_session(actor.app_id, token_digest(token), user.id, 0, 0, now, now + self.ttl)
+            user_actor = Actor(ActorKind.USER, actor.app_id, user.id)
+            tx.insert_events([make_event(user_actor, "session.created", session.id, new={"user_id": user.id},
+                                         at=now)])
             tx.touch_user(user.id, now)
         return NewSession(session, token, user)
 

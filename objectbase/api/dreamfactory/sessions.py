@@ -19,6 +19,7 @@ from objectbase.api.common.responses import json_response
 from objectbase.api.dreamfactory.credentials import app_key_of, read_credentials, session_token_of
 from objectbase.api.dreamfactory.params import read_request
 from objectbase.api.dreamfactory.render import dreamfactory_time
+from objectbase.core.credentials import Credentials
 from objectbase.core.errors import SessionMissingError, UnauthenticatedError, ValidationError
 from objectbase.core.services import Services
 from objectbase.core.sessions import NewSession
@@ -73,8 +74,10 @@ async def open_session(request: Request) -> Response:
     app_key = app_key_of(request)
     if not app_key:
         raise UnauthenticatedError("No application key", code="api_key_missing")
-    new = await call_core(_services(request).sessions.open_session, app_key, login,
-                          admin_only=_admin_path(request))
+    # The app's key alone: a session token sent along is ignored (§3.2).
+    services = _services(request)
+    _actor, new = await call_core(services.run, Credentials(app_key=app_key), services.sessions.open_session,
+                                  login, admin_only=_admin_path(request))
     return json_response(render_session(new))
 
 
