@@ -60,6 +60,7 @@ def _token(qb: QB, wire: Wire, who: str) -> str:
         token = df_login(qb, wire, "ann")
         with qb.services.storage.transaction(write=True) as tx:
             session = tx.select_session(token_digest(token))
+            assert session is not None
             tx.update_session(session.id, expires_at=time.time() - 1, now=time.time() - 7200)
         return token
     if who == "logged-out":

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from objectbase.cli import main
 from objectbase.core.classes import class_snapshot
-from tests.api.dreamfactory.wire import SURFACES, Wire, assert_df_error, df_login, state_of
+from tests.api.dreamfactory.wire import LEGACY, SURFACES, V2, Wire, assert_df_error, df_login, state_of
 from tests.api.quickblox.test_record_files import make_record, upload_file
 from tests.conftest import QB, SCORE_TABLE, QBFiles
 
@@ -52,7 +52,7 @@ def snapshot(qb: QB, name: str) -> dict[str, Any]:
 # -- listings -------------------------------------------------------------------------------
 
 def test_l1_lists_the_resources_of_the_service(qb: QB) -> None:
-    response = qb.client.get("/api/v2/db", headers=app(qb, SURFACES[0].values[0]))
+    response = qb.client.get("/api/v2/db", headers=app(qb, V2))
     assert response.status_code == 200 and response.json() == {"resource": [{"name": "_schema"}, {"name": "_table"}]}
 
 
@@ -72,7 +72,7 @@ def test_l2_lists_the_tables_the_actor_may_read(qb: QB) -> None:
 def test_l3_lists_tables_with_their_access(qb: QB) -> None:
     qb.apply_class([SCORE_TABLE, HIDDEN])
     qb.make_user("ann")
-    token = df_login(qb, SURFACES[1].values[0], "ann")
+    token = df_login(qb, LEGACY, "ann")
     response = qb.client.get("/rest/db", headers={"X-DreamFactory-Session-Token": token})
     assert response.json() == {"resource": [{"name": "ScoreTable", "label": "ScoreTable", "plural": "ScoreTables",
                                              "access": ["GET", "POST", "PUT", "PATCH", "DELETE"]}]}
@@ -225,7 +225,8 @@ def test_patch_adds_fields_and_keeps_values(qb: QB, wire: Wire) -> None:
 
 def _score_fields(extra: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     types = {"Integer": "integer", "Float": "double", "Boolean": "boolean", "String": "string", "Date": "date"}
-    return [{"name": n, "type": types.get(t, t)} for n, t in SCORE_TABLE["fields"].items()] + (extra or [])  # type: ignore[union-attr]
+    fields: dict[str, str] = SCORE_TABLE["fields"]  # type: ignore[assignment]
+    return [{"name": n, "type": types.get(t, t)} for n, t in fields.items()] + (extra or [])
 
 
 @pytest.mark.parametrize("wire", SURFACES)
