@@ -318,3 +318,24 @@ def test_schema_writes_need_the_admin(qb: QB, wire: Wire, who: str, verb: str, p
     response = qb.client.request(verb.upper(), wire.schema(*path), json=body, headers=headers)
     assert_df_error(response, wire, 403)
     assert (state_of(qb), snapshot(qb, "ScoreTable")) == before
+
+
+def test_a_drop_that_fails_keeps_the_table_and_its_files(qbf: QBFiles) -> None:
+    qbf.apply_class()
+    qbf.make_user("bob")
+    headers = qbf.headers("bob")
+    assert upload_file(qbf, headers, make_record(qbf, headers)).status_code == 200
+    stored = qbf.stored()
+
+    def fail(*_: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    qbf.services.classes.on_delete.append(fail)  # after the files hook: its after-commit is queued
+    try:
+        response = qbf.client.delete("/api/v2/db/_schema/ScoreTable",
+                                     headers={"X-DreamFactory-API-Key": qbf.credentials.api_key})
+    finally:
+        qbf.services.classes.on_delete.remove(fail)
+    assert_df_error(response, V2, 500)
+    assert qbf.stored() == stored and qbf.count() == 1
+    assert qbf.events()[-1].kind != "class.deleted"
