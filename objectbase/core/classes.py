@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Sequence
+from typing import Any, Callable, Mapping, NoReturn, Sequence
 
 from objectbase.core.actor import Actor
-from objectbase.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from objectbase.core.errors import ConflictError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.events import make_event
-from objectbase.core.schema import ClassDef, ClassSpec
+from objectbase.core.permissions import Access, Action, class_allows
+from objectbase.core.schema import ClassDef, ClassSpec, FieldSpec
 from objectbase.core.unit_of_work import Storage, Transaction, writes
 
-__all__ = ["ClassService", "class_snapshot"]
+__all__ = ["ClassService", "OnClassDelete", "class_snapshot"]
+
+# Called inside the transaction that drops a class (e.g. to delete its files' bytes after commit).
+OnClassDelete = Callable[[Transaction, ClassDef], None]
 
 
 def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
@@ -39,6 +43,23 @@ def _refuse_type_changes(current: ClassDef, spec: ClassSpec) -> None:
                 code="field_type_change", details={"field": field_spec.name})
 
 
+def _require_admin(actor: Actor) -> None:
+    if not actor.bypasses_acl:
+        raise PermissionDeniedError("Only the app's administrator can change classes", code="admin_only")
+
+
+def _removal_refused(field_name: str) -> ValidationError:
+    return ValidationError.single(field_name, "field_removal", "removing a field is not supported")
+
+
+def _spec_of(cls: ClassDef, fields: Sequence[FieldSpec] = ()) -> ClassSpec:
+    """The class as a spec (keeping its permissions and states), with `fields` added or re-flagged."""
+    current = [FieldSpec(f.name, f.type, f.indexed, f.required) for f in cls.fields.values()]
+    given = {f.name: f for f in fields}
+    merged = [given.pop(f.name, f) for f in current] + list(given.values())
+    return ClassSpec(cls.name, tuple(merged), cls.permissions, cls.states)
+
+
 class ClassService:
     def __init__(self, storage: Storage[Transaction]) -> None:
         self.storage = storage
@@ -46,6 +67,7 @@ class ClassService:
         # schema version, which every authentication reads, so a stale entry is never used.
         self._cache: dict[int, tuple[int, dict[str, ClassDef]]] = {}
         self._lock = threading.Lock()
+        self.on_delete: list[OnClassDelete] = []
 
     def _classes(self, tx: Transaction, app_id: int, version: int | None) -> dict[str, ClassDef]:
         cached = self._cache.get(app_id)
@@ -64,7 +86,7 @@ class ClassService:
                 return self.get_class(actor, name, own_tx)
         cls = self._classes(tx, actor.app_id, actor.schema_version).get(name)
         if cls is None:
-            raise NotFoundError("No class of this name exists", code="class_not_found")
+            raise NotFoundError("No class of this name exists", code="class_not_found", details={"class": name})
         return cls
 
     def get_classes(self, actor: Actor, tx: Transaction) -> list[ClassDef]:
@@ -75,11 +97,83 @@ class ClassService:
         with self.storage.transaction(write=False) as tx:
             return list(self._classes(tx, actor.app_id, None).values())
 
+    def find_classes(self, actor: Actor) -> list[ClassDef]:
+        """The classes whose records the actor may read (some or all of them), in creation order."""
+        with self.storage.transaction(write=False) as tx:
+            return [c for c in self._classes(tx, actor.app_id, actor.schema_version).values()
+                    if class_allows(actor, Action.READ, c.permissions)]
+
+    def get_readable_class(self, actor: Actor, name: str) -> ClassDef:
+        """A class the actor may read records of (its schema is then no secret either)."""
+        cls = self.get_class(actor, name)
+        if not class_allows(actor, Action.READ, cls.permissions):
+            if not actor.acts_as_user and cls.permissions.acl[Action.READ].access is not Access.NOT_ALLOWED:
+                raise NeedUserError()  # a user might: the caller is only the application
+            raise PermissionDeniedError("The actor may not read this class", code="permission_denied")
+        return cls
+
+    @writes
+    def create_classes(self, actor: Actor, specs: Sequence[ClassSpec]) -> list[ClassDef]:
+        """Create new classes only: a name already taken is a conflict, and nothing is created."""
+        _require_admin(actor)
+        with self.storage.transaction(write=True) as tx:
+            taken = {c.name for c in tx.select_classes(actor.app_id)}
+            for spec in specs:
+                if spec.name in taken:
+                    raise ConflictError("A class of this name already exists", code="class_exists",
+                                        details={"class": spec.name})
+            return self.apply_classes(actor, specs)
+
+    @writes
+    def add_fields(self, actor: Actor, changes: Mapping[str, Sequence[FieldSpec]], *,
+                   complete: bool = False) -> list[ClassDef]:
+        """Add fields to classes (or change their index/required flags), keeping everything else.
+        `complete`: each list claims to be every field of its class; one left out would be a removal,
+        which is refused (stored values are never dropped through this path)."""
+        _require_admin(actor)
+        with self.storage.transaction(write=True) as tx:
+            specs = []
+            for class_name, fields in changes.items():
+                current = self.get_class(actor, class_name, tx)
+                lowered = {n.lower(): n for n in current.fields}
+                given = {f.name for f in fields}
+                for spec in fields:
+                    if spec.name not in current.fields and spec.name.lower() in lowered:
+                        raise ValidationError.single(spec.name, "duplicate", "differs from another field only in case")
+                if complete and (missing := [n for n in current.fields if n not in given]):
+                    raise _removal_refused(missing[0])
+                specs.append(_spec_of(current, fields))
+            return self.apply_classes(actor, specs)
+
+    def delete_field(self, actor: Actor, class_name: str, field_name: str) -> NoReturn:
+        """Always refused for a field that exists: dropping a column would drop stored values, which
+        no API does implicitly. (Kept here so every dialect gives the same answer.)"""
+        _require_admin(actor)
+        cls = self.get_class(actor, class_name)
+        if field_name not in cls.fields:
+            raise NotFoundError("No field of this name exists", code="field_not_found",
+                                details={"class": class_name, "field": field_name})
+        raise _removal_refused(field_name)
+
+    @writes
+    def delete_class(self, actor: Actor, class_name: str) -> ClassDef:
+        """Drop a class: its table and every record, in one transaction with a `class.deleted` event;
+        `on_delete` hooks run inside it (files' bytes go after commit)."""
+        _require_admin(actor)
+        with self.storage.transaction(write=True) as tx:
+            cls = self.get_class(actor, class_name, tx)
+            for hook in self.on_delete:
+                hook(tx, cls)
+            tx.delete_class(cls)
+            tx.bump_schema_version(actor.app_id)
+            tx.insert_events([make_event(actor, "class.deleted", cls.name, class_id=cls.id,
+                                         old=class_snapshot(cls))])
+        return cls
+
     @writes
     def apply_classes(self, actor: Actor, specs: Sequence[ClassSpec]) -> list[ClassDef]:
         """Create or update classes (e.g. read from a class file). New fields add columns; nothing is dropped."""
-        if not actor.bypasses_acl:
-            raise PermissionDeniedError("Only the app's administrator can change classes", code="admin_only")
+        _require_admin(actor)
         now = time.time()
         applied = []
         with self.storage.transaction(write=True) as tx:

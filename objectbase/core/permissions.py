@@ -24,6 +24,7 @@ __all__ = [
     "RECORD_ACTIONS",
     "RecordPermissions",
     "acl_filter",
+    "class_allows",
     "is_allowed",
     "merge_record_permissions",
     "validate_permission",
@@ -147,3 +148,13 @@ def acl_filter(actor: Actor, action: Action, class_permissions: ClassPermissions
             branches.append(ast.And((ast.Compare(access, "eq", Access.GROUPS.value),
                                      ast.ArrayHas(members, tuple(sorted(actor.user_tags)), mode="any"))))
     return ast.Or(tuple(branches))
+
+
+def class_allows(actor: Actor, action: Action, class_permissions: ClassPermissions) -> bool:
+    """Whether the actor may do `action` on some records of a class: the class ACL decides, or,
+    where record ACLs apply, some record may allow it (writes still need a user, as records do)."""
+    if actor.bypasses_acl:
+        return True
+    if action is not Action.READ and not actor.acts_as_user:
+        return False
+    return class_permissions.applies_to_records(action) or class_permissions.acl[action].allows(actor, None)

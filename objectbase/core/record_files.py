@@ -8,6 +8,8 @@ transaction that stopped referring to them commits.
 
 from __future__ import annotations
 
+import logging
+
 import mimetypes
 import time
 from typing import Any, Sequence
@@ -27,13 +29,21 @@ from objectbase.core.unit_of_work import Storage, Transaction, writes
 from objectbase.core.uploads import FileDownload, Upload, clean_file_name, delete_after_commit, valid_content_type
 from objectbase.files.base import FileStore
 
-__all__ = ["RecordFileService", "RecordUpload", "delete_file_bytes_after_commit", "file_key_of", "record_file_key"]
+log = logging.getLogger(__name__)
+
+__all__ = ["RecordFileService", "RecordUpload", "class_files_prefix", "delete_file_bytes_after_commit", "file_key_of",
+           "record_file_key"]
+
+
+def class_files_prefix(cls: ClassDef) -> str:
+    """Where every file of the class's records is kept (class ids are never reused)."""
+    return f"apps/{cls.app_id}/classes/{cls.id}/"
 
 
 def record_file_key(cls: ClassDef, file_id: str) -> str:
     if not is_object_id(file_id):
         raise ValueError(f"not a file id: {file_id!r}")
-    return f"apps/{cls.app_id}/classes/{cls.id}/{file_id}"
+    return class_files_prefix(cls) + file_id
 
 
 def file_key_of(cls: ClassDef, value: Any) -> str | None:
@@ -108,6 +118,18 @@ class RecordFileService:
     def on_records_deleted(self, tx: Transaction, cls: ClassDef, records: Sequence[Record]) -> None:
         """RecordService's delete hook: the deleted records' file bytes go once the delete commits."""
         delete_file_bytes_after_commit(tx, self.files, cls, records)
+
+    def on_class_deleted(self, tx: Transaction, cls: ClassDef) -> None:
+        """ClassService's delete hook: every file of the dropped class goes once the drop commits."""
+        files = self.files
+        prefix = class_files_prefix(cls)
+
+        def delete() -> None:
+            try:
+                files.delete_prefix(prefix)
+            except Exception:  # the drop is committed; the bytes are orphans now
+                log.exception("could not delete the files under %s", prefix)
+        tx.after_commit(delete)
 
     # -- D14 --------------------------------------------------------------------------------
     def check_upload(self, actor: Actor, class_name: str, record_id: str) -> None:

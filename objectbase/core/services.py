@@ -67,6 +67,7 @@ class Services:
         if files is not None:
             # Deleting records (and their cascaded children) deletes their files' bytes after commit.
             records.on_delete.append(record_files.on_records_deleted)
+            classes.on_delete.append(record_files.on_class_deleted)
         return cls(
             storage=storage, apps=AppService(storage), users=users,
             sessions=SessionService(storage, users, session_ttl), keys=KeyService(storage),

@@ -5,12 +5,13 @@ The dialect parses its wire format and knows its signature scheme; the core gets
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 from objectbase.core.actor import Actor, ActorKind
-from objectbase.core.errors import NeedUserError, SessionMissingError, UnauthenticatedError
+from objectbase.core.errors import NeedUserError, PermissionDeniedError, SessionMissingError, UnauthenticatedError
 from objectbase.core.events import make_event
 from objectbase.core.models import Session, User
 from objectbase.core.unit_of_work import Storage, Transaction, writes
@@ -74,6 +75,41 @@ class SessionService:
                                          at=now)])
             if user:
                 tx.touch_user(user.id, now)
+        return NewSession(session, token, user)
+
+    @writes
+    def open_session(self, actor: Actor, login: LoginCredentials, *, admin_only: bool = False,
+                     now: float | None = None) -> NewSession:
+        """A session of the user with these credentials, in the actor's app, for dialects whose clients
+        do not sign requests: the actor is whoever the app's key made it (`Services.run`).
+        `admin_only`: only users flagged admin may open it (anyone else gets the wrong-password answer)."""
+        now = time.time() if now is None else now
+        with self.storage.transaction(write=True) as tx:
+            user = self.users.check_credentials(tx, actor.app_id, login)
+            if admin_only and not user.is_admin:
+                raise UnauthenticatedError("The login or password is wrong", code="invalid_credentials")
+            token = new_hex_token()
+            # Unsigned: no nonce or timestamp to remember (0 marks that, as the columns need a value).
+            session = tx.insert_session(actor.app_id, token_digest(token), user.id, 0, 0, now, now + self.ttl)
+            user_actor = Actor(ActorKind.USER, actor.app_id, user.id)
+            tx.insert_events([make_event(user_actor, "session.created", session.id, new={"user_id": user.id},
+                                         at=now)])
+            tx.touch_user(user.id, now)
+        return NewSession(session, token, user)
+
+    def refresh_session(self, token: str, *, admin_only: bool = False, now: float | None = None) -> NewSession:
+        """Push a user session's expiry a full lifetime forward; the token stays the same.
+        `admin_only`: the session must be of a user flagged admin."""
+        now = time.time() if now is None else now
+        with self.storage.transaction(write=True) as tx:
+            session = self._load(tx, token, now)
+            user = tx.select_user(session.app_id, session.user_id) if session.user_id else None
+            if user is None:
+                raise NeedUserError()
+            if admin_only and not user.is_admin:
+                raise PermissionDeniedError("The session's user is not an administrator", code="admin_only")
+            session = dataclasses.replace(session, expires_at=now + self.ttl, updated_at=now)
+            self._touch(tx, session, session.expires_at, now)
         return NewSession(session, token, user)
 
     def _load(self, tx: Transaction, token: str, now: float) -> Session:

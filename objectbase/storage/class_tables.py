@@ -98,6 +98,12 @@ class ClassTables:
     def create(self, conn: Connection, cls: ClassDef) -> None:
         self.table(cls).create(conn)
 
+    def drop(self, conn: Connection, cls: ClassDef) -> None:
+        """DROP TABLE by the generated name (its indexes go with it)."""
+        self.table(cls).drop(conn)
+        for key in [k for k in self._cache if k[0] == cls.id]:
+            del self._cache[key]
+
     def add_fields(self, conn: Connection, old: ClassDef, new: ClassDef) -> None:
         """ALTER TABLE ADD COLUMN for each new field (never a rewrite), and indexes newly asked for."""
         table = self.table(new)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from objectbase.core.fields import field_type
 from objectbase.core.permissions import Access, Action, ClassPermissions, Permission
@@ -83,3 +83,8 @@ class ClassRows(RowsBase):
         cls = self._reload(current.app_id, current.id)
         self.class_tables.add_fields(self.conn, current, cls)
         return cls
+
+    def delete_class(self, cls: ClassDef) -> None:
+        self.class_tables.drop(self.conn, cls)
+        self.conn.execute(delete(fields).where(fields.c.class_id == cls.id))
+        self.conn.execute(delete(classes).where(classes.c.id == cls.id))

@@ -13,11 +13,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.responses import json_response
-from objectbase.api.dreamfactory import records, writes
+from objectbase.api.dreamfactory import records, schema, sessions, writes
+from objectbase.api.dreamfactory.credentials import read_credentials
 from objectbase.api.dreamfactory.errors import message_of, status_of
 from objectbase.api.dreamfactory.surfaces import LEGACY, surface_of
 from objectbase.core.credentials import Credentials
-from objectbase.core.errors import ObjectbaseError, UnauthenticatedError
+from objectbase.core.errors import ObjectbaseError
 
 __all__ = ["DreamFactory"]
 
@@ -40,8 +41,45 @@ def _table_routes(base: str) -> list[BaseRoute]:
     ]
 
 
-V2_ROUTES: list[BaseRoute] = _table_routes("/{service}/_table")
-LEGACY_ROUTES: list[BaseRoute] = _table_routes("/{service}")
+_SCHEMA_WRITE = ["PUT", "PATCH"]
+
+
+def _session_routes() -> list[BaseRoute]:
+    """Before the table routes: on /rest, `user/session` would otherwise read as table `session`."""
+    return [
+        Route(path, handler, methods=[verb])
+        for path in ("/user/session", "/system/admin/session")
+        for verb, handler in (("POST", sessions.open_session), ("GET", sessions.refresh_session),
+                              ("DELETE", sessions.close_session))
+    ]
+
+
+def _schema_routes() -> list[BaseRoute]:
+    base = "/{service}/_schema"
+    return [
+        Route(base, schema.get_schema, methods=_READ),
+        Route(base, schema.create_tables, methods=["POST"]),
+        Route(base, schema.update_tables, methods=_SCHEMA_WRITE),
+        Route(base + "/{table}", schema.get_table, methods=_READ),
+        Route(base + "/{table}", schema.update_table, methods=_SCHEMA_WRITE),
+        Route(base + "/{table}", schema.delete_table, methods=["DELETE"]),
+        Route(base + "/{table}/{field}", schema.get_field, methods=_READ),
+        Route(base + "/{table}/{field}", schema.update_field, methods=_SCHEMA_WRITE),
+        Route(base + "/{table}/{field}", schema.delete_field, methods=["DELETE"]),
+    ]
+
+
+V2_ROUTES: list[BaseRoute] = [
+    *_session_routes(), *_schema_routes(),
+    Route("/{service}", schema.describe_service, methods=_READ),
+    Route("/{service}/_table", schema.list_tables, methods=_READ),
+    *_table_routes("/{service}/_table"),
+]
+LEGACY_ROUTES: list[BaseRoute] = [
+    *_session_routes(), *_schema_routes(),
+    Route("/{service}", schema.legacy_list_tables, methods=_READ),
+    *_table_routes("/{service}"),
+]
 
 _TUNNELLED = frozenset({"GET", "PUT", "PATCH", "MERGE", "DELETE"})
 _HTTP_MESSAGES = {404: "Resource not found.", 405: "Method not allowed on this resource."}
@@ -66,16 +104,6 @@ class Surfaces:
         await router(scope, receive, send)
 
 
-def _header_or_query(request: Request, headers: tuple[str, ...], query: tuple[str, ...]) -> str:
-    for name in headers:
-        if value := request.headers.get(name, "").strip():
-            return value
-    for name in query:
-        if value := request.query_params.get(name, "").strip():
-            return value
-    return ""
-
-
 class DreamFactory:
     name = "dreamfactory"
     prefixes = ("/api/v2", "/rest")
@@ -88,17 +116,7 @@ class DreamFactory:
         self.app: ASGIApp = Surfaces()
 
     def credentials(self, request: Request) -> Credentials:
-        """Both surfaces' headers on both surfaces (a harmless superset, §3.1)."""
-        app_key = _header_or_query(
-            request, ("x-dreamfactory-api-key", "x-dreamfactory-application-name", "x-application-name"),
-            ("api_key", "app_name"))
-        token = _header_or_query(request, ("x-dreamfactory-session-token",), ("session_token",))
-        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-        if not token and scheme.lower() == "bearer":
-            token = bearer.strip()
-        if not app_key and not token:
-            raise UnauthenticatedError("No credentials", code="credentials_missing")
-        return Credentials(session_token=token, app_key=app_key)
+        return read_credentials(request)
 
     def error_response(self, request: Request, error: Exception) -> Response:
         surface = surface_of(request)

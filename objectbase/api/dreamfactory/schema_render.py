@@ -1,0 +1,82 @@
+"""Classes -> DreamFactory schema JSON (contract §10): the `<table>` and `<field>` objects, with
+§10's type mapping. `render_table` is also what `include_schema` puts in `meta.schema`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from objectbase.core.actor import Actor
+from objectbase.core.fields import FieldType
+from objectbase.core.permissions import Action, class_allows
+from objectbase.core.schema import ClassDef, FieldDef
+
+__all__ = ["render_field", "render_system_field", "render_table", "table_access", "table_plural"]
+
+# Core type -> (DreamFactory `type`, `db_type`).
+_TYPES: dict[str, tuple[str, str]] = {
+    "Integer": ("integer", "bigint"), "Float": ("double", "double precision"), "String": ("string", "text"),
+    "Boolean": ("boolean", "boolean"), "Date": ("datetime", "datetime"), "Location": ("string", "json"),
+    "File": ("string", "file"),
+}
+# System columns every record has: (type, db_type, length, primary key).
+_SYSTEM: dict[str, tuple[str, str, int | None, bool]] = {
+    "_id": ("string", "char(24)", 24, True),
+    "_parent_id": ("string", "char(24)", 24, False),
+    "user_id": ("user_id_on_create", "bigint", None, False),
+    "created_at": ("timestamp_on_create", "datetime", None, False),
+    "updated_at": ("timestamp_on_update", "datetime", None, False),
+}
+_VERBS = ((Action.READ, ("GET",)), (Action.CREATE, ("POST",)), (Action.UPDATE, ("PUT", "PATCH")),
+          (Action.DELETE, ("DELETE",)))
+
+
+def _type_of(field_type: FieldType) -> tuple[str, str]:
+    if field_type.name.endswith("[]"):
+        return "string", "json"
+    return _TYPES.get(field_type.name, ("string", field_type.name.lower()))
+
+
+def _field(name: str, type_name: str, db_type: str, *, length: int | None = None, required: bool = False,
+           allow_null: bool = True, primary: bool = False, indexed: bool = False,
+           multibyte: bool = False) -> dict[str, Any]:
+    return {
+        "alias": None, "name": name, "label": name, "description": None, "native": [],
+        "type": type_name, "db_type": db_type, "length": length, "precision": None, "scale": None,
+        "default": None, "required": required, "allow_null": allow_null, "fixed_length": length is not None,
+        "supports_multibyte": multibyte, "auto_increment": False, "is_primary_key": primary,
+        "is_unique": primary, "is_index": indexed, "is_foreign_key": False, "ref_table": None,
+        "ref_field": None, "ref_on_update": None, "ref_on_delete": None, "picklist": None,
+        "validation": None, "db_function": None, "is_virtual": False, "is_aggregate": False,
+    }
+
+
+def render_system_field(name: str) -> dict[str, Any]:
+    type_name, db_type, length, primary = _SYSTEM[name]
+    # Every system column is indexed; only `_parent_id` may be empty.
+    return _field(name, type_name, db_type, length=length, allow_null=name == "_parent_id", primary=primary,
+                  indexed=True)
+
+
+def render_field(field: FieldDef) -> dict[str, Any]:
+    type_name, db_type = _type_of(field.type)
+    return _field(field.name, type_name, db_type, required=field.required, allow_null=not field.required,
+                  indexed=field.indexed, multibyte=field.type.name == "String")
+
+
+def table_access(actor: Actor, cls: ClassDef) -> list[str]:
+    """The verbs the actor may use on some records of the class."""
+    return [verb for action, verbs in _VERBS if class_allows(actor, action, cls.permissions) for verb in verbs]
+
+
+def table_plural(name: str) -> str:
+    # Cosmetic (§10): DreamFactory inflects; an "s" is enough for a label.
+    return name if name.endswith("s") else name + "s"
+
+
+def render_table(cls: ClassDef, actor: Actor) -> dict[str, Any]:
+    return {
+        "alias": None, "name": cls.name, "label": cls.name, "description": None, "native": [],
+        "plural": table_plural(cls.name), "is_view": False, "primary_key": ["_id"], "name_field": None,
+        "field": [*(render_system_field(n) for n in _SYSTEM), *(render_field(f) for f in cls.fields.values())],
+        "related": [], "constraints": [], "access": table_access(actor, cls),
+    }
