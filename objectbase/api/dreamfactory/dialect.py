@@ -25,7 +25,6 @@ __all__ = ["DreamFactory"]
 log = logging.getLogger(__name__)
 
 _READ = ["GET"]
-_WRITE = ["POST", "PUT", "PATCH", "DELETE"]
 
 
 def _table_routes(base: str) -> list[BaseRoute]:
@@ -42,6 +41,22 @@ def _table_routes(base: str) -> list[BaseRoute]:
 
 
 _SCHEMA_WRITE = ["PUT", "PATCH"]
+_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+async def _not_allowed(request: Request) -> Response:
+    raise HTTPException(405)
+
+
+def _closed(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """The routes, and for each of their paths a 405 for the other verbs: on /rest a table's
+    collection and item routes would otherwise take `user/session` or `_schema/{table}`."""
+    used: dict[str, set[str]] = {}
+    for route in routes:
+        assert isinstance(route, Route)
+        used.setdefault(route.path, set()).update(route.methods or ())
+    return routes + [Route(path, _not_allowed, methods=[v for v in _VERBS if v not in verbs])
+                     for path, verbs in used.items() if any(v not in verbs for v in _VERBS)]
 
 
 def _session_routes() -> list[BaseRoute]:
@@ -70,13 +85,13 @@ def _schema_routes() -> list[BaseRoute]:
 
 
 V2_ROUTES: list[BaseRoute] = [
-    *_session_routes(), *_schema_routes(),
+    *_closed(_session_routes() + _schema_routes()),
     Route("/{service}", schema.describe_service, methods=_READ),
     Route("/{service}/_table", schema.list_tables, methods=_READ),
     *_table_routes("/{service}/_table"),
 ]
 LEGACY_ROUTES: list[BaseRoute] = [
-    *_session_routes(), *_schema_routes(),
+    *_closed(_session_routes() + _schema_routes()),
     Route("/{service}", schema.legacy_list_tables, methods=_READ),
     *_table_routes("/{service}"),
 ]
