@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from objectbase.core.actor import Actor
 from objectbase.core.services import Services
 from objectbase.settings import Settings
 
-__all__ = ["services", "settings"]
+__all__ = ["actor", "services", "settings"]
 
 
 def services(request: Request) -> Services:
@@ -17,4 +18,10 @@ def services(request: Request) -> Services:
 
 def settings(request: Request) -> Settings:
     found: Settings = request.app.state.settings
+    return found
+
+
+def actor(request: Request) -> Actor:
+    """Who made the request, once `perform` has authenticated it."""
+    found: Actor = request.state.actor
     return found

@@ -9,15 +9,14 @@ from typing import Any, Callable, Sequence
 from starlette.responses import Response
 
 from objectbase.api.common.responses import json_response
-from objectbase.api.dreamfactory.errors import message_of, status_of
+from objectbase.api.dreamfactory.errors import message_of, record_not_found, status_of
 from objectbase.api.dreamfactory.params import DFRequest
-from objectbase.api.dreamfactory.records import record_not_found
 from objectbase.api.dreamfactory.surfaces import V2, Surface
 from objectbase.core.batches import BatchMode, ItemOutcome
 from objectbase.core.errors import MalformedInputError, ObjectbaseError
 from objectbase.core.models import Record
 
-__all__ = ["BATCH_ERROR_CODE", "CREATE", "DELETE", "Operation", "PATCH", "UPDATE", "batch_answer", "batch_mode",
+__all__ = ["BATCH_ERROR_CODE", "CREATE", "DELETE", "Operation", "PATCH", "RETRIEVE", "UPDATE", "batch_answer", "batch_mode",
            "item_error"]
 
 # v2 reports a batch error with this code (its status stays 400).
@@ -41,6 +40,7 @@ CREATE = Operation("created", "created")
 UPDATE = Operation("updated", "updated")
 PATCH = Operation("updated", "patched")
 DELETE = Operation("deleted", "deleted")
+RETRIEVE = Operation("retrieved", "retrieved")
 
 
 def batch_mode(df: DFRequest) -> BatchMode:

@@ -12,7 +12,7 @@ from objectbase.core.errors import (
     PermissionDeniedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
 )
 
-__all__ = ["CREDENTIALS_MISSING", "message_of", "status_of"]
+__all__ = ["record_not_found", "CREDENTIALS_MISSING", "message_of", "status_of"]
 
 CREDENTIALS_MISSING = (
     "No session token (JWT) or API key detected in request. Please send in X-DreamFactory-Session-Token "
@@ -115,3 +115,7 @@ def message_of(error: ObjectbaseError, details: dict[str, Any] | None = None) ->
         except (KeyError, ValueError):  # details missing: the core's neutral message still says it
             return error.message
     return _MESSAGES.get(error.code, error.message)
+
+
+def record_not_found(record_id: str) -> NotFoundError:
+    return NotFoundError(f"Record with identifier '{record_id}' not found.", code="record_not_found")

@@ -13,50 +13,26 @@ from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
 from objectbase.api.common.responses import json_response
-from objectbase.api.dreamfactory.batch_errors import batch_error_response
-from objectbase.api.dreamfactory.filters import parse_filter
+from objectbase.api.common.state import services
+from objectbase.api.dreamfactory.batches import RETRIEVE, batch_answer
+from objectbase.api.dreamfactory.errors import record_not_found
 from objectbase.api.dreamfactory.params import DFRequest, read_request
 from objectbase.api.dreamfactory.related import read_with_related, related_ask, render_with_related
-from objectbase.api.dreamfactory.selection import DEFAULT_LIMIT, NAMES, field_list, page_limit, sort_of
-from objectbase.api.dreamfactory.surfaces import V2
-from objectbase.api.dreamfactory.table_schema import table_schema
-from objectbase.core.errors import MalformedInputError, NotFoundError, ValidationError
+from objectbase.api.dreamfactory.schema_render import render_table
+from objectbase.api.dreamfactory.selection import DEFAULT_LIMIT, NAMES, field_list, page_limit, sort_of, where_of
+from objectbase.api.dreamfactory.tables import table_of
+from objectbase.core.batches import ItemOutcome
+from objectbase.core.errors import MalformedInputError
 from objectbase.core.query import ast
-from objectbase.core.services import Services
 
-__all__ = ["DEFAULT_LIMIT", "MAX_IDS", "NAMES", "field_list", "get_record", "list_records", "record_not_found",
-           "where_of"]
+__all__ = ["MAX_IDS", "get_record", "list_records"]
 
 # Most identifiers one GET by `ids` (or by body records) may name.
 MAX_IDS = DEFAULT_LIMIT
-# Every app has one database service, named as DreamFactory's default.
-SERVICE = "db"
 
 
-def services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
 
 
-def record_not_found(record_id: str) -> NotFoundError:
-    return NotFoundError(f"Record with identifier '{record_id}' not found.", code="record_not_found")
-
-
-def where_of(df: DFRequest) -> ast.Node:
-    text = df.text("filter", "where")
-    if not text:
-        return ast.TRUE
-    params = df.first(("params",))
-    if params is not None and not isinstance(params, dict):
-        raise ValidationError.single("params", "invalid", "params must be an object of :name to value")
-    return parse_filter(text, params)
-
-
-def _table(request: Request) -> str:
-    service = str(request.path_params["service"])
-    if service != SERVICE:
-        raise NotFoundError(f'Service "{service}" not found.', code="service_not_found")
-    return str(request.path_params["table"])
 
 
 def _body_ids(records: Sequence[Any]) -> tuple[str, ...]:
@@ -87,7 +63,7 @@ async def list_records(request: Request) -> Response:
     ids = df.names("ids") or (_body_ids(df.records) if df.records else None)
     if ids:
         return await _by_ids(request, df, ids)
-    table = _table(request)
+    table = table_of(request)
     records = services(request).records
     where = where_of(df)
     if df.flag("count_only"):
@@ -113,7 +89,7 @@ async def list_records(request: Request) -> Response:
         if found.total - offset > limit:
             meta["next"] = offset + limit + df.surface.next_offset_extra
     if with_schema:
-        meta["schema"] = table_schema(found.cls, reading.relations)
+        meta["schema"] = render_table(found.cls, request.state.actor, reading.relations)
     return _wrapped(df, render_with_related(reading, found.records, found.fields), meta)
 
 
@@ -121,7 +97,7 @@ async def _by_ids(request: Request, df: DFRequest, ids: Sequence[str]) -> Respon
     """R2/R3: records in the order of `ids`. A missing one is the "retrieve" batch error (§7.3),
     never a partial 200: without `continue` it reports the ids up to the first missing one."""
     records = services(request).records
-    table = _table(request)
+    table = table_of(request)
     read = partial(records.get_records, class_name=table, ids=list(ids), max_ids=MAX_IDS,
                    fields=field_list(df, default_all=True), names=NAMES)
     reading = await perform(request, read_with_related, records, table, read, related_ask(df))
@@ -130,14 +106,14 @@ async def _by_ids(request: Request, df: DFRequest, ids: Sequence[str]) -> Respon
     missing = [i for i, record_id in enumerate(ids) if record_id not in by_id]
     if not missing:
         return _wrapped(df, render_with_related(reading, [by_id[i] for i in ids], fields), {})
-    # Legacy ignores `continue` for a one-item request (§1).
-    continued = df.flag("continue") and (len(ids) > 1 or df.surface is V2)
-    reached = ids if continued else ids[:missing[0] + 1]
+    # Without `continue` the ids up to the first missing one are reported; legacy answers a
+    # one-id request with the plain 404 (batch_answer).
+    reached = ids if df.flag("continue") else ids[:missing[0] + 1]
     found = [by_id[i] for i in reached if i in by_id]
-    rendered = iter(render_with_related(reading, found, fields))
-    results = [next(rendered) if i in by_id else None for i in reached]
-    errors = {index: (404, record_not_found(ids[index]).message) for index in missing if index < len(reached)}
-    return batch_error_response(df.surface, "retrieve", results, errors, continued=continued)
+    rendered = {r.id: item for r, item in zip(found, render_with_related(reading, found, fields))}
+    outcomes = [ItemOutcome(n, result=by_id[i]) if i in by_id else ItemOutcome(n, error=record_not_found(i))
+                for n, i in enumerate(reached)]
+    return batch_answer(df, RETRIEVE, outcomes, lambda record: rendered[record.id], lambda n: ids[n])
 
 
 async def get_record(request: Request) -> Response:
@@ -145,7 +121,7 @@ async def get_record(request: Request) -> Response:
     df = await read_request(request)
     record_id = str(request.path_params["id"])
     records = services(request).records
-    table = _table(request)
+    table = table_of(request)
     read = partial(records.get_records, class_name=table, ids=[record_id], fields=field_list(df, default_all=True),
                    names=NAMES)
     reading = await perform(request, read_with_related, records, table, read, related_ask(df))

@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 
 from objectbase.api.dreamfactory.params import DFRequest
 from objectbase.api.dreamfactory.render import render_records
+from objectbase.api.dreamfactory.schema_render import render_relation
 from objectbase.api.dreamfactory.selection import NAMES, field_list, page_limit, sort_of
 from objectbase.core.actor import Actor
 from objectbase.core.errors import UnsupportedQueryError
@@ -28,7 +29,7 @@ __all__ = ["Embed", "Reading", "RelatedAsk", "read_with_related", "related_ask",
 
 
 def relation_name(relation: Relation) -> str:
-    return f"{relation.target}_by_{relation.field}"
+    return str(render_relation(relation)["name"])
 
 
 @dataclass(frozen=True)

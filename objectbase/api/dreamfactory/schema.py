@@ -15,17 +15,19 @@ from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
 from objectbase.api.common.responses import json_response
+from objectbase.api.common.state import actor, services
 from objectbase.api.dreamfactory.params import DFRequest, read_request
-from objectbase.api.dreamfactory.records import SERVICE
 from objectbase.api.dreamfactory.schema_input import field_specs, table_name, table_specs
+from objectbase.api.dreamfactory.tables import require_service
 from objectbase.api.dreamfactory.schema_render import (
     render_field, render_system_field, render_table, table_access, table_plural,
 )
 from objectbase.api.dreamfactory.surfaces import LEGACY, Surface
 from objectbase.core.actor import Actor
+from objectbase.core.classes import ClassService
 from objectbase.core.errors import NotFoundError, ValidationError
+from objectbase.core.related import relations_of
 from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
-from objectbase.core.services import Services
 
 __all__ = [
     "create_tables", "delete_field", "delete_table", "describe_service", "get_field", "get_schema",
@@ -34,21 +36,7 @@ __all__ = [
 ]
 
 
-def _services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
 
-
-def _actor(request: Request) -> Actor:
-    found: Actor = request.state.actor
-    return found
-
-
-def require_service(request: Request) -> None:
-    """Every app has the one database service (§2); any other name is a 404."""
-    service = str(request.path_params["service"])
-    if service != SERVICE:
-        raise NotFoundError(f'Service "{service}" not found.', code="service_not_found")
 
 
 def _schema_wrapper(surface: Surface) -> str:
@@ -78,7 +66,7 @@ def _names(classes: list[ClassDef], single: bool, wrapper: str) -> dict[str, Any
 async def describe_service(request: Request) -> Response:
     """L1: the resources of the service (authenticated like any request)."""
     require_service(request)
-    await perform(request, _services(request).classes.find_classes)
+    await perform(request, services(request).classes.find_classes)
     return json_response({"resource": [{"name": "_schema"}, {"name": "_table"}]})
 
 
@@ -87,7 +75,7 @@ async def list_tables(request: Request) -> Response:
     df = await read_request(request)
     require_service(request)
     names = df.names("names")
-    classes = await perform(request, _services(request).classes.find_classes)
+    classes = await perform(request, services(request).classes.find_classes)
     if names is not None:
         return _described(request, df, classes, names)
     if df.flag("as_list"):
@@ -104,7 +92,7 @@ def _described(request: Request, df: DFRequest, classes: list[ClassDef], names: 
     for name in names:
         if name not in by_name:
             raise NotFoundError(code="class_not_found", details={"class": name})
-    tables = [render_table(by_name[n], _actor(request)) for n in names]
+    tables = [render_table(by_name[n], actor(request), relations_of(by_name[n], classes)) for n in names]
     return json_response({_schema_wrapper(df.surface): tables})
 
 
@@ -112,12 +100,12 @@ async def legacy_list_tables(request: Request) -> Response:
     """L3 (`GET /rest/{service}`): the tables with their label, plural and the verbs the actor may use."""
     df = await read_request(request)
     require_service(request)
-    classes = await perform(request, _services(request).classes.find_classes)
+    classes = await perform(request, services(request).classes.find_classes)
     if df.flag("names_only"):
         return json_response({"resource": [c.name for c in classes]})
-    actor = _actor(request)
+    who = actor(request)
     return json_response({"resource": [
-        {"name": c.name, "label": c.name, "plural": table_plural(c.name), "access": table_access(actor, c)}
+        {"name": c.name, "label": c.name, "plural": table_plural(c.name), "access": table_access(who, c)}
         for c in classes]})
 
 
@@ -130,7 +118,7 @@ async def create_tables(request: Request) -> Response:
     df = await read_request(request)
     require_service(request)
     raw, single = _tables_in(df)
-    created = await perform(request, _services(request).classes.create_classes, table_specs(raw))
+    created = await perform(request, services(request).classes.create_classes, table_specs(raw))
     return json_response(_names(created, single, _schema_wrapper(df.surface)))
 
 
@@ -140,7 +128,7 @@ async def update_tables(request: Request) -> Response:
     require_service(request)
     raw, single = _tables_in(df)
     changes = {table_name(t): field_specs(table_name(t), t.get("field")) for t in raw}
-    updated = await perform(request, _services(request).classes.add_fields, changes,
+    updated = await perform(request, services(request).classes.add_fields, changes,
                             complete=request.method == "PUT")
     return json_response(_names(updated, single, _schema_wrapper(df.surface)))
 
@@ -152,10 +140,15 @@ def _table(request: Request) -> str:
     return str(request.path_params["table"])
 
 
+def _readable_and_all(actor: Actor, classes: ClassService, name: str) -> tuple[ClassDef, list[ClassDef]]:
+    """The class (if the actor may read it) and every class it may read, which its relations name."""
+    return classes.get_readable_class(actor, name), classes.find_classes(actor)
+
+
 async def get_table(request: Request) -> Response:
     await read_request(request)
-    cls = await perform(request, _services(request).classes.get_readable_class, _table(request))
-    return json_response(render_table(cls, _actor(request)))
+    cls, classes = await perform(request, _readable_and_all, services(request).classes, _table(request))
+    return json_response(render_table(cls, actor(request), relations_of(cls, classes)))
 
 
 async def update_table(request: Request) -> Response:
@@ -164,14 +157,14 @@ async def update_table(request: Request) -> Response:
     raw = df.single if df.single is not None else (df.records[0] if df.records else {})
     if not isinstance(raw, dict):
         raise ValidationError.single("table", "invalid", "must be a table object")
-    updated = await perform(request, _services(request).classes.add_fields,
+    updated = await perform(request, services(request).classes.add_fields,
                             {name: field_specs(name, raw.get("field"))}, complete=request.method == "PUT")
     return json_response({"name": updated[0].name})
 
 
 async def delete_table(request: Request) -> Response:
     await read_request(request)
-    dropped = await perform(request, _services(request).classes.delete_class, _table(request))
+    dropped = await perform(request, services(request).classes.delete_class, _table(request))
     return json_response({"name": dropped.name})
 
 
@@ -188,7 +181,7 @@ def _field_of(cls: ClassDef, name: str) -> dict[str, Any]:
 
 async def get_field(request: Request) -> Response:
     await read_request(request)
-    cls = await perform(request, _services(request).classes.get_readable_class, _table(request))
+    cls = await perform(request, services(request).classes.get_readable_class, _table(request))
     return json_response(_field_of(cls, str(request.path_params["field"])))
 
 
@@ -198,12 +191,12 @@ async def update_field(request: Request) -> Response:
     name, field_name = _table(request), str(request.path_params["field"])
     raw = dict(df.single or df.body)
     raw["name"] = field_name  # the URL names the field; a type is needed even to re-flag it
-    updated = await perform(request, _services(request).classes.add_fields, {name: field_specs(name, [raw])})
+    updated = await perform(request, services(request).classes.add_fields, {name: field_specs(name, [raw])})
     return json_response(_field_of(updated[0], field_name))
 
 
 async def delete_field(request: Request) -> Response:
     await read_request(request)
     # Never returns: the core refuses every field removal (or answers 403/404 first).
-    await perform(request, _services(request).classes.delete_field, _table(request),
+    await perform(request, services(request).classes.delete_field, _table(request),
                   str(request.path_params["field"]))

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from objectbase.core.actor import Actor
 from objectbase.core.fields import FieldType
 from objectbase.core.permissions import Action, class_allows
+from objectbase.core.related import Relation
 from objectbase.core.schema import ClassDef, FieldDef
 
-__all__ = ["render_field", "render_system_field", "render_table", "table_access", "table_plural"]
+__all__ = ["render_field", "render_relation", "render_system_field", "render_table", "table_access", "table_plural"]
 
 # Core type -> (DreamFactory `type`, `db_type`).
 _TYPES: dict[str, tuple[str, str]] = {
@@ -73,10 +74,15 @@ def table_plural(name: str) -> str:
     return name if name.endswith("s") else name + "s"
 
 
-def render_table(cls: ClassDef, actor: Actor) -> dict[str, Any]:
+def render_relation(relation: Relation) -> dict[str, Any]:
+    return {"name": f"{relation.target}_by_{relation.field}", "type": "has_many" if relation.many else "belongs_to",
+            "field": "_id", "ref_table": relation.target, "ref_field": relation.field}
+
+
+def render_table(cls: ClassDef, actor: Actor, relations: Sequence[Relation] = ()) -> dict[str, Any]:
     return {
         "alias": None, "name": cls.name, "label": cls.name, "description": None, "native": [],
         "plural": table_plural(cls.name), "is_view": False, "primary_key": ["_id"], "name_field": None,
         "field": [*(render_system_field(n) for n in _SYSTEM), *(render_field(f) for f in cls.fields.values())],
-        "related": [], "constraints": [], "access": table_access(actor, cls),
+        "related": [render_relation(r) for r in relations], "constraints": [], "access": table_access(actor, cls),
     }

@@ -3,11 +3,13 @@ records and for the related records embedded in them (§8)."""
 
 from __future__ import annotations
 
+from objectbase.api.dreamfactory.filters import parse_filter
 from objectbase.api.dreamfactory.order import parse_order
 from objectbase.api.dreamfactory.params import DFRequest
+from objectbase.core.errors import ValidationError
 from objectbase.core.query import ast
 
-__all__ = ["DEFAULT_LIMIT", "NAMES", "field_list", "page_limit", "sort_of"]
+__all__ = ["DEFAULT_LIMIT", "NAMES", "field_list", "page_limit", "sort_of", "where_of"]
 
 # Most records one GET returns, and what a missing or larger `limit` means (§4, §11).
 DEFAULT_LIMIT = 1000
@@ -34,3 +36,14 @@ def page_limit(asked: int | None) -> int:
 def sort_of(df: DFRequest, *names: str) -> tuple[ast.SortKey, ...]:
     text = df.text(*names)
     return parse_order(text) if text else ()
+
+
+def where_of(df: DFRequest) -> ast.Node:
+    """`filter`/`where` with its `params`, as an unbound condition."""
+    text = df.text("filter", "where")
+    if not text:
+        return ast.TRUE
+    params = df.first(("params",))
+    if params is not None and not isinstance(params, dict):
+        raise ValidationError.single("params", "invalid", "params must be an object of :name to value")
+    return parse_filter(text, params)

@@ -16,21 +16,17 @@ from starlette.responses import Response
 
 from objectbase.api.common.core_calls import call_core, perform
 from objectbase.api.common.responses import json_response
+from objectbase.api.common.state import services
 from objectbase.api.dreamfactory.credentials import app_key_of, read_credentials, session_token_of
 from objectbase.api.dreamfactory.params import read_request
 from objectbase.api.dreamfactory.render import dreamfactory_time
 from objectbase.core.credentials import Credentials
 from objectbase.core.errors import SessionMissingError, UnauthenticatedError, ValidationError
-from objectbase.core.services import Services
 from objectbase.core.sessions import NewSession
 from objectbase.core.users import LoginCredentials
 
 __all__ = ["close_session", "open_session", "refresh_session", "render_session"]
 
-
-def _services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
 
 
 def _admin_path(request: Request) -> bool:
@@ -75,8 +71,8 @@ async def open_session(request: Request) -> Response:
     if not app_key:
         raise UnauthenticatedError("No application key", code="api_key_missing")
     # The app's key alone: a session token sent along is ignored (§3.2).
-    services = _services(request)
-    _actor, new = await call_core(services.run, Credentials(app_key=app_key), services.sessions.open_session,
+    core = services(request)
+    _actor, new = await call_core(core.run, Credentials(app_key=app_key), core.sessions.open_session,
                                   login, admin_only=_admin_path(request))
     return json_response(render_session(new))
 
@@ -85,7 +81,7 @@ async def refresh_session(request: Request) -> Response:
     token = read_credentials(request).session_token
     if not token:
         raise SessionMissingError()
-    new = await call_core(_services(request).sessions.refresh_session, token, admin_only=_admin_path(request))
+    new = await call_core(services(request).sessions.refresh_session, token, admin_only=_admin_path(request))
     return json_response(render_session(new))
 
 
@@ -93,5 +89,5 @@ async def close_session(request: Request) -> Response:
     if not session_token_of(request):
         read_credentials(request)  # nothing at all: the 400 of §3.3
         raise SessionMissingError()
-    await perform(request, _services(request).sessions.destroy_session)
+    await perform(request, services(request).sessions.destroy_session)
     return json_response({"success": True})

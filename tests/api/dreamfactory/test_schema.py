@@ -101,7 +101,10 @@ def test_a_table_in_the_section_10_shape(qb: QB, wire: Wire) -> None:
     table = qb.client.get(wire.schema("ScoreTable"), headers=app(qb, wire)).json()
     assert {k: table[k] for k in ("name", "label", "plural", "is_view", "primary_key", "related", "access")} == {
         "name": "ScoreTable", "label": "ScoreTable", "plural": "ScoreTables", "is_view": False,
-        "primary_key": ["_id"], "related": [], "access": ["GET"]}
+        "primary_key": ["_id"], "access": ["GET"],
+        # `_parent_id` names no class, so a record of any class (this one too) may be a child (§8).
+        "related": [{"name": "ScoreTable_by__parent_id", "type": "has_many", "field": "_id",
+                     "ref_table": "ScoreTable", "ref_field": "_parent_id"}]}
     fields = {f["name"]: f for f in table["field"]}
     assert list(fields)[:5] == ["_id", "_parent_id", "user_id", "created_at", "updated_at"]
     assert {n: (f["type"], f["db_type"]) for n, f in fields.items() if n in TYPES} == TYPES
