@@ -124,4 +124,18 @@ async def read_request(request: Request) -> DFRequest:
         # A bare object is one record (legacy; accepted on v2 too, §5.1).
         single = {k: v for k, v in body.items() if k not in PARAMETER_NAMES} or None
     params = {**query, **body} if surface.body_wins else {**body, **query}
+    _check_identifier(params)
+    if isinstance(params.get("params"), str):
+        # `params` in a query string is JSON text (`params={":n": 5}`).
+        params["params"] = _decode(params["params"].encode())
     return DFRequest(surface, params, records, single, body)
+
+
+def _check_identifier(params: Mapping[str, Any]) -> None:
+    """`id_field` must name a unique field: in Objectbase only `_id` is (§4). `id_type` only casts ids."""
+    raw = params.get("id_field")
+    names = raw if isinstance(raw, list) else str(raw or "").split(",")
+    others = [str(n).strip() for n in names if str(n).strip() and str(n).strip().lower() != "_id"]
+    if others:
+        raise MalformedInputError(f"Field '{others[0]}' is not unique: only _id identifies records.",
+                                  code="id_field_not_unique")

@@ -47,7 +47,10 @@ def _body_ids(records: Sequence[Any]) -> tuple[str, ...]:
 
 
 def _wrapped(df: DFRequest, items: list[dict[str, Any]], meta: dict[str, Any]) -> Response:
-    """A list result: wrapped unless `wrap=false` (v2), and always when there is `meta` to carry."""
+    """A list result: wrapped unless `wrap=false` (v2), and always when there is `meta` to carry;
+    with `as_list`, only the identifiers."""
+    if df.flag("as_list"):
+        items = [item["_id"] for item in items]
     if not meta and df.first(("wrap",)) is not None and not df.flag("wrap"):
         return json_response(items)
     body: dict[str, Any] = {df.surface.wrapper: items}

@@ -7,6 +7,7 @@ the record object itself, or the item's plain error.
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any, Awaitable, Callable, Mapping, Sequence
 
@@ -36,6 +37,8 @@ __all__ = ["create_by_id", "create_records", "delete_record", "delete_records", 
 
 # Columns a client may send back but never sets (§5.3): ignored in update bodies.
 _SYSTEM = frozenset({"_id", "user_id", "created_at", "updated_at", "_parent_id"})
+# A relation's name, as related data names them (`<Table>_by_<field>`).
+_RELATION_NAME = re.compile(r"^[A-Za-z]\w*_by_\w+$")
 
 
 def _records_missing() -> MalformedInputError:
@@ -49,6 +52,12 @@ def _objects(df: DFRequest) -> list[dict[str, Any]]:
         raise _records_missing()
     if not all(isinstance(item, Mapping) for item in items):
         raise MalformedInputError("Every record must be a JSON object", code="malformed_records")
+    for item in items:
+        for key, value in item.items():
+            if _RELATION_NAME.match(str(key)) and isinstance(value, (Mapping, list)):
+                # DreamFactory can write related records nested in a record (§8); not offered yet.
+                raise MalformedInputError(f"Nested related records ({key}) cannot be written",
+                                          code="nested_related", details={"relation": key})
     return [dict(item) for item in items]
 
 

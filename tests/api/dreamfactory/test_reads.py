@@ -298,3 +298,23 @@ def test_server_imposed_limit_counts_and_pages(df: DF) -> None:
     page = df.get("Item", {"fields": "_id", "limit": "5000"}).json()
     assert len(page[df.wrapper]) == 1000
     assert page["meta"] == {"count": 1001, "next": 1000 if df.surface == "v2" else 1001}
+
+
+
+# -- as_list, id_field, params as JSON text ------------------------------------------------------
+
+def test_as_list_answers_only_the_identifiers(items: tuple[DF, list[str]]) -> None:
+    df, ids = items
+    assert df.get("Item", {"as_list": "true"}).json() == {df.wrapper: ids}
+
+
+def test_id_field_other_than_the_identifier_is_refused(items: tuple[DF, list[str]]) -> None:
+    df, ids = items
+    assert len(df.items(df.get("Item", {"id_field": "_id", "id_type": "string"}))) == len(ids)
+    assert df.error(df.get("Item", {"id_field": "score"}), 400) == (
+        "Field 'score' is not unique: only _id identifies records.")
+
+
+def test_params_may_come_as_json_text_in_the_query(items: tuple[DF, list[str]]) -> None:
+    df, _ = items
+    assert titles(df, df.get("Item", {"filter": "score = :v", "params": '{":v": 2}'})) == ["b"]

@@ -287,3 +287,15 @@ def test_update_ids_win_over_filter(contacts: DF) -> None:
                                        json={"age": 8}))
     assert result == {contacts.wrapper: [{"_id": second}]}
     assert [r["age"] for r in contacts.rows("contact").values()] == [None, 8]
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_nested_related_records_in_a_write_are_refused(contacts: DF, method: str) -> None:
+    before = contacts.state("contact")
+    record: dict[str, Any] = {"first_name": "a", "contact_by__parent_id": [{"first_name": "child"}]}
+    if method == "PATCH":
+        record["_id"] = MISSING
+    response = contacts.send(method, "contact", json={contacts.wrapper: [record]})
+    assert contacts.error(response, 400)["message"] == (
+        "Writing related records nested in a record is not supported; write them on their own table.")
+    assert contacts.state("contact") == before
