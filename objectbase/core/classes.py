@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Mapping, NoReturn, Sequence
+from typing import Any, Callable, Mapping, NoReturn, Protocol, Sequence
 
 from objectbase.core.actor import Actor
 from objectbase.core.errors import ConflictError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.permissions import Access, Action, class_allows
 from objectbase.core.schema import ClassDef, ClassSpec, FieldSpec
-from objectbase.core.unit_of_work import Storage, Transaction, writes
+from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, Storage, writes
 
-__all__ = ["ClassService", "OnClassDelete", "class_snapshot"]
+__all__ = ["ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot"]
+
+
+class ClassTransaction(Committing, ClassRows, AppRows, EventRows, Protocol):
+    """What class management reads and writes."""
+
 
 # Called inside the transaction that drops a class (e.g. to delete its files' bytes after commit).
-OnClassDelete = Callable[[Transaction, ClassDef], None]
+OnClassDelete = Callable[[ClassTransaction, ClassDef], None]
 
 
 def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
@@ -60,8 +65,9 @@ def _spec_of(cls: ClassDef, fields: Sequence[FieldSpec] = ()) -> ClassSpec:
     return ClassSpec(cls.name, tuple(merged), cls.permissions, cls.states)
 
 
+
 class ClassService:
-    def __init__(self, storage: Storage[Transaction]) -> None:
+    def __init__(self, storage: Storage[ClassTransaction]) -> None:
         self.storage = storage
         # app id -> (schema version, classes by name). Another worker's change bumps the app's
         # schema version, which every authentication reads, so a stale entry is never used.
@@ -69,7 +75,7 @@ class ClassService:
         self._lock = threading.Lock()
         self.on_delete: list[OnClassDelete] = []
 
-    def _classes(self, tx: Transaction, app_id: int, version: int | None) -> dict[str, ClassDef]:
+    def _classes(self, tx: ClassTransaction, app_id: int, version: int | None) -> dict[str, ClassDef]:
         cached = self._cache.get(app_id)
         if cached is not None and version is not None and cached[0] == version:
             return cached[1]
@@ -80,7 +86,7 @@ class ClassService:
             self._cache[app_id] = (current_version, classes)
         return classes
 
-    def get_class(self, actor: Actor, name: str, tx: Transaction | None = None) -> ClassDef:
+    def get_class(self, actor: Actor, name: str, tx: ClassTransaction | None = None) -> ClassDef:
         if tx is None:
             with self.storage.transaction(write=False) as own_tx:
                 return self.get_class(actor, name, own_tx)
@@ -89,7 +95,7 @@ class ClassService:
             raise NotFoundError("No class of this name exists", code="class_not_found", details={"class": name})
         return cls
 
-    def get_classes(self, actor: Actor, tx: Transaction) -> list[ClassDef]:
+    def get_classes(self, actor: Actor, tx: ClassTransaction) -> list[ClassDef]:
         """Every class of the actor's app (cascades look for children in all of them)."""
         return list(self._classes(tx, actor.app_id, actor.schema_version).values())
 

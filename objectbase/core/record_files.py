@@ -23,9 +23,9 @@ from objectbase.core.ids import is_object_id, new_object_id
 from objectbase.core.models import Record
 from objectbase.core.permissions import Action, is_allowed
 from objectbase.core.query import ast
-from objectbase.core.records import record_snapshot
+from objectbase.core.records import RecordTransaction, record_snapshot
 from objectbase.core.schema import ClassDef, FieldDef
-from objectbase.core.unit_of_work import Storage, Transaction, writes
+from objectbase.core.unit_of_work import Committing, Storage, writes
 from objectbase.core.uploads import FileDownload, Upload, clean_file_name, delete_after_commit, valid_content_type
 from objectbase.files.base import FileStore
 
@@ -57,7 +57,7 @@ def _file_fields(cls: ClassDef) -> list[FieldDef]:
     return [f for f in cls.fields.values() if isinstance(f.type, FileType)]
 
 
-def delete_file_bytes_after_commit(tx: Transaction, files: FileStore | None, cls: ClassDef,
+def delete_file_bytes_after_commit(tx: Committing, files: FileStore | None, cls: ClassDef,
                                    records: Sequence[Record]) -> None:
     """Call inside the transaction that deletes `records`: their File fields' bytes go once it commits
     (and not at all if it rolls back)."""
@@ -84,7 +84,7 @@ class RecordUpload(Upload):
 
 
 class RecordFileService:
-    def __init__(self, storage: Storage[Transaction], classes: ClassService, files: FileStore, *, max_upload_bytes: int) -> None:
+    def __init__(self, storage: Storage[RecordTransaction], classes: ClassService, files: FileStore, *, max_upload_bytes: int) -> None:
         self.storage = storage
         self.classes = classes
         self.files = files
@@ -100,13 +100,13 @@ class RecordFileService:
         return field
 
     @staticmethod
-    def _record(tx: Transaction, cls: ClassDef, record_id: str) -> Record:
+    def _record(tx: RecordTransaction, cls: ClassDef, record_id: str) -> Record:
         found = tx.select_records(cls, ast.Query(where=ast.In("_id", (record_id,)))) if is_object_id(record_id) else []
         if not found:
             raise NotFoundError("Record not found", code="record_not_found")
         return found[0]
 
-    def _writable(self, actor: Actor, tx: Transaction, class_name: str, record_id: str) -> tuple[ClassDef, Record]:
+    def _writable(self, actor: Actor, tx: RecordTransaction, class_name: str, record_id: str) -> tuple[ClassDef, Record]:
         if actor.kind is ActorKind.APP:
             raise NeedUserError()
         cls = self.classes.get_class(actor, class_name, tx)
@@ -115,11 +115,11 @@ class RecordFileService:
             raise PermissionDeniedError("The actor may not access this record's files", code="file_access_denied")
         return cls, record
 
-    def on_records_deleted(self, tx: Transaction, cls: ClassDef, records: Sequence[Record]) -> None:
+    def on_records_deleted(self, tx: RecordTransaction, cls: ClassDef, records: Sequence[Record]) -> None:
         """RecordService's delete hook: the deleted records' file bytes go once the delete commits."""
         delete_file_bytes_after_commit(tx, self.files, cls, records)
 
-    def on_class_deleted(self, tx: Transaction, cls: ClassDef) -> None:
+    def on_class_deleted(self, tx: Committing, cls: ClassDef) -> None:
         """ClassService's delete hook: every file of the dropped class goes once the drop commits."""
         files = self.files
         prefix = class_files_prefix(cls)
@@ -195,7 +195,7 @@ class RecordFileService:
                 raise NotFoundError("File not found", code="file_not_found")
             self._set(actor, tx, cls, old, field, None, now)
 
-    def _set(self, actor: Actor, tx: Transaction, cls: ClassDef, old: Record, field: FieldDef,
+    def _set(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, old: Record, field: FieldDef,
              value: dict[str, Any] | None, now: int) -> None:
         tx.update_record_file(cls, old.id, field.name, value, now)
         new = Record(id=old.id, class_id=old.class_id, user_id=old.user_id, parent_id=old.parent_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.batches import MAX_ITEMIZED_BATCH, BatchMode, ItemOutcome, run_items
@@ -25,18 +25,23 @@ from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
-from objectbase.core.unit_of_work import Storage, Transaction, writes
+from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, writes
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.related import Relation, relations_of
 
 __all__ = [
     "AGGREGATES", "DeleteResult", "MAX_BATCH", "NewRecord", "RecordChange", "RecordService", "RecordSet",
-    "RelatedSet",
+    "RecordTransaction", "RelatedSet",
     "cast_values", "record_snapshot",
 ]
 
 # Largest number of records one create or get-by-ids request may name.
 MAX_BATCH = 100
+
+
+class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, Protocol):
+    """What record operations read and write (classes: the schema they bind to)."""
+
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ AGGREGATES: dict[str, tuple[str, ...]] = {
 # Records one by-criteria update may change in a single transaction.
 MAX_CRITERIA_UPDATE = 1000
 # A hook run inside the deleting transaction for each class's deleted records (e.g. file bytes).
-DeleteHook = Callable[[Transaction, ClassDef, list[Record]], None]
+DeleteHook = Callable[[RecordTransaction, ClassDef, list[Record]], None]
 
 
 def record_snapshot(cls: ClassDef, record: Record) -> dict[str, Any]:
@@ -135,7 +140,7 @@ def cast_values(cls: ClassDef, values: Mapping[str, Any], *, prefix: str = "") -
 
 
 class RecordService:
-    def __init__(self, storage: Storage[Transaction], classes: ClassService) -> None:
+    def __init__(self, storage: Storage[RecordTransaction], classes: ClassService) -> None:
         self.storage = storage
         self.classes = classes
         self.on_delete: list[DeleteHook] = []
@@ -179,7 +184,7 @@ class RecordService:
                 allowed.append(record)
         return allowed, denied, not_found
 
-    def _locked_rows(self, tx: Transaction, cls: ClassDef, ids: Sequence[str]) -> dict[str, Record]:
+    def _locked_rows(self, tx: RecordTransaction, cls: ClassDef, ids: Sequence[str]) -> dict[str, Record]:
         valid = tuple({i for i in ids if is_object_id(i)})
         return {r.id: r for r in tx.select_records(cls, ast.Query(where=ast.In("_id", valid)), for_update=True)}
 
@@ -202,7 +207,7 @@ class RecordService:
         )
 
     @staticmethod
-    def _insert(actor: Actor, tx: Transaction, cls: ClassDef, records: list[Record], now: int) -> None:
+    def _insert(actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record], now: int) -> None:
         tx.insert_records(cls, records)
         tx.insert_events([make_event(actor, "record.created", r.id, class_id=cls.id, record_seq=r.seq,
                                      new=record_snapshot(cls, r), at=now) for r in records])
@@ -302,7 +307,7 @@ class RecordService:
                     grouped[str(record.parent_id)].append(record)
             return RelatedSet(cls, grouped, bound.fields)
 
-    def _require_parents(self, actor: Actor, tx: Transaction, class_name: str, ids: set[str]) -> None:
+    def _require_parents(self, actor: Actor, tx: RecordTransaction, class_name: str, ids: set[str]) -> None:
         parent_cls = self.classes.get_class(actor, class_name, tx)
         valid = tuple(i for i in ids if is_object_id(i))
         where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, parent_cls.permissions))
@@ -336,7 +341,7 @@ class RecordService:
             parent_id = _parent_id(item.parent_id)
         return replace(record, values=values, acl=acl, parent_id=parent_id, updated_at=now)
 
-    def _write_updates(self, actor: Actor, tx: Transaction, cls: ClassDef,
+    def _write_updates(self, actor: Actor, tx: RecordTransaction, cls: ClassDef,
                        pairs: list[tuple[Record, Record]], now: int) -> None:
         tx.update_records(cls, [new for _, new in pairs])
         tx.insert_events([make_event(actor, "record.updated", new.id, class_id=cls.id, record_seq=old.seq,
@@ -385,7 +390,7 @@ class RecordService:
             self._write_updates(actor, tx, cls, pairs, now)
         return RecordSet(cls, [new for _, new in pairs], not_found, denied, total=len(pairs))
 
-    def _update_one(self, actor: Actor, tx: Transaction, cls: ClassDef, old: Record, item: RecordChange,
+    def _update_one(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, old: Record, item: RecordChange,
                     now: int) -> Record:
         new = self._change(actor, cls, old, item, now)
         self._write_updates(actor, tx, cls, [(old, new)], now)
@@ -416,7 +421,7 @@ class RecordService:
         return RecordSet(cls, [new for _, new in pairs], total=len(pairs))
 
     # -- deletes --------------------------------------------------------------------------------
-    def _delete(self, actor: Actor, tx: Transaction, cls: ClassDef, records: list[Record]) -> int:
+    def _delete(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record]) -> int:
         """Delete the records and, through `_parent_id`, their descendants; returns the descendants' count."""
         now = time.time()
         groups = [(cls, records)] + collect_descendants(
@@ -431,7 +436,7 @@ class RecordService:
                 hook(tx, group_cls, group)
         return sum(len(group) for _, group in groups[1:])
 
-    def _delete_items(self, actor: Actor, tx: Transaction, cls: ClassDef, mode: BatchMode,
+    def _delete_items(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, mode: BatchMode,
                       ids: Sequence[str], matched: Mapping[str, Record] | None = None) -> DeleteResult:
         """Delete by id, one savepoint per id; each row is read again (locked) when its turn comes,
         as an earlier item may have removed it through `_parent_id`: a `matched` record (by

@@ -8,22 +8,27 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import NeedUserError, PermissionDeniedError, SessionMissingError, UnauthenticatedError
 from objectbase.core.events import make_event
 from objectbase.core.models import Session, User
-from objectbase.core.unit_of_work import Storage, Transaction, writes
+from objectbase.core.unit_of_work import AppRows, Committing, EventRows, SessionRows, Storage, UserRows, writes
 from objectbase.core.users import LoginCredentials, UserService
 from objectbase.security.tokens import constant_time_equal, new_hex_token, token_digest
 
-__all__ = ["NewSession", "SessionRequest", "SessionService"]
+__all__ = ["NewSession", "SessionRequest", "SessionService", "SessionTransaction"]
 
 # A signed request is accepted within an hour of the server's clock, either way.
 TIMESTAMP_WINDOW_SECONDS = 3600
 # A session's expiry is pushed forward at most once a minute, so reads stay reads.
 _TOUCH_EVERY_SECONDS = 60
+
+
+class SessionTransaction(Committing, SessionRows, AppRows, UserRows, EventRows, Protocol):
+    """What sessions read and write."""
+
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class NewSession:
 
 
 class SessionService:
-    def __init__(self, storage: Storage[Transaction], users: UserService, ttl_seconds: int) -> None:
+    def __init__(self, storage: Storage[SessionTransaction], users: UserService, ttl_seconds: int) -> None:
         self.storage = storage
         self.users = users
         self.ttl = ttl_seconds
@@ -112,7 +117,7 @@ class SessionService:
             self._touch(tx, session, session.expires_at, now)
         return NewSession(session, token, user)
 
-    def _load(self, tx: Transaction, token: str, now: float) -> Session:
+    def _load(self, tx: SessionTransaction, token: str, now: float) -> Session:
         session = tx.select_session(token_digest(token)) if token else None
         if session is None or session.expires_at < now:
             raise SessionMissingError()
@@ -140,7 +145,7 @@ class SessionService:
         return actor, session
 
     @staticmethod
-    def _touch(tx: Transaction, session: Session, expires_at: float, now: float) -> None:
+    def _touch(tx: SessionTransaction, session: Session, expires_at: float, now: float) -> None:
         tx.update_session(session.id, expires_at=expires_at, now=now)
         if session.user_id:
             tx.touch_user(session.user_id, now)
