@@ -63,6 +63,8 @@ async def list_records(request: Request) -> Response:
     """R1 (filter, paging, order, counts), R2 (`ids`) and R3 (the same, from a GET body).
     Selectors in DreamFactory's precedence: `ids`, else body records, else `filter` (§5)."""
     df = await read_request(request)
+    if df.first(("group", "having")) is not None:
+        raise MalformedInputError("group and having are not supported", code="group_unsupported")
     ids = df.names("ids") or (_body_ids(df.records) if df.records else None)
     if ids:
         return await _by_ids(request, df, ids)

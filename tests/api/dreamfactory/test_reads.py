@@ -318,3 +318,9 @@ def test_id_field_other_than_the_identifier_is_refused(items: tuple[DF, list[str
 def test_params_may_come_as_json_text_in_the_query(items: tuple[DF, list[str]]) -> None:
     df, _ = items
     assert titles(df, df.get("Item", {"filter": "score = :v", "params": '{":v": 2}'})) == ["b"]
+
+
+@pytest.mark.parametrize("param", ["group", "having"])
+def test_grouping_is_refused_rather_than_ignored(items: tuple[DF, list[str]], param: str) -> None:
+    df, _ = items
+    assert df.error(df.get("Item", {param: "score"}), 400) == "Grouping records (group, having) is not supported."
