@@ -1,5 +1,6 @@
 """Reading DreamFactory credentials (contract §3.1): the app key and the session token, each from
-both surfaces' headers and query parameters (a harmless superset, on both surfaces)."""
+both surfaces' headers and query parameters (a harmless superset, on both surfaces), or from the
+JSON body's `api_key` / `session_token` (`read_request` keeps them on `request.state`)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from starlette.requests import Request
 from objectbase.core.credentials import Credentials
 from objectbase.core.errors import UnauthenticatedError
 
-__all__ = ["app_key_of", "read_credentials", "session_token_of"]
+__all__ = ["BODY_CREDENTIALS", "app_key_of", "read_credentials", "session_token_of"]
 
 _APP_KEY_HEADERS = ("x-dreamfactory-api-key", "x-dreamfactory-application-name", "x-application-name")
 _APP_KEY_QUERY = ("api_key", "app_name")
+
+
+BODY_CREDENTIALS = "dreamfactory_body_credentials"
 
 
 def _header_or_query(request: Request, headers: tuple[str, ...], query: tuple[str, ...]) -> str:
@@ -20,6 +24,10 @@ def _header_or_query(request: Request, headers: tuple[str, ...], query: tuple[st
             return value
     for name in query:
         if value := request.query_params.get(name, "").strip():
+            return value
+    body: dict[str, str] = getattr(request.state, BODY_CREDENTIALS, {})
+    for name in query:
+        if value := body.get(name, ""):
             return value
     return ""
 

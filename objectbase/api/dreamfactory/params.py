@@ -10,6 +10,7 @@ import orjson
 from starlette.requests import Request
 
 from objectbase.api.common.bodies import read_body
+from objectbase.api.dreamfactory.credentials import BODY_CREDENTIALS
 from objectbase.api.dreamfactory.surfaces import Surface, surface_of
 from objectbase.core.errors import MalformedInputError, ValidationError
 from objectbase.settings import Settings
@@ -123,6 +124,9 @@ async def read_request(request: Request) -> DFRequest:
     if records is None and body and request.method != "GET":
         # A bare object is one record (legacy; accepted on v2 too, §5.1).
         single = {k: v for k, v in body.items() if k not in PARAMETER_NAMES} or None
+    # Credentials may come in the body too (§3.1); the dialect reads them from here.
+    setattr(request.state, BODY_CREDENTIALS,
+            {k: str(v).strip() for k, v in body.items() if k in ("api_key", "session_token") and isinstance(v, str)})
     params = {**query, **body} if surface.body_wins else {**body, **query}
     _check_identifier(params)
     if isinstance(params.get("params"), str):

@@ -324,3 +324,10 @@ def test_params_may_come_as_json_text_in_the_query(items: tuple[DF, list[str]]) 
 def test_grouping_is_refused_rather_than_ignored(items: tuple[DF, list[str]], param: str) -> None:
     df, _ = items
     assert df.error(df.get("Item", {param: "score"}), 400) == "Grouping records (group, having) is not supported."
+
+
+def test_credentials_may_come_in_the_body(items: tuple[DF, list[str]]) -> None:
+    df, ids = items
+    body = {"api_key": df.qb.credentials.auth_key, "filter": "score = 2"}
+    assert titles(df, df.tunnelled_get("Item", body, headers={})) == ["b"]
+    df.error(df.tunnelled_get("Item", {"filter": "score = 2"}, headers={}), 400)  # and nothing else identifies
