@@ -14,8 +14,9 @@ def test_sha1_vector_with_user_credentials() -> None:
 
 
 def test_sha256_vector_and_json_numbers() -> None:
-    params = {"application_id": 1, "auth_key": "AUTHKEY", "nonce": 99, "timestamp": 1795485138,
-              "signature": "49f2717059db7e44f25242d947ea2f77578a36c23af6f307f6bfdbeabe55ec7f"}
-    assert verify_signature(params, "SECRET", params["signature"])
-    assert not verify_signature(params, "OTHER", params["signature"])
+    signature = "49f2717059db7e44f25242d947ea2f77578a36c23af6f307f6bfdbeabe55ec7f"
+    params: dict[str, object] = {"application_id": 1, "auth_key": "AUTHKEY", "nonce": 99, "timestamp": 1795485138,
+                                 "signature": signature}
+    assert verify_signature(params, "SECRET", signature)
+    assert not verify_signature(params, "OTHER", signature)
     assert not verify_signature(params, "SECRET", "abc")

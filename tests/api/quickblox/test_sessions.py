@@ -7,6 +7,7 @@ import time
 import pytest
 
 from objectbase.security.signatures import sign_params
+from objectbase.storage import SqlStorage
 from tests.conftest import QB
 
 
@@ -150,11 +151,13 @@ def test_login_with_wrong_password_is_401(qb: QB) -> None:
 
 def test_token_is_stored_as_a_digest(qb: QB) -> None:
     token = qb.token()
-    with qb.services.storage.transaction(write=False) as tx:
-        from sqlalchemy import select
+    from sqlalchemy import select
 
-        from objectbase.storage.system_tables import sessions
-        digests = list(tx.conn.scalars(select(sessions.c.digest).where(sessions.c.app_id == qb.app_id)))
+    from objectbase.storage.system_tables import sessions
+    storage = qb.services.storage
+    assert isinstance(storage, SqlStorage)  # reads the stored row itself, below the core's protocols
+    with storage.engine.connect() as conn:
+        digests = list(conn.scalars(select(sessions.c.digest).where(sessions.c.app_id == qb.app_id)))
     assert token not in digests and len(digests) == 1 and len(digests[0]) == 64
 
 
