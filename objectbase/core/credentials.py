@@ -16,7 +16,3 @@ class Credentials:
     api_key: str = ""
     on_behalf_of: int | None = None
     app_key: str = ""
-
-    @property
-    def present(self) -> bool:
-        return bool(self.session_token or self.api_key or self.app_key)

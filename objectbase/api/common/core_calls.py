@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from objectbase.api.common.pipeline import dialect_of
+from objectbase.api.common.state import services
 from objectbase.core.actor import Actor
-from objectbase.core.services import Services
 
 __all__ = ["call_core", "perform"]
 
@@ -28,9 +28,8 @@ async def perform(request: Request, operation: Callable[Concatenate[Actor, P], T
                   *args: P.args, **kwargs: P.kwargs) -> T:
     """Run a core operation as the request's actor (read from its credentials by its dialect).
     The actor is kept on `request.state.actor` for the response (e.g. a session's expiry)."""
-    services: Services = request.app.state.services
     credentials = dialect_of(request).credentials(request)
     actor, result = await run_in_threadpool(
-        functools.partial(services.run, credentials, operation, *args, **kwargs))
+        functools.partial(services(request).run, credentials, operation, *args, **kwargs))
     request.state.actor = actor
     return result

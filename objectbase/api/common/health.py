@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-import logging
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
 
 from objectbase.api.common.core_calls import call_core
-from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.responses import json_response
+from objectbase.api.common.state import services
 from objectbase.core.credentials import Credentials
 from objectbase.core.errors import ObjectbaseError
-from objectbase.core.services import Services
 
 __all__ = ["Health"]
 
-log = logging.getLogger(__name__)
-
 
 async def health(request: Request) -> Response:
-    services: Services = request.app.state.services
+    core = services(request)
     try:
-        await call_core(services.storage.ping)
+        await call_core(core.storage.ping)
     except ObjectbaseError:
         return json_response({"status": "unavailable", "database": "unreachable"}, 503)
-    if services.files is None:
+    if core.files is None:
         return json_response({"status": "ok", "database": "ok"})
     try:
-        await call_core(services.files.ping)
+        await call_core(core.files.ping)
     except ObjectbaseError:
         return json_response({"status": "unavailable", "database": "ok", "files": "unreachable"}, 503)
     return json_response({"status": "ok", "database": "ok", "files": "ok"})
@@ -49,5 +44,4 @@ class Health:
     def error_response(self, request: Request, error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return json_response({"status": "error", "error": error.detail}, error.status_code)
-        log.error("request %s: health check failed", request_id_of(request.scope), exc_info=error)
         return json_response({"status": "unavailable"}, 503)

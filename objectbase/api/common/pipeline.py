@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from objectbase.core.credentials import Credentials
-from objectbase.core.errors import LimitExceededError
+from objectbase.core.errors import LimitExceededError, ObjectbaseError
 
 __all__ = ["DIALECT_KEY", "REQUEST_ID_KEY", "Dialect", "Server", "dialect_of", "request_id_of"]
 
@@ -59,7 +59,8 @@ class Dialect(Protocol):
     def credentials(self, request: Request) -> Credentials: ...
 
     def error_response(self, request: Request, error: Exception) -> Response:
-        """Any exception -> the dialect's error body and status (domain errors, HTTP errors, crashes)."""
+        """Any exception -> the dialect's error body and status (domain errors, HTTP errors, crashes);
+        the pipeline logs every 5xx."""
         ...
 
 
@@ -150,7 +151,14 @@ class Server:
             if started:
                 log.error("request %s failed after its response started", request_id_of(scope), exc_info=error)
                 return
-            response = dialect.error_response(Request(scope, receive), error)
+            request = Request(scope, receive)
+            response = dialect.error_response(request, error)
+            if response.status_code >= 500:
+                # Logged here, once for every dialect, with the request id; the body never says more.
+                expected = isinstance(error, ObjectbaseError)
+                log.log(logging.WARNING if expected else logging.ERROR, "request %s: %s on %s %s",
+                        request_id_of(scope), getattr(error, "code", "unhandled error"), request.method,
+                        request.url.path, exc_info=error)
             await response(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

@@ -3,15 +3,12 @@ surface's envelope (contract §1, §3, §7)."""
 
 from __future__ import annotations
 
-import logging
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.responses import json_response
 from objectbase.api.dreamfactory import records, schema, sessions, writes
 from objectbase.api.dreamfactory.credentials import read_credentials
@@ -21,8 +18,6 @@ from objectbase.core.credentials import Credentials
 from objectbase.core.errors import ObjectbaseError
 
 __all__ = ["DreamFactory"]
-
-log = logging.getLogger(__name__)
 
 _READ = ["GET"]
 
@@ -137,12 +132,8 @@ class DreamFactory:
         surface = surface_of(request)
         if isinstance(error, ObjectbaseError):
             status = status_of(error)
-            if status >= 500:
-                log.warning("request %s failed: %s", request_id_of(request.scope), error.code, exc_info=error)
             return json_response(surface.error_body(status, message_of(error)), status)
         if isinstance(error, HTTPException):
             message = _HTTP_MESSAGES.get(error.status_code, str(error.detail))
             return json_response(surface.error_body(error.status_code, message), error.status_code)
-        log.error("request %s: unhandled error on %s %s", request_id_of(request.scope), request.method,
-                  request.url.path, exc_info=error)
         return json_response(surface.error_body(500, "Internal server error."), 500)

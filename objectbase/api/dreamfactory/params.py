@@ -10,10 +10,10 @@ import orjson
 from starlette.requests import Request
 
 from objectbase.api.common.bodies import read_body
+from objectbase.api.common.state import settings
 from objectbase.api.dreamfactory.credentials import BODY_CREDENTIALS
 from objectbase.api.dreamfactory.surfaces import Surface, surface_of
 from objectbase.core.errors import MalformedInputError, ValidationError
-from objectbase.settings import Settings
 
 __all__ = ["DFRequest", "PARAMETER_NAMES", "read_request"]
 
@@ -98,11 +98,10 @@ def _decode(body: bytes) -> Any:
 
 async def read_request(request: Request) -> DFRequest:
     surface = surface_of(request)
-    settings: Settings = request.app.state.settings
     query: dict[str, Any] = {k: v for k, v in request.query_params.items()}
     data: Any = None
     if request.method not in ("GET", "HEAD") or request.headers.get("content-length", "0") != "0":
-        raw = await read_body(request, settings.max_body_bytes)
+        raw = await read_body(request, settings(request).max_body_bytes)
         if raw.strip():
             data = _decode(raw)
     body: dict[str, Any] = {}

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.responses import json_response
 from objectbase.api.quickblox import content, custom_object_changes, custom_objects, record_files, session, users
 from objectbase.api.quickblox.auth import read_credentials
@@ -19,8 +16,6 @@ from objectbase.core.credentials import Credentials
 from objectbase.core.errors import ObjectbaseError
 
 __all__ = ["QuickBlox", "ROUTES"]
-
-log = logging.getLogger(__name__)
 
 ROUTES = [
     Route("/session", session.create_session, methods=["POST"]),
@@ -105,13 +100,9 @@ class QuickBlox:
     def error_response(self, request: Request, error: Exception) -> Response:
         if isinstance(error, ObjectbaseError):
             status, body = status_and_body(error)
-            if status >= 500:
-                log.warning("request %s failed: %s", request_id_of(request.scope), error.code, exc_info=error)
             return json_response(body, status)
         if isinstance(error, HTTPException):
             return json_response(error_body([_HTTP_MESSAGES.get(error.status_code, error.detail)]),
                                  error.status_code, dict(error.headers or {}))
-        # Logged with the traceback; the client sees only the QuickBlox shape, never the traceback.
-        log.error("request %s: unhandled error on %s %s", request_id_of(request.scope), request.method,
-                  request.url.path, exc_info=error)
+        # The pipeline logs the traceback; the client sees only the QuickBlox shape.
         return json_response(error_body(["Internal server error"]), 500)
