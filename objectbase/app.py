@@ -17,7 +17,8 @@ __all__ = ["build_app", "create_app_from_env"]
 def build_app(settings: Settings, services: Services | None = None) -> Server:
     if services is None:
         services = Services.build(
-            open_storage(settings.resolved_database_url), session_ttl=settings.session_ttl,
+            open_storage(settings.resolved_database_url, sole_writer=settings.workers == 1),
+            session_ttl=settings.session_ttl,
             files=open_file_store(settings), max_upload_bytes=settings.max_upload_bytes,
             signed_link_ttl=settings.signed_link_ttl,
         )

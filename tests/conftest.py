@@ -97,7 +97,8 @@ def database_url(backend: str, make_database_url: Any) -> str:
 
 @pytest.fixture(scope="session")
 def storage(database_url: str) -> Iterator[SqlStorage]:
-    opened = open_storage(database_url)
+    # As `serve` runs it with one worker, the default.
+    opened = open_storage(database_url, sole_writer=True)
     yield opened
     opened.close()
 

@@ -32,6 +32,7 @@ def serve(**options: Any) -> None:
     uvicorn.run(
         "objectbase.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, ssl_certfile=settings.ssl_certfile or None,
-        ssl_keyfile=settings.ssl_keyfile or None, log_level="info", proxy_headers=False,
+        ssl_keyfile=settings.ssl_keyfile or None, log_level="info", access_log=settings.access_log,
+        proxy_headers=False,
         server_header=False,
     )

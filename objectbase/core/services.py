@@ -40,6 +40,12 @@ class Services:
     blobs: BlobService
     record_files: RecordFileService
 
+    def runs_inline(self, operation: Callable[..., object]) -> bool:
+        """Whether `run(..., operation)` only computes and reads local files, never waiting on a
+        network or another process, so an event loop may call it directly (no thread hop)."""
+        return (self.storage.answers_in_process(write=is_write(operation))
+                and (self.files is None or self.files.local))
+
     def authenticate(self, credentials: Credentials) -> Actor:
         if credentials.api_key:
             return self.keys.authenticate_key(credentials.api_key, credentials.on_behalf_of)

@@ -40,6 +40,8 @@ class FileDownload:
 class MissingFileStore:
     """Stands in when no files backend was configured: every use says so, nothing is silently local."""
 
+    local = True  # it never waits on anything
+
     def _fail(self) -> Any:
         raise UnavailableError("No files backend is configured", code="files_unavailable")
 

@@ -43,6 +43,9 @@ class FileWriter(Protocol):
 
 
 class FileStore(Protocol):
+    # The bytes are on this machine: deleting or moving them never waits on the network.
+    local: bool
+
     def writer(self, key: str, content_type: str) -> FileWriter: ...
 
     def open(self, key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:

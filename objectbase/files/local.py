@@ -64,6 +64,8 @@ class LocalFileWriter:
 
 
 class LocalFileStore:
+    local = True
+
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
         self._objects = self.root / "objects"

@@ -142,6 +142,8 @@ class _translated:
 
 
 class S3FileStore:
+    local = False
+
     def __init__(self, client: Any, bucket: str, prefix: str = "", part_bytes: int = 8 * 1024 * 1024) -> None:
         if part_bytes < MIN_PART_BYTES:
             raise ValueError(f"S3 parts must be at least {MIN_PART_BYTES} bytes")

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Table, func, select, update
 
 from objectbase.storage import system_tables
 from objectbase.storage.class_tables import ClassTables
+from objectbase.storage.prepared import PreparedCache
 
 __all__ = ["RowsBase"]
 
@@ -16,6 +17,7 @@ class RowsBase:
     conn: Connection
     dialect: str
     class_tables: ClassTables
+    prepared: PreparedCache
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         raise NotImplementedError  # provided by SqlTransaction

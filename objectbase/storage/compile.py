@@ -7,26 +7,73 @@ import math
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import (
-    ColumnElement, Float, and_, exists, false, func, literal, not_, or_, select, true,
+    ColumnElement, Float, TypeDecorator, and_, bindparam, exists, false, func, literal, not_, or_, select, true,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.query import ast
 from objectbase.core.query.evaluate import HALF_RADIANS_PER_DEGREE, RADIANS_PER_DEGREE, near_threshold
+from objectbase.storage.shapes import Slot
 
-__all__ = ["Compiler"]
+__all__ = ["Compiler", "drop_oldest"]
 
 ColumnResolver = Callable[[ast.FieldRef], "tuple[ColumnElement[Any], bool]"]
 
 
-class Compiler:
-    """Compiles predicates for one table. `resolve` maps a field reference to (column, is_json_array)."""
+class _JsonbElement(TypeDecorator[Any]):
+    """A parameter bound as the one-element JSONB array `[value]`, for `@>` containment."""
 
-    def __init__(self, dialect: str, resolve: ColumnResolver) -> None:
+    impl = JSONB
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return [value]
+
+
+def _bound(value: Any) -> Any:
+    """A value, or the named parameter standing for it in a query shape (storage/shapes.py)."""
+    return bindparam(value.name) if isinstance(value, Slot) else value
+
+
+def drop_oldest(memo: dict[Any, Any]) -> None:
+    """Removes a bounded memo's oldest entry; another thread may be doing the same at once."""
+    try:
+        del memo[next(iter(memo))]
+    except (KeyError, RuntimeError, StopIteration):
+        pass
+
+
+# Compiled alternatives kept per table (see `Compiler.memo`); the oldest goes first past this many.
+MEMO_SIZE = 256
+
+
+class Compiler:
+    """Compiles predicates for one table. `resolve` maps a field reference to (column, is_json_array).
+
+    `memo`, when given, keeps compiled `Or` nodes for the table across requests: the permission
+    filter of a read (core `acl_filter`) is an `Or` that is the same for every request of one
+    actor, and building it is most of a small read's statement. SQLAlchemy elements are immutable,
+    so one may appear in any number of statements."""
+
+    def __init__(self, dialect: str, resolve: ColumnResolver,
+                 memo: dict[ast.Node, ColumnElement[bool]] | None = None) -> None:
         self.dialect = dialect
         self.resolve = resolve
+        self.memo = memo
 
     def where(self, node: ast.Node) -> ColumnElement[bool]:
+        if self.memo is not None and type(node) is ast.Or:
+            try:
+                return self.memo[node]
+            except KeyError:
+                compiled = self._or(node)
+                if len(self.memo) >= MEMO_SIZE:
+                    drop_oldest(self.memo)
+                self.memo[node] = compiled
+                return compiled
+            except TypeError:  # a value that cannot be hashed (a list): compile it each time
+                pass
         method = getattr(self, f"_{type(node).__name__.lower()}")
         result: ColumnElement[bool] = method(node)
         return result
@@ -66,15 +113,16 @@ class Compiler:
             "eq": lambda c, v: c == v, "lt": lambda c, v: c < v, "lte": lambda c, v: c <= v,
             "gt": lambda c, v: c > v, "gte": lambda c, v: c >= v,
         }
+        value = _bound(node.value)
         if node.op == "ne":
             # A missing value is "not equal" too, as in the document stores clients expect.
-            return or_(column != node.value, column.is_(None))
-        return ops[node.op](column, node.value)
+            return or_(column != value, column.is_(None))
+        return ops[node.op](column, value)
 
     def _in(self, node: ast.In) -> ColumnElement[bool]:
         column, is_array = self.resolve(node.field)
         # A None in the list stands for "no value": SQL's IN (NULL, …) would never match it.
-        values = tuple(v for v in node.values if v is not None)
+        values = tuple(_bound(v) for v in node.values if v is not None)
         wants_null = len(values) != len(node.values)
         if is_array:  # two-valued: a missing array holds nothing
             matched = self._array_has(column, values, "any")
@@ -98,8 +146,8 @@ class Compiler:
             raise UnsupportedQueryError("ctn applies to String fields only", code="bad_operator")
         # instr/strpos: a plain substring test, so % and _ in the text are not wildcards.
         if self.dialect == "postgresql":
-            return func.strpos(column, node.text) > 0
-        return func.instr(column, node.text) > 0
+            return func.strpos(column, _bound(node.text)) > 0
+        return func.instr(column, _bound(node.text)) > 0
 
     def _near(self, node: ast.Near) -> ColumnElement[bool]:
         """Haversine distance from the stored `[lon, lat]` at most `radius` metres.
@@ -153,13 +201,14 @@ class Compiler:
         if not values:
             return true() if mode == "all" else false()
         if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import JSONB
-
             # bool_op: the result is a boolean, so NOT over it is plain SQL NOT.
-            contains: list[ColumnElement[bool]] = [column.bool_op("@>")(literal([value], JSONB)) for value in values]
+            contains: list[ColumnElement[bool]] = [
+                column.bool_op("@>")(bindparam(value.name, type_=_JsonbElement()) if isinstance(value, Slot)
+                                     else literal([value], JSONB))
+                for value in values]
         else:
             each = func.json_each(column).table_valued("value")
-            contains = [exists(select(1).select_from(each).where(each.c.value == value)) for value in values]
+            contains = [exists(select(1).select_from(each).where(each.c.value == _bound(value))) for value in values]
         combined = and_(*contains) if mode == "all" else or_(*contains)
         # A missing array holds nothing: false, not unknown (PostgreSQL's NULL @> x is NULL), so
         # that NOT over it matches records without the array, on both databases alike.

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, Row, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Integer, Select, Table, bindparam, delete, func, insert, select, update
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
@@ -13,6 +13,7 @@ from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
 from objectbase.storage._rows import RowsBase
 from objectbase.storage.class_tables import acl_access_column, acl_members_column, field_column_name
 from objectbase.storage.compile import Compiler
+from objectbase.storage.shapes import split
 
 __all__ = ["RecordRows"]
 
@@ -31,15 +32,29 @@ def _record_to_row(cls: ClassDef, record: Record) -> dict[str, Any]:
     return row
 
 
-def _row_to_record(cls: ClassDef, row: Row[Any]) -> Record:
-    data = row._mapping
+_ACL_COLUMNS = tuple((action, acl_access_column(action.value), acl_members_column(action.value))
+                     for action in RECORD_ACTIONS)
+# Permissions repeat across rows (most records keep the defaults): one object per distinct value.
+_PERMISSIONS: dict[tuple[str, tuple[Any, ...]], Permission] = {}
+
+
+def _permission(access: str, members: Sequence[Any] | None) -> Permission:
+    key = (access, tuple(members) if members else ())
+    permission = _PERMISSIONS.get(key)
+    if permission is None:
+        permission = Permission(Access(access), key[1])
+        if len(_PERMISSIONS) < 4096:
+            _PERMISSIONS[key] = permission
+    return permission
+
+
+def _row_to_record(cls: ClassDef, columns: Sequence[tuple[str, str]], data: Mapping[Any, Any]) -> Record:
+    """`columns`: (field name, column name) of each field (`ClassTables.value_columns`)."""
     return Record(
         id=data["_id"], seq=data["_seq"], class_id=cls.id, user_id=data["user_id"],
         parent_id=data["_parent_id"], created_at=data["created_at"], updated_at=data["updated_at"],
-        values={name: data[field_column_name(field)] for name, field in cls.fields.items()},
-        acl={action: Permission(Access(data[acl_access_column(action.value)]),
-                                tuple(data[acl_members_column(action.value)] or ()))
-             for action in RECORD_ACTIONS},
+        values={name: data[column] for name, column in columns},
+        acl={action: _permission(data[access], data[members]) for action, access, members in _ACL_COLUMNS},
     )
 
 
@@ -77,7 +92,7 @@ class RecordRows(RowsBase):
             if field is None:
                 raise UnsupportedQueryError(f"{ref} is not a field of {cls.name}", code="unknown_field")
             return table.c[field_column_name(field)], field.type.is_array
-        return Compiler(self.dialect, resolve)
+        return Compiler(self.dialect, resolve, self.class_tables.predicates(cls))
 
     def _sort_column(self, cls: ClassDef, table: Table, name: str) -> ColumnElement[Any]:
         if name in SYSTEM_FIELDS:
@@ -97,16 +112,34 @@ class RecordRows(RowsBase):
 
     def select_records(self, cls: ClassDef, query: ast.Query, *, for_update: bool = False) -> list[Record]:
         table = self.class_tables.table(cls)
-        statement = select(table).where(self._records_compiler(cls, table).where(query.where))
+        columns = self.class_tables.value_columns(cls)
+        shaped = split(query.where)
+        if shaped is None:
+            statement = self._select(cls, table, query.where, query.sort, for_update, query.skip, query.limit)
+            return [_row_to_record(cls, columns, row._mapping) for row in self.conn.execute(statement)]
+        # Prepared once per query shape: a read by another id or threshold reuses the statement.
+        shape, values = shaped
+        params: dict[str, Any] = {f"s{i}": value for i, value in enumerate(values)}
+        params.update(_skip=query.skip, _limit=query.limit)
+        paged = query.limit is not None
+        prepared = self.prepared.get(
+            ("select", cls.id, cls.version, shape, query.sort, for_update, paged),
+            lambda: self._select(cls, table, shape, query.sort, for_update, bindparam("_skip", type_=Integer),
+                                 bindparam("_limit", type_=Integer) if paged else None))
+        return [_row_to_record(cls, columns, row) for row in prepared.mappings(self.conn, params)]
+
+    def _select(self, cls: ClassDef, table: Table, where: ast.Node, sort: Sequence[ast.SortKey], for_update: bool,
+                skip: Any, limit: Any) -> Select[Any]:
+        statement = select(table).where(self._records_compiler(cls, table).where(where))
         if for_update and self.dialect == "postgresql":
             # Row locks until commit: concurrent updates of the same record queue instead of racing.
             # (SQLite's BEGIN IMMEDIATE already serialises every writer.)
             statement = statement.with_for_update()
         # _id breaks ties (and is creation order), so paging is stable.
-        statement = statement.order_by(*self._order(cls, table, query.sort)).offset(query.skip)
-        if query.limit is not None:
-            statement = statement.limit(query.limit)
-        return [_row_to_record(cls, row) for row in self.conn.execute(statement)]
+        statement = statement.order_by(*self._order(cls, table, sort)).offset(skip)
+        if limit is not None:
+            statement = statement.limit(limit)
+        return statement
 
     def _order(self, cls: ClassDef, table: Table, sort: Sequence[ast.SortKey]) -> list[Any]:
         return [*(_ordered(self._sort_column(cls, table, key.field), key, self.dialect) for key in sort),
@@ -123,7 +156,8 @@ class RecordRows(RowsBase):
         if query.limit is not None:
             statement = statement.where(ranked.c["_rank"] <= query.limit)
         statement = statement.order_by(ranked.c[self._sort_column(cls, table, group_by).name], ranked.c["_rank"])
-        return [_row_to_record(cls, row) for row in self.conn.execute(statement)]
+        columns = self.class_tables.value_columns(cls)
+        return [_row_to_record(cls, columns, row._mapping) for row in self.conn.execute(statement)]
 
     def update_records(self, cls: ClassDef, records: Sequence[Record]) -> None:
         if not records:
@@ -176,7 +210,13 @@ class RecordRows(RowsBase):
 
     def count_records(self, cls: ClassDef, where: ast.Node) -> int:
         table = self.class_tables.table(cls)
-        count: int = self.conn.execute(
-            select(func.count()).select_from(table).where(self._records_compiler(cls, table).where(where))
-        ).scalar_one()
-        return count
+
+        def statement(node: ast.Node) -> Select[Any]:
+            return select(func.count()).select_from(table).where(self._records_compiler(cls, table).where(node))
+        shaped = split(where)
+        if shaped is None:
+            count: int = self.conn.execute(statement(where)).scalar_one()
+            return count
+        shape, values = shaped
+        prepared = self.prepared.get(("count", cls.id, cls.version, shape), lambda: statement(shape))
+        return int(prepared.rows(self.conn, {f"s{i}": value for i, value in enumerate(values)})[0][0])

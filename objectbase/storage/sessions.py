@@ -3,7 +3,7 @@ from __future__ import annotations
 from types import EllipsisType
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from objectbase.core.models import Session
@@ -37,16 +37,16 @@ class SessionRows(RowsBase):
 
     def select_session(self, digest: str) -> Session | None:
         # One query for all authentication needs: the session, its app's schema version, and the
-        # user's admin flag and tags (the groups of ACLs).
-        row = self.conn.execute(
+        # user's admin flag and tags (the groups of ACLs). Every request runs it: prepared once.
+        found = self.prepared.get("select_session", lambda: (
             select(*(c for c in sessions.c if c.name != "digest"), apps.c.schema_version,
                    users.c.is_admin.label("user_is_admin"), tags_array(self.dialect).label("user_tags"))
             .join(apps, apps.c.id == sessions.c.app_id)
             .outerjoin(users, users.c.id == sessions.c.user_id)
-            .where(sessions.c.digest == digest)).mappings().first()
-        if row is None:
+            .where(sessions.c.digest == bindparam("digest")))).mappings(self.conn, {"digest": digest})
+        if not found:
             return None
-        data = dict(row)
+        data = found[0]
         data["user_tags"] = tuple(sorted(data["user_tags"] or ())) if data["user_id"] else ()
         data["user_is_admin"] = bool(data["user_is_admin"])
         return Session(**data)

@@ -17,6 +17,7 @@ from objectbase.storage.engine import make_engine
 from objectbase.storage.errors import translate_errors
 from objectbase.storage.events import EventRows
 from objectbase.storage.migrations import migrate
+from objectbase.storage.prepared import PreparedCache
 from objectbase.storage.records import RecordRows
 from objectbase.storage.sessions import SessionRows
 from objectbase.storage.users import UserRows
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
-    def __init__(self, conn: Connection, tables: ClassTables, *, writes: bool) -> None:
+    def __init__(self, conn: Connection, tables: ClassTables, prepared: PreparedCache, *, writes: bool) -> None:
         self.conn = conn
+        self.prepared = prepared
         self.writes = writes
         self.dialect = conn.dialect.name
         self.class_tables = tables
@@ -54,10 +56,14 @@ class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, Even
 
 
 class SqlStorage:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, sole_writer: bool = False) -> None:
         self.engine = make_engine(url)
+        # This process is the database's only serving process (`serve --workers 1`): its writes
+        # then never wait on another process's lock.
+        self.sole_writer = sole_writer
         self.dialect = self.engine.dialect.name
         self.class_tables = ClassTables(self.dialect)
+        self.prepared = PreparedCache(self.engine.dialect)
         # SQLite has one writer: serialise this process's writers here, so they queue in Python
         # instead of spinning on the database lock; BEGIN IMMEDIATE covers other processes.
         self._write_lock: contextlib.AbstractContextManager[object] = (
@@ -84,7 +90,7 @@ class SqlStorage:
         with translate_errors(), lock, self.engine.connect() as conn:
             conn = conn.execution_options(objectbase_write=write)
             with conn.begin():
-                tx = SqlTransaction(conn, self.class_tables, writes=write)
+                tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write)
                 self._open.tx = tx
                 try:
                     yield tx
@@ -96,6 +102,10 @@ class SqlStorage:
             except Exception:  # an after-commit hook must not turn a committed write into an error
                 log.exception("after-commit callback failed")
 
+    def answers_in_process(self, *, write: bool) -> bool:
+        # SQLite in WAL mode: readers never wait; a writer waits only on another process's write.
+        return self.dialect == "sqlite" and (not write or self.sole_writer)
+
     def ping(self) -> None:
         with translate_errors(), self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -104,8 +114,8 @@ class SqlStorage:
         self.engine.dispose()
 
 
-def open_storage(url: str, *, run_migrations: bool = True) -> SqlStorage:
-    storage = SqlStorage(url)
+def open_storage(url: str, *, run_migrations: bool = True, sole_writer: bool = False) -> SqlStorage:
+    storage = SqlStorage(url, sole_writer=sole_writer)
     if run_migrations:
         storage.migrate()
     return storage

@@ -1,5 +1,6 @@
-"""Calling the core from a handler: one thread-pool hop, and for an authenticated operation one
-transaction that authenticates and runs it (core `Services.run`)."""
+"""Calling the core from a handler: for an authenticated operation one transaction that
+authenticates and runs it (core `Services.run`), on a thread-pool thread unless the storage answers
+in-process (SQLite), where the hop would cost more than the call."""
 
 from __future__ import annotations
 
@@ -29,7 +30,12 @@ async def perform(request: Request, operation: Callable[Concatenate[Actor, P], T
     """Run a core operation as the request's actor (read from its credentials by its dialect).
     The actor is kept on `request.state.actor` for the response (e.g. a session's expiry)."""
     credentials = dialect_of(request).credentials(request)
-    actor, result = await run_in_threadpool(
-        functools.partial(services(request).run, credentials, operation, *args, **kwargs))
+    core = services(request)
+    if core.runs_inline(operation):
+        # An embedded database answers in microseconds: a thread hop would cost more than the call.
+        actor, result = core.run(credentials, operation, *args, **kwargs)
+    else:
+        actor, result = await run_in_threadpool(
+            functools.partial(core.run, credentials, operation, *args, **kwargs))
     request.state.actor = actor
     return result

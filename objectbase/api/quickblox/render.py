@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from objectbase.api.quickblox.permissions import render_permissions
 from objectbase.core.models import Record, Session, User
+from objectbase.core.fields.base import FieldType
 from objectbase.core.schema import ClassDef
 
 __all__ = ["expiration_header", "iso_time", "render_permissions", "render_record", "render_session", "render_user"]
@@ -22,18 +23,43 @@ def expiration_header(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+# A record's own keys on the wire and the `Record` attribute of each.
+_SYSTEM_KEYS = {"_id": "id", "_parent_id": "parent_id", "created_at": "created_at",
+                "updated_at": "updated_at", "user_id": "user_id"}
+# (key, Record attribute or None for a field value, the field's JSON conversion or None), per
+# class version: worked out once, since a search renders up to a thousand records of one class.
+_Plan = tuple[tuple[str, str | None, Callable[[Any], Any] | None], ...]
+_PLANS: dict[tuple[int, int], _Plan] = {}
+
+
+def _plan(cls: ClassDef) -> _Plan:
+    plan = _PLANS.get((cls.id, cls.version))
+    if plan is None:
+        entries: list[tuple[str, str | None, Callable[[Any], Any] | None]] = [
+            (key, attribute, None) for key, attribute in _SYSTEM_KEYS.items()]
+        for name, field in cls.fields.items():
+            converts = type(field.type).to_json is not FieldType.to_json
+            entries.append((name, None, field.type.to_json if converts else None))
+        plan = tuple(sorted(entries, key=lambda entry: entry[0]))
+        if len(_PLANS) > 4096:
+            _PLANS.clear()
+        _PLANS[(cls.id, cls.version)] = plan
+    return plan
+
+
 def render_record(cls: ClassDef, record: Record, *, permissions: bool = True,
                   fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Keys in alphabetical order with `permissions` last, as QuickBlox's examples show."""
-    data: dict[str, Any] = {
-        "_id": record.id, "_parent_id": record.parent_id, "created_at": record.created_at,
-        "updated_at": record.updated_at, "user_id": record.user_id,
-    }
-    for name, field in cls.fields.items():
-        data[name] = field.type.to_json(record.values.get(name))
-    if fields is not None:
-        data = {k: v for k, v in data.items() if k in fields}
-    body = dict(sorted(data.items()))
+    body: dict[str, Any] = {}
+    values = record.values
+    for key, attribute, convert in _plan(cls):
+        if fields is not None and key not in fields:
+            continue
+        if attribute is not None:
+            body[key] = getattr(record, attribute)
+        else:
+            value = values.get(key)
+            body[key] = convert(value) if convert is not None else value
     if permissions:
         body["permissions"] = render_permissions(record.acl)
     return body

@@ -1,0 +1,99 @@
+"""Statements compiled once and run on the DB-API cursor, for the few queries every request makes.
+
+SQLAlchemy's per-execution work (building the construct, its cache key, an execution context, a
+result object) costs several times what SQLite takes to answer a primary-key lookup. A `Prepared`
+statement does that work once per database dialect; running it binds the parameters through the
+column types' own processors, executes on the connection's cursor, and converts result values
+through the types' result processors, so values come back exactly as `Connection.execute` gives them."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+from sqlalchemy import Connection, Dialect, exc
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+
+from objectbase.storage.compile import drop_oldest
+
+__all__ = ["Prepared", "PreparedCache"]
+
+Processor = Callable[[Any], Any] | None
+
+
+class Prepared:
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = compiled.string
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        self.positional = compiled.positional
+        self.names = names
+        self.bind_processors: dict[str, Processor] = {
+            name: compiled.binds[name].type._cached_bind_processor(dialect) for name in compiled.binds}
+        # Literal values bound at construction (constants inside the statement).
+        self.defaults = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+        self.columns = [entry[0] for entry in compiled._result_columns]
+        self.result_processors: list[Processor] = [
+            entry[3]._cached_result_processor(dialect, None) for entry in compiled._result_columns]
+        self.dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
+        # Only the columns whose values the driver does not already return as Python wants them.
+        self.converted = [(index, p) for index, p in enumerate(self.result_processors) if p is not None]
+
+    def _parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        bound: dict[str, Any] = {}
+        for name in self.bind_processors:
+            value = values[name] if name in values else self.defaults[name]
+            processor = self.bind_processors[name]
+            bound[name] = processor(value) if processor is not None else value
+        return [bound[name] for name in self.names] if self.positional else bound
+
+    def _run(self, conn: Connection, values: Mapping[str, Any], fetch: bool) -> tuple[list[Any], int]:
+        parameters = self._parameters(values)
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, parameters)
+            return (cursor.fetchall() if fetch else []), int(cursor.rowcount)
+        except self.dbapi_error as error:
+            # As SQLAlchemy would raise it, so storage/errors.py translates it like any other.
+            raise exc.DBAPIError.instance(self.sql, parameters, error, self.dbapi_error) from error
+        finally:
+            cursor.close()
+
+    def rows(self, conn: Connection, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        fetched, _count = self._run(conn, values, fetch=True)
+        if not self.converted:
+            return fetched
+        rows = []
+        for row in fetched:
+            row = list(row)
+            for index, processor in self.converted:
+                row[index] = processor(row[index])
+            rows.append(row)
+        return rows
+
+    def mappings(self, conn: Connection, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        columns = self.columns
+        return [dict(zip(columns, row)) for row in self.rows(conn, values)]
+
+    def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
+        """Runs a statement without results; returns the rows it changed."""
+        return self._run(conn, values, fetch=False)[1]
+
+
+class PreparedCache:
+    """Prepared statements by a key the caller chooses (a query's shape), at most `size` of them:
+    the oldest is dropped first, so one-off shapes cannot grow it without bound."""
+
+    def __init__(self, dialect: Dialect, size: int = 512) -> None:
+        self.dialect = dialect
+        self.size = size
+        self._entries: dict[Any, Prepared] = {}
+
+    def get(self, key: Any, build: Callable[[], ClauseElement]) -> Prepared:
+        prepared = self._entries.get(key)
+        if prepared is None:
+            if len(self._entries) >= self.size:
+                drop_oldest(self._entries)
+            prepared = self._entries[key] = Prepared(build(), self.dialect)
+        return prepared
