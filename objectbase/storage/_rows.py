@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import Connection, Integer, Table, bindparam, func, select, update
 
 from objectbase.storage import system_tables
 from objectbase.storage.class_tables import ClassTables
@@ -29,15 +29,16 @@ class RowsBase:
         rolled-back transaction are skipped, and concurrent batches may interleave). SQLite bumps the
         counter row in `sequences`: its one writer already holds the database until commit."""
         if self.dialect == "postgresql":
-            drawn = self.conn.scalars(
-                select(system_tables.record_seq.next_value()).select_from(func.generate_series(1, count))
-            ).all()
-            return sorted(drawn)
+            drawn = self.prepared.get("next_record_seqs", lambda: (
+                select(system_tables.record_seq.next_value())
+                .select_from(func.generate_series(1, bindparam("count", type_=Integer))))
+            ).rows(self.conn, {"count": count})
+            return sorted(row[0] for row in drawn)
         table = system_tables.sequences
-        last: int = self.conn.execute(
-            update(table).where(table.c.name == "record_seq").values(value=table.c.value + count)
-            .returning(table.c.value)
-        ).scalar_one()
+        last: int = self.prepared.get("next_record_seqs", lambda: (
+            update(table).where(table.c.name == "record_seq").values(value=table.c.value + bindparam("count"))
+            .returning(table.c.value))
+        ).rows(self.conn, {"count": count})[0][0]
         return list(range(last - count + 1, last + 1))
 
     def insert_returning_id(self, table: Table, values: dict[str, Any]) -> int:

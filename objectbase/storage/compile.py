@@ -122,13 +122,14 @@ class Compiler:
     def _in(self, node: ast.In) -> ColumnElement[bool]:
         column, is_array = self.resolve(node.field)
         # A None in the list stands for "no value": SQL's IN (NULL, …) would never match it.
-        values = tuple(_bound(v) for v in node.values if v is not None)
+        values = tuple(v for v in node.values if v is not None)
         wants_null = len(values) != len(node.values)
         if is_array:  # two-valued: a missing array holds nothing
             matched = self._array_has(column, values, "any")
             if wants_null:
                 matched = or_(matched, column.is_(None))
             return not_(matched) if node.negate else matched
+        values = tuple(_bound(v) for v in values)
         if node.negate:
             # `nin` is true for a missing value, unless the list names "no value" itself.
             outside = column.not_in(values) if values else true()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import Connection, Dialect, exc
+from sqlalchemy import Connection, Dialect, Insert, Table, bindparam, exc, insert
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 from objectbase.storage.compile import drop_oldest
 
-__all__ = ["Prepared", "PreparedCache"]
+__all__ = ["Prepared", "PreparedCache", "insert_statement"]
 
 Processor = Callable[[Any], Any] | None
 
@@ -34,11 +34,12 @@ class Prepared:
         # Literal values bound at construction (constants inside the statement).
         self.defaults = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
         self.columns = [entry[0] for entry in compiled._result_columns]
-        self.result_processors: list[Processor] = [
-            entry[3]._cached_result_processor(dialect, None) for entry in compiled._result_columns]
+        self._result_types = [entry[3] for entry in compiled._result_columns]
+        self.dialect = dialect
         self.dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
-        # Only the columns whose values the driver does not already return as Python wants them.
-        self.converted = [(index, p) for index, p in enumerate(self.result_processors) if p is not None]
+        # (index, processor) of the columns whose values the driver does not already return as
+        # Python wants them; worked out at the first run, from the driver's own column types.
+        self.converted: list[tuple[int, Callable[[Any], Any]]] | None = None
 
     def _parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         bound: dict[str, Any] = {}
@@ -53,6 +54,10 @@ class Prepared:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, parameters)
+            if self.converted is None and cursor.description is not None:
+                processors = [type_._cached_result_processor(self.dialect, column[1])
+                              for type_, column in zip(self._result_types, cursor.description)]
+                self.converted = [(index, p) for index, p in enumerate(processors) if p is not None]
             return (cursor.fetchall() if fetch else []), int(cursor.rowcount)
         except self.dbapi_error as error:
             # As SQLAlchemy would raise it, so storage/errors.py translates it like any other.
@@ -79,6 +84,22 @@ class Prepared:
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Runs a statement without results; returns the rows it changed."""
         return self._run(conn, values, fetch=False)[1]
+
+    def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Runs a statement without results once per row of parameters, in one driver call."""
+        parameters = [self._parameters(row) for row in rows]
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(self.sql, parameters)
+        except self.dbapi_error as error:
+            raise exc.DBAPIError.instance(self.sql, parameters, error, self.dbapi_error) from error
+        finally:
+            cursor.close()
+
+
+def insert_statement(table: Table, names: Sequence[str]) -> Insert:
+    """INSERT of the named columns, each bound by its column's name and type."""
+    return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in names})
 
 
 class PreparedCache:

@@ -13,6 +13,7 @@ from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
 from objectbase.storage._rows import RowsBase
 from objectbase.storage.class_tables import acl_access_column, acl_members_column, field_column_name
 from objectbase.storage.compile import Compiler
+from objectbase.storage.prepared import insert_statement
 from objectbase.storage.shapes import split
 
 __all__ = ["RecordRows"]
@@ -108,7 +109,9 @@ class RecordRows(RowsBase):
         for record, seq in zip(records, self.next_record_seqs(len(records)), strict=True):
             record.seq = seq
         table = self.class_tables.table(cls)
-        self.conn.execute(insert(table), [_record_to_row(cls, r) for r in records])
+        rows = [_record_to_row(cls, r) for r in records]
+        self.prepared.get(("insert", cls.id, cls.version), lambda: insert_statement(table, list(rows[0]))).execute_many(
+            self.conn, rows)
 
     def select_records(self, cls: ClassDef, query: ast.Query, *, for_update: bool = False) -> list[Record]:
         table = self.class_tables.table(cls)
@@ -169,8 +172,11 @@ class RecordRows(RowsBase):
             row = _record_to_row(cls, record)
             del row["_seq"]
             rows.append({f"b{name}": value for name, value in row.items()})
-        columns: dict[str, Any] = {name[1:]: bindparam(name) for name in rows[0] if name != "b_id"}
-        self.conn.execute(update(table).where(table.c["_id"] == bindparam("b_id")).values(columns), rows)
+
+        def statement() -> Any:
+            columns = {name[1:]: bindparam(name, type_=table.c[name[1:]].type) for name in rows[0] if name != "b_id"}
+            return update(table).where(table.c["_id"] == bindparam("b_id")).values(columns)
+        self.prepared.get(("update", cls.id, cls.version), statement).execute_many(self.conn, rows)
 
     def delete_records(self, cls: ClassDef, ids: Sequence[str]) -> int:
         if not ids:
