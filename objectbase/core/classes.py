@@ -10,14 +10,14 @@ from objectbase.core.actor import Actor
 from objectbase.core.errors import ConflictError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.permissions import Access, Action, class_allows
-from objectbase.core.schema import ClassDef, ClassSpec, FieldSpec
-from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, Storage, writes
+from objectbase.core.schema import DEFAULT_STATE_COLOR, ClassDef, ClassSpec, FieldSpec, StateSpec
+from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, writes
 
 __all__ = ["ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot"]
 
 
-class ClassTransaction(Committing, ClassRows, AppRows, EventRows, Protocol):
-    """What class management reads and writes."""
+class ClassTransaction(Committing, ClassRows, AppRows, EventRows, RecordRows, Protocol):
+    """What class management reads and writes (records: whether any is in a state to delete)."""
 
 
 # Called inside the transaction that drops a class (e.g. to delete its files' bytes after commit).
@@ -34,8 +34,17 @@ def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
         "permissions": {a.value: {"access": p.access.value, "members": list(p.members)}
                         for a, p in cls.permissions.acl.items()},
         "use_class_permissions": {a.value: on for a, on in cls.permissions.use_class.items()},
-        "states": [{"name": s.name, "transitions": list(s.transitions)} for s in cls.states],
+        "states": [_state_snapshot(s) for s in (cls.state_specs() if isinstance(cls, ClassDef) else cls.states)],
     }
+
+
+def _state_snapshot(state: StateSpec) -> dict[str, Any]:
+    # The colour only when it is not the default, so the class-file output of classes without
+    # colours stays as it was.
+    snapshot: dict[str, Any] = {"name": state.name, "transitions": list(state.transitions)}
+    if state.color is not None and state.color != DEFAULT_STATE_COLOR:
+        snapshot["color"] = state.color
+    return snapshot
 
 
 def _refuse_type_changes(current: ClassDef, spec: ClassSpec) -> None:
@@ -62,7 +71,7 @@ def _spec_of(cls: ClassDef, fields: Sequence[FieldSpec] = ()) -> ClassSpec:
     current = [FieldSpec(f.name, f.type, f.indexed, f.required) for f in cls.fields.values()]
     given = {f.name: f for f in fields}
     merged = [given.pop(f.name, f) for f in current] + list(given.values())
-    return ClassSpec(cls.name, tuple(merged), cls.permissions, cls.states)
+    return ClassSpec(cls.name, tuple(merged), cls.permissions, cls.state_specs())
 
 
 

@@ -25,7 +25,9 @@ from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
-from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, writes
+from objectbase.core.unit_of_work import (
+    AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, TransitionRows, writes,
+)
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.related import Relation, relations_of
 
@@ -39,7 +41,7 @@ __all__ = [
 MAX_BATCH = 100
 
 
-class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, Protocol):
+class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, TransitionRows, Protocol):
     """What record operations read and write (classes: the schema they bind to)."""
 
 

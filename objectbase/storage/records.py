@@ -21,6 +21,7 @@ def _record_to_row(cls: ClassDef, record: Record) -> dict[str, Any]:
     row: dict[str, Any] = {
         "_id": record.id, "_seq": record.seq, "user_id": record.user_id, "_parent_id": record.parent_id,
         "created_at": record.created_at, "updated_at": record.updated_at,
+        "_state_id": record.state_id, "_archived_at": record.archived_at, "_removed_at": record.removed_at,
     }
     for action in RECORD_ACTIONS:
         permission = record.acl[action]
@@ -36,6 +37,7 @@ def _row_to_record(cls: ClassDef, row: Row[Any]) -> Record:
     return Record(
         id=data["_id"], seq=data["_seq"], class_id=cls.id, user_id=data["user_id"],
         parent_id=data["_parent_id"], created_at=data["created_at"], updated_at=data["updated_at"],
+        state_id=data["_state_id"], archived_at=data["_archived_at"], removed_at=data["_removed_at"],
         values={name: data[field_column_name(field)] for name, field in cls.fields.items()},
         acl={action: Permission(Access(data[acl_access_column(action.value)]),
                                 tuple(data[acl_members_column(action.value)] or ()))
@@ -71,6 +73,8 @@ class RecordRows(RowsBase):
                 return table.c[acl_access_column(ref.action)], False
             if isinstance(ref, ast.AclMembers):
                 return table.c[acl_members_column(ref.action)], True
+            if isinstance(ref, ast.RecordMark):
+                return table.c[f"_{ref.name}"], False
             if ref in SYSTEM_FIELDS:
                 return table.c[ref], False
             field = cls.fields.get(ref)

@@ -19,6 +19,7 @@ from objectbase.storage.events import EventRows
 from objectbase.storage.migrations import migrate
 from objectbase.storage.records import RecordRows
 from objectbase.storage.sessions import SessionRows
+from objectbase.storage.transitions import TransitionRows
 from objectbase.storage.users import UserRows
 
 __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
@@ -26,7 +27,7 @@ __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 log = logging.getLogger(__name__)
 
 
-class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows):
+class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows, TransitionRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, *, writes: bool) -> None:

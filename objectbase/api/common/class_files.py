@@ -78,20 +78,33 @@ def _parse_class_permissions(raw: Any, use_class: Any) -> ClassPermissions:
     return ClassPermissions(acl, switches)
 
 
+def _parse_color(raw: Any, where: str) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 0xFFFFFFFF:
+        raise ValidationError.single(where, "invalid", "must be a packed ARGB integer (0 to 4294967295)")
+    return raw
+
+
 def _parse_states(raw: Any) -> tuple[StateSpec, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(s, Mapping) for s in raw):
-        raise ValidationError.single("states", "invalid", "must be a list of {name, transitions}")
-    states = tuple(StateSpec(str(s.get("name", "")), tuple(str(t) for t in s.get("transitions", []) or []))
-                   for s in raw)
+        raise ValidationError.single("states", "invalid", "must be a list of {name, color, transitions}")
+    states = []
+    for i, item in enumerate(raw):
+        transitions = item.get("transitions") or []
+        if not isinstance(transitions, list):
+            raise ValidationError.single(f"states[{i}].transitions", "invalid", "must be a list of state names")
+        states.append(StateSpec(str(item.get("name") or ""), tuple(str(t) for t in transitions),
+                                _parse_color(item.get("color"), f"states[{i}].color")))
     names = [s.name for s in states]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise ValidationError.single("states", "invalid", "every state needs a unique name")
     for state in states:
         if unknown := set(state.transitions) - set(names):
             raise ValidationError.single("states", "invalid", f"{state.name} moves to unknown states {sorted(unknown)}")
-    return states
+    return tuple(states)
 
 
 def _parse_class(raw: Any, reserved: AbstractSet[str]) -> ClassSpec:
