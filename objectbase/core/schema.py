@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from objectbase.core.errors import ValidationError
 from objectbase.core.fields import FieldType, field_type
 from objectbase.core.permissions import DEFAULT_CLASS_PERMISSIONS, ClassPermissions
 
 __all__ = ["ClassDef", "ClassSpec", "DEFAULT_STATE_COLOR", "FieldDef", "FieldSpec", "SYSTEM_FIELDS",
-           "SYSTEM_FIELD_TYPES", "StateDef", "StateSpec", "validate_name"]
+           "SYSTEM_FIELD_TYPES", "StateDef", "StateSpec", "validate_name", "validate_states"]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 # System columns every record has, with the type they are filtered and sorted by, like fields.
@@ -50,6 +50,19 @@ class StateSpec:
     transitions: tuple[str, ...] = ()
     # None: keep the state's colour (DEFAULT_STATE_COLOR for a new one).
     color: int | None = None
+
+
+def validate_states(states: Sequence[StateSpec]) -> tuple[StateSpec, ...]:
+    """Unique, non-blank names of at most 64 characters; transitions only to states of the list."""
+    names = [s.name for s in states]
+    if any(not n.strip() or len(n) > 64 or not n.isprintable() for n in names) or len(set(names)) != len(names):
+        raise ValidationError.single("states", "invalid", "every state needs a unique name of 1 to 64 characters")
+    for state in states:
+        if unknown := set(state.transitions) - set(names):
+            raise ValidationError.single("states", "invalid", f"{state.name} moves to unknown states {sorted(unknown)}")
+        if state.color is not None and not 0 <= state.color <= 0xFFFFFFFF:
+            raise ValidationError.single("states", "invalid", f"{state.name} has a colour outside 0 to 4294967295")
+    return tuple(states)
 
 
 @dataclass(frozen=True)

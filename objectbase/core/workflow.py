@@ -14,7 +14,7 @@ from objectbase.core.models import Record
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef
 
-__all__ = ["by_id_filter", "check_state_move", "initial_state", "is_admin", "refuse_frozen",
+__all__ = ["by_id_filter", "check_state_move", "initial_state", "is_admin", "refuse_frozen", "refuse_removed",
            "require_admin", "require_fields", "visibility_filter"]
 
 _ARCHIVED = ast.RecordMark("archived_at")
@@ -53,10 +53,14 @@ def by_id_filter(actor: Actor) -> ast.Node:
     return visibility_filter(actor, "include", "include" if is_admin(actor) else "exclude")
 
 
-def refuse_frozen(record: Record) -> None:
-    """An archived or removed record's values and state cannot change."""
+def refuse_removed(record: Record) -> None:
     if record.removed_at is not None:
         raise ConflictError("record is removed", code="record_removed")
+
+
+def refuse_frozen(record: Record) -> None:
+    """An archived or removed record's values and state cannot change."""
+    refuse_removed(record)
     if record.archived_at is not None:
         raise ConflictError("record is archived", code="record_archived")
 

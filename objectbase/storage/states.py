@@ -46,16 +46,16 @@ class StateRows(RowsBase):
             self.conn.execute(update(states).where(states.c.id == state_id).values(name=f"\x01{state_id}"))
         final: dict[str, int] = {}
         for position, spec in enumerate(specs):
-            state_id = ids.get(spec.name)
-            if state_id is None:
-                color = DEFAULT_STATE_COLOR if spec.color is None else spec.color
+            existing = ids.get(spec.name)
+            if existing is None:
                 final[spec.name] = self.insert_returning_id(states, dict(
-                    class_id=cls.id, name=spec.name, color=color, position=position))
+                    class_id=cls.id, name=spec.name, position=position,
+                    color=DEFAULT_STATE_COLOR if spec.color is None else spec.color))
             else:
-                color = current[state_id].color if spec.color is None else spec.color
-                self.conn.execute(update(states).where(states.c.id == state_id).values(
-                    name=spec.name, color=color, position=position))
-                final[spec.name] = state_id
+                self.conn.execute(update(states).where(states.c.id == existing).values(
+                    name=spec.name, position=position,
+                    color=current[existing].color if spec.color is None else spec.color))
+                final[spec.name] = existing
         if kept:
             self.conn.execute(delete(state_transitions).where(state_transitions.c.state_id.in_(kept)))
         moves = [{"state_id": final[s.name], "target_id": final[t]} for s in specs for t in s.transitions]
