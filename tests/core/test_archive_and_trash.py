@@ -3,12 +3,12 @@ records are frozen, and that a purge deletes for good but keeps the history."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 
+from objectbase.core.actor import Actor
 from objectbase.core.errors import ConflictError, NotFoundError, PermissionDeniedError
-from objectbase.core.models import Record
 from objectbase.core.query import ast
 from objectbase.core.records import NewRecord, RecordChange
 from objectbase.core.updates import FieldChange
@@ -16,8 +16,8 @@ from tests.conftest import QB
 from tests.core.workflow_helpers import TASK, actor_of, create, kinds, last_event, stored
 
 
-def _listed(qb: QB, actor: object, **query: object) -> list[str]:
-    found = qb.services.records.find_records(actor, "Task", ast.Query(**query))  # type: ignore[arg-type]
+def _listed(qb: QB, actor: Actor, **query: Any) -> list[str]:
+    found = qb.services.records.find_records(actor, "Task", ast.Query(**query))
     return [r.id for r in found.records]
 
 
@@ -109,7 +109,7 @@ def test_marks_are_refused_where_they_do_not_apply(qb: QB) -> None:
     ann = actor_of(qb, "ann")
     record = create(qb, ann)
     records = qb.services.records
-    checks: list[tuple[Callable[..., Record | object], str]] = [
+    checks: list[tuple[Callable[..., object], str]] = [
         (records.unarchive, "record_not_archived"), (records.restore, "record_not_removed"),
         (records.purge, "record_not_removed")]
     for operation, code in checks:
@@ -135,9 +135,10 @@ def test_archive_and_remove_need_the_update_permission_restore_and_purge_an_admi
         with pytest.raises(PermissionDeniedError):
             operation(bob, "Task", record.id)
     records.remove(ann, "Task", record.id)
-    for operation in (records.restore, records.purge):
+    admin_only: list[Callable[[Actor, str, str], object]] = [records.restore, records.purge]
+    for refused in admin_only:
         with pytest.raises(PermissionDeniedError):
-            operation(ann, "Task", record.id)  # the owner is no admin
+            refused(ann, "Task", record.id)  # the owner is no admin
     restored = records.restore(boss, "Task", record.id)
     assert restored.removed_at is None and _listed(qb, ann) == [record.id]
     assert kinds(qb, record.id)[-1] == "record.restored"

@@ -55,4 +55,5 @@ def kinds(qb: QB, record_id: str) -> list[str]:
 
 
 def last_event(qb: QB, record_id: str) -> Event:
-    return qb.events(record_id)[-1]
+    event: Event = qb.events(record_id)[-1]
+    return event

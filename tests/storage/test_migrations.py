@@ -210,7 +210,7 @@ def test_json_states_become_rows_and_records_enter_the_first_state_when_a_databa
             for name, listed in (("Task", json.dumps(states)), ("Note", None)):
                 conn.execute(text("INSERT INTO classes (app_id, name, permissions, states, version, created_at, "
                                   "updated_at) VALUES (1, :n, '{}', :s, 1, 0, 0)"), {"n": name, "s": listed})
-            class_ids = dict(conn.execute(text("SELECT name, id FROM classes")).all())
+            class_ids = {str(n): int(i) for n, i in conn.execute(text("SELECT name, id FROM classes")).all()}
             for class_id in class_ids.values():
                 conn.execute(text(f"CREATE TABLE obj_{class_id} (_id VARCHAR(24) PRIMARY KEY)"))
                 conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('r1')"))
