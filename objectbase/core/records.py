@@ -625,7 +625,7 @@ class RecordService:
         require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             cls, record = self._target(actor, tx, class_name, record_id, Action.READ)
-            _restored(record, 0)  # refuses a record not in the trash
+            _require_removed(record)  # only from the trash
             cascaded = self._delete(actor, tx, cls, [record])
         return DeleteResult([record.id], [], [], cascaded, cls=cls)
 
@@ -683,9 +683,13 @@ def _marks(record: Record) -> dict[str, Any]:
     return {"archived_at": record.archived_at, "removed_at": record.removed_at}
 
 
-def _restored(record: Record, now: int) -> Record:
+def _require_removed(record: Record) -> None:
     if record.removed_at is None:
         raise ConflictError("record is not removed", code="record_not_removed")
+
+
+def _restored(record: Record, now: int) -> Record:
+    _require_removed(record)
     return replace(record, removed_at=None)
 
 
