@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from typing import Any, Callable, Mapping, NoReturn, Protocol, Sequence
 
 from objectbase.core.actor import Actor
 from objectbase.core.errors import ConflictError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.permissions import Access, Action, class_allows
-from objectbase.core.schema import ClassDef, ClassSpec, FieldSpec
-from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, Storage, writes
+from objectbase.core.query import ast
+from objectbase.core.schema import (
+    DEFAULT_STATE_COLOR, ClassDef, ClassSpec, FieldSpec, StateDef, StateSpec, validate_states,
+)
+from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, writes
 
 __all__ = ["ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot"]
 
 
-class ClassTransaction(Committing, ClassRows, AppRows, EventRows, Protocol):
-    """What class management reads and writes."""
+class ClassTransaction(Committing, ClassRows, AppRows, EventRows, RecordRows, Protocol):
+    """What class management reads and writes (records: whether any is in a state to delete)."""
 
 
 # Called inside the transaction that drops a class (e.g. to delete its files' bytes after commit).
@@ -34,8 +38,17 @@ def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
         "permissions": {a.value: {"access": p.access.value, "members": list(p.members)}
                         for a, p in cls.permissions.acl.items()},
         "use_class_permissions": {a.value: on for a, on in cls.permissions.use_class.items()},
-        "states": [{"name": s.name, "transitions": list(s.transitions)} for s in cls.states],
+        "states": [_state_snapshot(s) for s in (cls.state_specs() if isinstance(cls, ClassDef) else cls.states)],
     }
+
+
+def _state_snapshot(state: StateSpec) -> dict[str, Any]:
+    # The colour only when it is not the default, so the class-file output of classes without
+    # colours stays as it was.
+    snapshot: dict[str, Any] = {"name": state.name, "transitions": list(state.transitions)}
+    if state.color is not None and state.color != DEFAULT_STATE_COLOR:
+        snapshot["color"] = state.color
+    return snapshot
 
 
 def _refuse_type_changes(current: ClassDef, spec: ClassSpec) -> None:
@@ -62,8 +75,26 @@ def _spec_of(cls: ClassDef, fields: Sequence[FieldSpec] = ()) -> ClassSpec:
     current = [FieldSpec(f.name, f.type, f.indexed, f.required) for f in cls.fields.values()]
     given = {f.name: f for f in fields}
     merged = [given.pop(f.name, f) for f in current] + list(given.values())
-    return ClassSpec(cls.name, tuple(merged), cls.permissions, cls.states)
+    return ClassSpec(cls.name, tuple(merged), cls.permissions, cls.state_specs())
 
+
+
+def _refuse_dropping_used_states(tx: ClassTransaction, cls: ClassDef, kept: set[str]) -> None:
+    """A state some record is in cannot go: every record must stay in a state of its class."""
+    for state in cls.states:
+        if state.name not in kept:
+            count = tx.count_records(cls, ast.Compare(ast.RecordMark("state_id"), "eq", state.id))
+            if count:
+                raise ConflictError("Records are in this state; move them first", code="state_in_use",
+                                    details={"state": state.id, "records": count})
+
+
+def _state_index(cls: ClassDef, state_id: int) -> int:
+    for index, state in enumerate(cls.states):
+        if state.id == state_id:
+            return index
+    raise NotFoundError("No state of this id in the class", code="state_not_found",
+                        details={"class": cls.name, "state": state_id})
 
 
 class ClassService:
@@ -193,6 +224,7 @@ class ClassService:
                                              new=class_snapshot(cls), at=now))
                 else:
                     _refuse_type_changes(current, spec)
+                    _refuse_dropping_used_states(tx, current, {s.name for s in spec.states})
                     cls = tx.update_class(current, spec, now)
                     events.append(make_event(actor, "class.updated", cls.name, class_id=cls.id,
                                              old=class_snapshot(current), new=class_snapshot(cls), at=now))
@@ -200,3 +232,69 @@ class ClassService:
             tx.bump_schema_version(actor.app_id)
             tx.insert_events(events)
         return applied
+
+    # -- workflow states (DESIGN.md "states"; a record is always in one of its class's) -------
+    def _save_states(self, actor: Actor, tx: ClassTransaction, current: ClassDef,
+                     states: Sequence[StateSpec], ids: Mapping[str, int]) -> ClassDef:
+        """Replace the class's states by `states` (in order); `ids`: name -> the existing state it is."""
+        states = validate_states(states)
+        kept = set(ids.values())
+        _refuse_dropping_used_states(tx, current, {s.name for s in current.states if s.id in kept})
+        now = time.time()
+        cls = tx.update_class(current, replace(_spec_of(current), states=states), now, state_ids=ids)
+        tx.bump_schema_version(actor.app_id)
+        tx.insert_events([make_event(actor, "class.updated", cls.name, class_id=cls.id,
+                                     old=class_snapshot(current), new=class_snapshot(cls), at=now)])
+        return cls
+
+    @staticmethod
+    def _moves(cls: ClassDef, targets: Sequence[int]) -> tuple[str, ...]:
+        return tuple(cls.states[_state_index(cls, t)].name for t in targets)
+
+    @writes
+    def add_state(self, actor: Actor, class_name: str, name: str, *, color: int | None = None,
+                  position: int | None = None, transitions: Sequence[int] = ()) -> StateDef:
+        """A new state at `position` (0 = first; None or past the end: last)."""
+        _require_admin(actor)
+        with self.storage.transaction(write=True) as tx:
+            current = self.get_class(actor, class_name, tx)
+            specs = list(current.state_specs())
+            index = len(specs) if position is None else max(0, min(position, len(specs)))
+            specs.insert(index, StateSpec(name, self._moves(current, transitions), color))
+            cls = self._save_states(actor, tx, current, specs, {s.name: s.id for s in current.states})
+            return next(s for s in cls.states if s.name == name)
+
+    @writes
+    def update_state(self, actor: Actor, class_name: str, state_id: int, *, name: str | None = None,
+                     color: int | None = None, position: int | None = None,
+                     transitions: Sequence[int] | None = None) -> StateDef:
+        """Rename, recolour, move (to index `position`) or change the allowed moves of a state; its id stays."""
+        _require_admin(actor)
+        with self.storage.transaction(write=True) as tx:
+            current = self.get_class(actor, class_name, tx)
+            index = _state_index(current, state_id)
+            specs = list(current.state_specs())
+            old = specs.pop(index)
+            new_name = old.name if name is None else name
+            # Other states' moves to this one follow its new name.
+            specs = [replace(s, transitions=tuple(new_name if t == old.name else t for t in s.transitions))
+                     for s in specs]
+            moves = old.transitions if transitions is None else self._moves(current, transitions)
+            moved = StateSpec(new_name, tuple(new_name if t == old.name else t for t in moves),
+                              old.color if color is None else color)
+            specs.insert(index if position is None else max(0, min(position, len(specs))), moved)
+            ids = {s.name: s.id for s in current.states if s.id != state_id} | {new_name: state_id}
+            cls = self._save_states(actor, tx, current, specs, ids)
+            return next(s for s in cls.states if s.id == state_id)
+
+    @writes
+    def delete_state(self, actor: Actor, class_name: str, state_id: int) -> ClassDef:
+        """Refused (`state_in_use`) while records are in the state; other states' moves to it go with it."""
+        _require_admin(actor)
+        with self.storage.transaction(write=True) as tx:
+            current = self.get_class(actor, class_name, tx)
+            gone = current.states[_state_index(current, state_id)].name
+            specs = [replace(s, transitions=tuple(t for t in s.transitions if t != gone))
+                     for s in current.state_specs() if s.name != gone]
+            return self._save_states(actor, tx, current, specs,
+                                     {s.name: s.id for s in current.states if s.id != state_id})

@@ -7,7 +7,7 @@ from typing import Any
 
 from objectbase.core.permissions import RecordPermissions
 
-__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Event", "Record", "Session", "User"]
+__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Event", "Record", "Session", "Transition", "User"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,20 @@ class Record:
     values: dict[str, Any]
     acl: RecordPermissions
     seq: int | None = None
+    # Workflow (core/workflow.py): the record's state (None: its class has none), and when it was
+    # archived / moved to the trash (None: it is not).
+    state_id: int | None = None
+    archived_at: int | None = None
+    removed_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A record left `old_state_id` at `at` (the state it entered is the next one's old state, or its current)."""
+
+    id: int
+    old_state_id: int
+    at: float
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import logging
 
 import mimetypes
 import time
+from dataclasses import replace
 from typing import Any, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
@@ -27,6 +28,7 @@ from objectbase.core.records import RecordTransaction, record_snapshot
 from objectbase.core.schema import ClassDef, FieldDef
 from objectbase.core.unit_of_work import Committing, Storage, writes
 from objectbase.core.uploads import FileDownload, Upload, clean_file_name, delete_after_commit, valid_content_type
+from objectbase.core.workflow import by_id_filter, refuse_frozen
 from objectbase.files.base import FileStore
 
 log = logging.getLogger(__name__)
@@ -100,8 +102,9 @@ class RecordFileService:
         return field
 
     @staticmethod
-    def _record(tx: RecordTransaction, cls: ClassDef, record_id: str) -> Record:
-        found = tx.select_records(cls, ast.Query(where=ast.In("_id", (record_id,)))) if is_object_id(record_id) else []
+    def _record(actor: Actor, tx: RecordTransaction, cls: ClassDef, record_id: str) -> Record:
+        where = ast.conjoin(ast.In("_id", (record_id,)), by_id_filter(actor))
+        found = tx.select_records(cls, ast.Query(where=where)) if is_object_id(record_id) else []
         if not found:
             raise NotFoundError("Record not found", code="record_not_found")
         return found[0]
@@ -110,9 +113,10 @@ class RecordFileService:
         if actor.kind is ActorKind.APP:
             raise NeedUserError()
         cls = self.classes.get_class(actor, class_name, tx)
-        record = self._record(tx, cls, record_id)
+        record = self._record(actor, tx, cls, record_id)
         if not is_allowed(actor, Action.UPDATE, cls.permissions, record.user_id, record.acl):
             raise PermissionDeniedError("The actor may not access this record's files", code="file_access_denied")
+        refuse_frozen(record)
         return cls, record
 
     def on_records_deleted(self, tx: RecordTransaction, cls: ClassDef, records: Sequence[Record]) -> None:
@@ -172,7 +176,7 @@ class RecordFileService:
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             field = self._file_field(cls, field_name)
-            record = self._record(tx, cls, record_id)
+            record = self._record(actor, tx, cls, record_id)
             if not is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl):
                 raise PermissionDeniedError("The actor may not access this record's files", code="file_access_denied")
         value = record.values.get(field.name)
@@ -198,9 +202,7 @@ class RecordFileService:
     def _set(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, old: Record, field: FieldDef,
              value: dict[str, Any] | None, now: int) -> None:
         tx.update_record_file(cls, old.id, field.name, value, now)
-        new = Record(id=old.id, class_id=old.class_id, user_id=old.user_id, parent_id=old.parent_id,
-                     created_at=old.created_at, updated_at=now, values={**old.values, field.name: value},
-                     acl=old.acl, seq=old.seq)
+        new = replace(old, updated_at=now, values={**old.values, field.name: value})
         tx.insert_events([make_event(actor, "record.updated", old.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)])
         delete_after_commit(tx, self.files, (file_key_of(cls, old.values.get(field.name)),))

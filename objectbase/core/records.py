@@ -10,13 +10,13 @@ from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.batches import MAX_ITEMIZED_BATCH, BatchMode, ItemOutcome, run_items
 from objectbase.core.classes import ClassService
 from objectbase.core.errors import (
-    FieldError, LimitExceededError, NeedUserError, NotFoundError, NotOwnerError, PermissionDeniedError,
+    ConflictError, FieldError, LimitExceededError, NeedUserError, NotFoundError, NotOwnerError, PermissionDeniedError,
     ValidationError,
 )
 from objectbase.core.events import make_event
 from objectbase.core.fields import CastError
 from objectbase.core.ids import is_object_id, new_object_id
-from objectbase.core.models import Record
+from objectbase.core.models import Record, Transition
 from objectbase.core.permissions import (
     DEFAULT_RECORD_PERMISSIONS, Action, Permission, RecordPermissions, acl_filter, is_allowed,
     merge_record_permissions,
@@ -25,8 +25,14 @@ from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
-from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, writes
+from objectbase.core.unit_of_work import (
+    AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, TransitionRows, writes,
+)
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
+from objectbase.core.workflow import (
+    by_id_filter, check_state_move, initial_state, is_admin, refuse_frozen, refuse_removed, require_admin,
+    visibility_filter,
+)
 from objectbase.core.related import Relation, relations_of
 
 __all__ = [
@@ -39,7 +45,7 @@ __all__ = [
 MAX_BATCH = 100
 
 
-class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, Protocol):
+class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, TransitionRows, Protocol):
     """What record operations read and write (classes: the schema they bind to)."""
 
 
@@ -50,6 +56,8 @@ class NewRecord:
     # The actions whose permission is given; the others get the default record ACL.
     permissions: Mapping[Action, Permission] | None = None
     parent_id: str | None = None
+    # The workflow state to start in (None: the class's first; a later one needs the required fields).
+    state_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,8 @@ def record_snapshot(cls: ClassDef, record: Record) -> dict[str, Any]:
     data: dict[str, Any] = {name: cls.fields[name].type.to_json(value) for name, value in record.values.items()}
     data.update(_id=record.id, _parent_id=record.parent_id, user_id=record.user_id,
                 created_at=record.created_at, updated_at=record.updated_at)
+    if record.state_id is not None:
+        data["_state_id"] = record.state_id
     data["permissions"] = {a.value: {"access": p.access.value, "members": list(p.members)}
                            for a, p in record.acl.items()}
     return data
@@ -176,7 +186,8 @@ class RecordService:
         not_found: list[str] = []
         for record_id in ids:
             record = rows.get(record_id)
-            if record is None or not is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl):
+            if (record is None or not is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl)
+                    or (record.removed_at is not None and not is_admin(actor))):
                 not_found.append(record_id)
             elif not is_allowed(actor, action, cls.permissions, record.user_id, record.acl):
                 denied.append(record_id)
@@ -204,6 +215,7 @@ class RecordService:
             created_at=now, updated_at=now,
             values={name: values.get(name) for name in cls.fields},
             acl=merge_record_permissions(DEFAULT_RECORD_PERMISSIONS, item.permissions),
+            state_id=initial_state(cls, item.state_id, values),
         )
 
     @staticmethod
@@ -255,7 +267,8 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             bound = bind_query(cls, ast.Query(fields=None if fields is None else tuple(fields), names=names)).fields
             valid = tuple(i for i in wanted if is_object_id(i))
-            where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, cls.permissions))
+            where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, cls.permissions),
+                                by_id_filter(actor))
             records = tx.select_records(cls, ast.Query(where=where)) if valid else []
         found = {r.id: r for r in records}
         return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found],
@@ -268,7 +281,8 @@ class RecordService:
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             query = bind_query(cls, query)
-            where = ast.conjoin(query.where, acl_filter(actor, Action.READ, cls.permissions))
+            where = ast.conjoin(query.where, acl_filter(actor, Action.READ, cls.permissions),
+                                visibility_filter(actor, query.archived, query.removed))
             if last:
                 query = replace(query, sort=_reverse(query.sort), skip=0, limit=1)
             records = tx.select_records(cls, replace(query, where=where))
@@ -276,12 +290,15 @@ class RecordService:
             return RecordSet(cls, records, total=total, fields=query.fields)
 
     def count_records(self, actor: Actor, class_name: str, where: ast.Node,
-                      names: ast.NameRules = ast.NameRules()) -> int:
-        """How many records match the (unbound) condition, counting only those the actor may read."""
+                      names: ast.NameRules = ast.NameRules(), *, archived: ast.Inclusion = "exclude",
+                      removed: ast.Inclusion = "exclude") -> int:
+        """How many records match the (unbound) condition, counting only those the actor may read
+        (and, as lists, archived and removed ones only when asked for)."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             where = bind_where(cls, where, names)
-            return tx.count_records(cls, ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions)))
+            return tx.count_records(cls, ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions),
+                                                     visibility_filter(actor, archived, removed)))
 
     def relations(self, actor: Actor, class_name: str) -> list[Relation]:
         """The relations records of the class have (what a read may embed)."""
@@ -302,7 +319,8 @@ class RecordService:
             grouped: dict[str, list[Record]] = {i: [] for i in ids}
             if ids:
                 where = ast.conjoin(ast.In("_parent_id", ids), bound.where,
-                                    acl_filter(actor, Action.READ, cls.permissions))
+                                    acl_filter(actor, Action.READ, cls.permissions),
+                                    visibility_filter(actor, bound.archived, bound.removed))
                 for record in tx.select_record_groups(cls, replace(bound, where=where), "_parent_id"):
                     grouped[str(record.parent_id)].append(record)
             return RelatedSet(cls, grouped, bound.fields)
@@ -310,13 +328,16 @@ class RecordService:
     def _require_parents(self, actor: Actor, tx: RecordTransaction, class_name: str, ids: set[str]) -> None:
         parent_cls = self.classes.get_class(actor, class_name, tx)
         valid = tuple(i for i in ids if is_object_id(i))
-        where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, parent_cls.permissions))
+        where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, parent_cls.permissions),
+                            by_id_filter(actor))
         if len(valid) != len(ids) or tx.count_records(parent_cls, where) != len(ids):
             raise NotFoundError("Parent record not found", code="record_not_found")
 
     # -- updates --------------------------------------------------------------------------------
     def _change(self, actor: Actor, cls: ClassDef, record: Record, item: RecordChange, now: int) -> Record:
-        """The record after the change; raises for an ACL change by a non-owner or a bad value."""
+        """The record after the change; raises for an ACL change by a non-owner, a bad value, or a
+        record that is archived or removed."""
+        refuse_frozen(record)
         values = apply_changes(record.values, cast_changes(cls, list(item.changes)))
         errors: dict[str, list[FieldError]] = {}
         for name, value in values.items():
@@ -406,7 +427,8 @@ class RecordService:
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            matching = ast.conjoin(bind_where(cls, where, names), acl_filter(actor, Action.UPDATE, cls.permissions))
+            matching = ast.conjoin(bind_where(cls, where, names), acl_filter(actor, Action.UPDATE, cls.permissions),
+                                   visibility_filter(actor))
             records = tx.select_records(cls, ast.Query(where=matching, limit=MAX_CRITERIA_UPDATE + 1),
                                         for_update=True)
             if len(records) > MAX_CRITERIA_UPDATE:
@@ -488,7 +510,8 @@ class RecordService:
                                          "criteria are required (deleting a whole class needs the API key)")
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            matching = ast.conjoin(bind_where(cls, where, names), acl_filter(actor, Action.DELETE, cls.permissions))
+            matching = ast.conjoin(bind_where(cls, where, names), acl_filter(actor, Action.DELETE, cls.permissions),
+                                   visibility_filter(actor))
             records = tx.select_records(cls, ast.Query(where=matching, limit=MAX_CASCADE + 1), for_update=True)
             if len(records) > MAX_CASCADE:
                 raise LimitExceededError(f"The criteria match more than {MAX_CASCADE} records; narrow them",
@@ -519,9 +542,131 @@ class RecordService:
                     raise ValidationError.single(name, "invalid", f"{how!r} is not one of {', '.join(AGGREGATES)}")
                 if field_def is None or field_def.type.name not in AGGREGATES[how]:
                     raise ValidationError.single(name, "invalid", f"{how} does not apply to {name}")
-            where = ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions))
+            where = ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions),
+                                visibility_filter(actor, query.archived, query.removed))
             return cls, tx.aggregate_records(cls, where, group_by, calculations, sort, query.skip,
                                              query.limit or 100)
+
+    # -- workflow: states, archive, trash, duplicates (the rules are in core/workflow.py) ------
+    def _target(self, actor: Actor, tx: RecordTransaction, class_name: str, record_id: str,
+                action: Action) -> tuple[ClassDef, Record]:
+        """The record, locked, if the actor may do `action` on it (else not found / denied)."""
+        cls = self.classes.get_class(actor, class_name, tx)
+        return cls, self._one_allowed(actor, cls, self._locked_rows(tx, cls, [record_id]), record_id, action)
+
+    @writes
+    def change_state(self, actor: Actor, class_name: str, record_id: str, state_id: int) -> Record:
+        """Move a record to another state of its class (an update, for permissions), writing a
+        transition and a `record.state_changed` event."""
+        self._require_writer(actor)
+        at = time.time()
+        with self.storage.transaction(write=True) as tx:
+            cls, record = self._target(actor, tx, class_name, record_id, Action.UPDATE)
+            refuse_frozen(record)
+            check_state_move(cls, record, state_id)
+            new = replace(record, state_id=state_id, updated_at=int(at))
+            tx.update_records(cls, [new])
+            if record.state_id is not None and record.seq is not None:  # both always set on a stored record
+                tx.insert_transition(actor.app_id, cls.id, record.seq, record.state_id, at)
+            tx.insert_events([make_event(actor, "record.state_changed", record.id, class_id=cls.id,
+                                         record_seq=record.seq, old={"state": record.state_id},
+                                         new={"state": state_id}, at=at)])
+        return new
+
+    def _mark(self, actor: Actor, class_name: str, record_id: str, action: Action, kind: str,
+              change: Callable[[Record, int], Record]) -> Record:
+        """Set or clear a record's archive or trash mark (`change` refuses a record it does not apply to)."""
+        self._require_writer(actor)
+        at = time.time()
+        with self.storage.transaction(write=True) as tx:
+            cls, record = self._target(actor, tx, class_name, record_id, action)
+            new = change(record, int(at))
+            tx.update_records(cls, [new])
+            tx.insert_events([make_event(actor, kind, record.id, class_id=cls.id, record_seq=record.seq, at=at,
+                                         old=_marks(record), new=_marks(new))])
+        return new
+
+    @writes
+    def archive(self, actor: Actor, class_name: str, record_id: str) -> Record:
+        """Hide a record from lists (it stays readable by id) and freeze its values and state."""
+        def archive(record: Record, now: int) -> Record:
+            refuse_frozen(record)
+            return replace(record, archived_at=now)
+        return self._mark(actor, class_name, record_id, Action.UPDATE, "record.archived", archive)
+
+    @writes
+    def unarchive(self, actor: Actor, class_name: str, record_id: str) -> Record:
+        def unarchive(record: Record, now: int) -> Record:
+            refuse_removed(record)
+            if record.archived_at is None:
+                raise ConflictError("record is not archived", code="record_not_archived")
+            return replace(record, archived_at=None)
+        return self._mark(actor, class_name, record_id, Action.UPDATE, "record.unarchived", unarchive)
+
+    @writes
+    def remove(self, actor: Actor, class_name: str, record_id: str) -> Record:
+        """Move a record to the trash: from then on only admins see it (an archived one stays archived)."""
+        def remove(record: Record, now: int) -> Record:
+            refuse_removed(record)
+            return replace(record, removed_at=now)
+        return self._mark(actor, class_name, record_id, Action.UPDATE, "record.removed", remove)
+
+    @writes
+    def restore(self, actor: Actor, class_name: str, record_id: str) -> Record:
+        """Take a record out of the trash (admins only)."""
+        require_admin(actor)
+        return self._mark(actor, class_name, record_id, Action.READ, "record.restored", _restored)
+
+    @writes
+    def purge(self, actor: Actor, class_name: str, record_id: str) -> DeleteResult:
+        """Delete a record in the trash for good (admins only), as a delete does: its `_parent_id`
+        children and file bytes go too; its events stay in the history."""
+        self._require_writer(actor)
+        require_admin(actor)
+        with self.storage.transaction(write=True) as tx:
+            cls, record = self._target(actor, tx, class_name, record_id, Action.READ)
+            _require_removed(record)  # only from the trash
+            cascaded = self._delete(actor, tx, cls, [record])
+        return DeleteResult([record.id], [], [], cascaded, cls=cls)
+
+    @writes
+    def duplicate(self, actor: Actor, class_name: str, original_id: str, overrides: Mapping[str, Any] | None = None,
+                  *, state_id: int | None = None) -> Record:
+        """A new record (owned by the actor, default ACL, no parent) with the original's field values,
+        `overrides` replacing whole fields, in the original's state or `state_id`; files are not
+        copied (their bytes belong to one record). The original must be readable and not removed."""
+        self._require_writer(actor)
+        at = time.time()
+        now = int(at)
+        with self.storage.transaction(write=True) as tx:
+            cls = self.classes.get_class(actor, class_name, tx)
+            if not is_allowed(actor, Action.CREATE, cls.permissions):
+                raise PermissionDeniedError()
+            where = ast.conjoin(ast.In("_id", (original_id,)) if is_object_id(original_id) else ast.FALSE,
+                                acl_filter(actor, Action.READ, cls.permissions), visibility_filter(actor, "include"))
+            found = tx.select_records(cls, ast.Query(where=where))
+            if not found:
+                raise NotFoundError("Record not found", code="record_not_found")
+            original = found[0]
+            copied = {n: v for n, v in original.values.items() if not cls.fields[n].type.read_only}
+            values = {name: None for name in cls.fields} | copied | cast_values(cls, overrides or {})
+            record = Record(
+                id=new_object_id(now), class_id=cls.id, user_id=actor.owner_id, parent_id=None,
+                created_at=now, updated_at=now, values=values, acl=DEFAULT_RECORD_PERMISSIONS,
+                state_id=initial_state(cls, original.state_id if state_id is None else state_id, values))
+            tx.insert_records(cls, [record])
+            tx.insert_events([make_event(actor, "record.duplicated", record.id, class_id=cls.id,
+                                         record_seq=record.seq, at=at,
+                                         new={"original_seq": original.seq, "original_id": original.id})])
+        return record
+
+    def transitions(self, actor: Actor, class_name: str, record_id: str) -> list[Transition]:
+        """The record's state history, oldest first, if the actor may read the record."""
+        with self.storage.transaction(write=False) as tx:
+            found = self.get_records(actor, class_name, [record_id])
+            if not found.records or found.records[0].seq is None:
+                raise NotFoundError("Record not found", code="record_not_found")
+            return tx.select_transitions(found.cls.id, found.records[0].seq)
 
     def get_record_permissions(self, actor: Actor, class_name: str, record_id: str) -> Record:
         """A record, for reading its ACL: only its owner (or the administrator) may."""
@@ -532,6 +677,20 @@ class RecordService:
         if not (actor.bypasses_acl or (actor.acts_as_user and actor.user_id == record.user_id)):
             raise NotOwnerError()
         return record
+
+
+def _marks(record: Record) -> dict[str, Any]:
+    return {"archived_at": record.archived_at, "removed_at": record.removed_at}
+
+
+def _require_removed(record: Record) -> None:
+    if record.removed_at is None:
+        raise ConflictError("record is not removed", code="record_not_removed")
+
+
+def _restored(record: Record, now: int) -> Record:
+    _require_removed(record)
+    return replace(record, removed_at=None)
 
 
 def _itemized(cls: ClassDef, outcomes: list[ItemOutcome[Record]]) -> RecordSet:

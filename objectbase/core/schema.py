@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from objectbase.core.errors import ValidationError
 from objectbase.core.fields import FieldType, field_type
 from objectbase.core.permissions import DEFAULT_CLASS_PERMISSIONS, ClassPermissions
 
-__all__ = ["ClassDef", "ClassSpec", "FieldDef", "FieldSpec", "SYSTEM_FIELDS", "SYSTEM_FIELD_TYPES", "StateSpec",
-           "validate_name"]
+__all__ = ["ClassDef", "ClassSpec", "DEFAULT_STATE_COLOR", "FieldDef", "FieldSpec", "SYSTEM_FIELDS",
+           "SYSTEM_FIELD_TYPES", "StateDef", "StateSpec", "validate_name", "validate_states"]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 # System columns every record has, with the type they are filtered and sorted by, like fields.
@@ -40,10 +40,41 @@ class FieldDef:
     required: bool = False
 
 
+# A state's colour when none is given: packed ARGB 0xAARRGGBB (opaque grey).
+DEFAULT_STATE_COLOR = 0xFF9E9E9E
+
+
 @dataclass(frozen=True)
 class StateSpec:
     name: str
     transitions: tuple[str, ...] = ()
+    # None: keep the state's colour (DEFAULT_STATE_COLOR for a new one).
+    color: int | None = None
+
+
+def validate_states(states: Sequence[StateSpec]) -> tuple[StateSpec, ...]:
+    """Unique, non-blank names of at most 64 characters; transitions only to states of the list."""
+    names = [s.name for s in states]
+    if any(not n.strip() or len(n) > 64 or not n.isprintable() for n in names) or len(set(names)) != len(names):
+        raise ValidationError.single("states", "invalid", "every state needs a unique name of 1 to 64 characters")
+    for state in states:
+        if unknown := set(state.transitions) - set(names):
+            raise ValidationError.single("states", "invalid", f"{state.name} moves to unknown states {sorted(unknown)}")
+        if state.color is not None and not 0 <= state.color <= 0xFFFFFFFF:
+            raise ValidationError.single("states", "invalid", f"{state.name} has a colour outside 0 to 4294967295")
+    return tuple(states)
+
+
+@dataclass(frozen=True)
+class StateDef:
+    """A workflow state of a class. `transitions`: the ids of the states a record may move to from
+    this one; empty means any other state of the class."""
+
+    id: int
+    name: str
+    color: int = DEFAULT_STATE_COLOR
+    position: int = 0
+    transitions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,12 +84,22 @@ class ClassDef:
     name: str
     fields: Mapping[str, FieldDef]
     permissions: ClassPermissions = DEFAULT_CLASS_PERMISSIONS
-    states: tuple[StateSpec, ...] = ()
+    # Ordered by position: a new record starts in the first.
+    states: tuple[StateDef, ...] = ()
     # Bumped on every change of the class, so storage can cache what it derives from it.
     version: int = 1
 
     def field(self, name: str) -> FieldDef | None:
         return self.fields.get(name)
+
+    def state(self, state_id: int) -> StateDef | None:
+        return next((s for s in self.states if s.id == state_id), None)
+
+    def state_specs(self) -> tuple[StateSpec, ...]:
+        """The states as a class file would give them (transitions by name)."""
+        names = {s.id: s.name for s in self.states}
+        return tuple(StateSpec(s.name, tuple(names[t] for t in s.transitions if t in names), s.color)
+                     for s in self.states)
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from types import EllipsisType
-from typing import Any, Callable, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Protocol, Sequence, TypeVar
 
-from objectbase.core.models import ApiKey, App, Blob, Event, Record, Session, User
+from objectbase.core.models import ApiKey, App, Blob, Event, Record, Session, Transition, User
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, ClassSpec
 
 
 __all__ = [
     "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "RecordRows", "SessionRows", "Storage",
-    "Transaction", "UserRows", "is_write", "writes",
+    "Transaction", "TransitionRows", "UserRows", "is_write", "writes",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,7 +77,11 @@ class SessionRows(Protocol):
 class ClassRows(Protocol):
     def select_classes(self, app_id: int) -> list[ClassDef]: ...
     def insert_class(self, app_id: int, spec: ClassSpec, now: float) -> ClassDef: ...
-    def update_class(self, current: ClassDef, spec: ClassSpec, now: float) -> ClassDef: ...
+    def update_class(self, current: ClassDef, spec: ClassSpec, now: float,
+                     state_ids: Mapping[str, int] | None = None) -> ClassDef:
+        """`state_ids`: spec state name -> the existing state it is (None: match by name); an
+        existing state left out is deleted, so the caller checks first that no record is in it."""
+        ...
     def delete_class(self, cls: ClassDef) -> None:
         """Drop the class's table (every record) and its rows of the class catalogue."""
         ...
@@ -112,13 +116,20 @@ class BlobRows(Protocol):
     def delete_blob(self, blob_id: int) -> None: ...
 
 
+class TransitionRows(Protocol):
+    """The state history (a row each time a record leaves a state)."""
+
+    def insert_transition(self, app_id: int, class_id: int, record_seq: int, old_state_id: int, at: float) -> None: ...
+    def select_transitions(self, class_id: int, record_seq: int) -> list[Transition]: ...
+
+
 class EventRows(Protocol):
     def insert_events(self, events: Sequence[Event]) -> None: ...
     def select_events(self, app_id: int, subject_id: str | None = None) -> list[Event]: ...
 
 
 class Transaction(Committing, AppRows, UserRows, SessionRows, ClassRows, RecordRows, BlobRows, EventRows,
-                  Protocol):
+                  TransitionRows, Protocol):
     """One database transaction: the rows of every noun. A service's helpers take only the nouns
     they use (e.g. `RecordRows`), so what each one touches is visible in its signature."""
 

@@ -46,7 +46,9 @@ def _read_acl_columns(table: Table, dialect: str) -> list[Column[Any]]:
     list is not, so a long ACL could make an insert fail; the gain there was also smaller."""
     if dialect != "sqlite":
         return []
-    return [table.c[acl_access_column("read")], table.c["user_id"], table.c[acl_members_column("read")]]
+    # Lists also hide archived and removed records (core/workflow.py), so the index holds those marks too.
+    return [table.c[acl_access_column("read")], table.c["user_id"], table.c[acl_members_column("read")],
+            table.c["_archived_at"], table.c["_removed_at"]]
 
 
 def _build_table(cls: ClassDef, dialect: str) -> Table:
@@ -59,13 +61,18 @@ def _build_table(cls: ClassDef, dialect: str) -> Table:
         Column("_parent_id", String(24)),
         Column("created_at", BigInteger, nullable=False),
         Column("updated_at", BigInteger, nullable=False),
+        # Workflow and lifecycle (core/workflow.py): on every class table, so a class gaining
+        # states needs no DDL; NULL = no state / not archived / not in the trash.
+        Column("_state_id", BigInteger),
+        Column("_archived_at", BigInteger),
+        Column("_removed_at", BigInteger),
     ]
     for action in RECORD_ACTIONS:
         columns.append(Column(acl_access_column(action.value), String(24), nullable=False))
         columns.append(Column(acl_members_column(action.value), JSON_TYPE))
     columns.extend(_field_column(f) for f in cls.fields.values())
     table = Table(name, metadata, *columns)
-    for column in ("user_id", "_parent_id", "created_at", "updated_at"):
+    for column in ("user_id", "_parent_id", "created_at", "updated_at", "_state_id"):
         Index(f"ix_{name}_{column.strip('_')}", _indexed(table.c[column], dialect))
     for field in cls.fields.values():
         if field.indexed:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import delete, insert, select, update
 
 from objectbase.core.fields import field_type
 from objectbase.core.permissions import Access, Action, ClassPermissions, Permission
-from objectbase.core.schema import ClassDef, ClassSpec, FieldDef, StateSpec
-from objectbase.storage._rows import RowsBase
+from objectbase.core.schema import ClassDef, ClassSpec, FieldDef
+from objectbase.storage.states import StateRows, select_states
 from objectbase.storage.system_tables import classes, fields
 
 __all__ = ["ClassRows"]
@@ -27,7 +27,7 @@ def _permissions_from_json(data: dict[str, Any]) -> ClassPermissions:
     )
 
 
-class ClassRows(RowsBase):
+class ClassRows(StateRows):
     def select_classes(self, app_id: int) -> list[ClassDef]:
         class_rows = self.conn.execute(select(classes).where(classes.c.app_id == app_id)
                                        .order_by(classes.c.id)).all()
@@ -39,10 +39,11 @@ class ClassRows(RowsBase):
         by_class: dict[int, dict[str, FieldDef]] = {r.id: {} for r in class_rows}
         for f in field_rows:
             by_class[f.class_id][f.name] = FieldDef(f.id, f.name, field_type(f.type), f.indexed, f.required)
+        states_of = select_states(self.conn, [r.id for r in class_rows])
         return [
             ClassDef(id=r.id, app_id=r.app_id, name=r.name, fields=by_class[r.id],
                      permissions=_permissions_from_json(r.permissions),
-                     states=tuple(StateSpec(s["name"], tuple(s["transitions"])) for s in r.states or []),
+                     states=states_of.get(r.id, ()),
                      version=r.version)
             for r in class_rows
         ]
@@ -59,14 +60,16 @@ class ClassRows(RowsBase):
     def insert_class(self, app_id: int, spec: ClassSpec, now: float) -> ClassDef:
         class_id = self.insert_returning_id(classes, dict(
             app_id=app_id, name=spec.name, permissions=_permissions_to_json(spec.permissions),
-            states=[{"name": s.name, "transitions": list(s.transitions)} for s in spec.states],
             version=1, created_at=now, updated_at=now))
         self._insert_fields(class_id, spec.fields, 0)
+        self.save_states(self._reload(app_id, class_id), spec.states, {})
         cls = self._reload(app_id, class_id)
         self.class_tables.create(self.conn, cls)
         return cls
 
-    def update_class(self, current: ClassDef, spec: ClassSpec, now: float) -> ClassDef:
+    def update_class(self, current: ClassDef, spec: ClassSpec, now: float,
+                     state_ids: Mapping[str, int] | None = None) -> ClassDef:
+        """`state_ids`: which existing state each of the spec's states is (by name when None)."""
         new_fields = [s for s in spec.fields if s.name not in current.fields]
         self._insert_fields(current.id, new_fields, len(current.fields))
         for field_spec in spec.fields:
@@ -78,11 +81,19 @@ class ClassRows(RowsBase):
                                           required=field_spec.required))
         self.conn.execute(update(classes).where(classes.c.id == current.id).values(
             permissions=_permissions_to_json(spec.permissions),
-            states=[{"name": s.name, "transitions": list(s.transitions)} for s in spec.states],
             version=classes.c.version + 1, updated_at=now))
+        self.save_states(current, spec.states,
+                         {s.name: s.id for s in current.states} if state_ids is None else state_ids)
         cls = self._reload(current.app_id, current.id)
         self.class_tables.add_fields(self.conn, current, cls)
+        if cls.states and not current.states:
+            self._enter_first_state(cls)
         return cls
+
+    def _enter_first_state(self, cls: ClassDef) -> None:
+        """A class that gains states puts its records in the first one: every record is in one."""
+        table = self.class_tables.table(cls)
+        self.conn.execute(update(table).where(table.c["_state_id"].is_(None)).values(_state_id=cls.states[0].id))
 
     def delete_class(self, cls: ClassDef) -> None:
         self.class_tables.drop(self.conn, cls)

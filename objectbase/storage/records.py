@@ -23,6 +23,7 @@ def _record_to_row(cls: ClassDef, record: Record) -> dict[str, Any]:
     row: dict[str, Any] = {
         "_id": record.id, "_seq": record.seq, "user_id": record.user_id, "_parent_id": record.parent_id,
         "created_at": record.created_at, "updated_at": record.updated_at,
+        "_state_id": record.state_id, "_archived_at": record.archived_at, "_removed_at": record.removed_at,
     }
     for action in RECORD_ACTIONS:
         permission = record.acl[action]
@@ -54,6 +55,7 @@ def _row_to_record(cls: ClassDef, columns: Sequence[tuple[str, str]], data: Mapp
     return Record(
         id=data["_id"], seq=data["_seq"], class_id=cls.id, user_id=data["user_id"],
         parent_id=data["_parent_id"], created_at=data["created_at"], updated_at=data["updated_at"],
+        state_id=data["_state_id"], archived_at=data["_archived_at"], removed_at=data["_removed_at"],
         values={name: data[column] for name, column in columns},
         acl={action: _permission(data[access], data[members]) for action, access, members in _ACL_COLUMNS},
     )
@@ -87,6 +89,8 @@ class RecordRows(RowsBase):
                 return table.c[acl_access_column(ref.action)], False
             if isinstance(ref, ast.AclMembers):
                 return table.c[acl_members_column(ref.action)], True
+            if isinstance(ref, ast.RecordMark):
+                return table.c[f"_{ref.name}"], False
             if ref in SYSTEM_FIELDS:
                 return table.c[ref], False
             field = cls.fields.get(ref)

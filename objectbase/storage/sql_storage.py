@@ -20,6 +20,7 @@ from objectbase.storage.migrations import migrate
 from objectbase.storage.prepared import PreparedCache
 from objectbase.storage.records import RecordRows
 from objectbase.storage.sessions import SessionRows
+from objectbase.storage.transitions import TransitionRows
 from objectbase.storage.users import UserRows
 
 __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
@@ -27,7 +28,7 @@ __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 log = logging.getLogger(__name__)
 
 
-class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows):
+class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows, TransitionRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, prepared: PreparedCache, *, writes: bool) -> None:

@@ -120,7 +120,6 @@ classes = Table(
     Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(64), nullable=False),
     Column("permissions", JSON_TYPE, nullable=False),
-    Column("states", JSON_TYPE),
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
@@ -140,6 +139,41 @@ fields = Table(
     Column("position", Integer, nullable=False),
     UniqueConstraint("class_id", "name", name="uq_fields_class_name"),
     # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
+)
+
+# Workflow states of a class (migration 0005), in `position` order; a record's `_state_id` names one.
+states = Table(
+    "states", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("class_id", Integer, ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    # Packed ARGB (0xAARRGGBB) does not fit a signed 32-bit integer.
+    Column("color", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("class_id", "name", name="uq_states_class_name"),
+    # Never reuse ids on SQLite: an old record or transition must not name a newer state.
+    sqlite_autoincrement=True,
+)
+
+# The moves a state allows; a state without rows here allows a move to any other state.
+state_transitions = Table(
+    "state_transitions", metadata,
+    Column("state_id", Integer, ForeignKey("states.id", ondelete="CASCADE"), primary_key=True),
+    Column("target_id", Integer, ForeignKey("states.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# The state history: one row each time a record leaves a state. Kept when the record is deleted
+# (like events), so it names the record by class and `_seq`, without a foreign key.
+transitions = Table(
+    "transitions", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("class_id", Integer, nullable=False),
+    Column("record_seq", BigInteger, nullable=False),
+    Column("old_state_id", Integer, nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_transitions_class_record", "class_id", "record_seq"),
     sqlite_autoincrement=True,
 )
 

@@ -124,7 +124,8 @@ def test_every_integer_id_comes_from_the_database(migrated_engine: Engine) -> No
     # nonces, user_tags, blob_tags have composite keys; sequences and the ledger are keyed by name/version.
     assert {name: table["ids"] for name, table in built.items() if table["ids"]} == {
         name: frozenset({"id"})
-        for name in ("apps", "api_keys", "users", "sessions", "classes", "fields", "events", "blobs")
+        for name in ("apps", "api_keys", "users", "sessions", "classes", "fields", "events", "blobs", "states",
+                     "transitions")
     }
 
 
@@ -182,7 +183,7 @@ def test_access_levels_are_renamed_to_the_core_names_when_a_database_is_upgraded
                               "_update_access VARCHAR(20), _delete_access VARCHAR(20))"))
             conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('r1', 'open_for_users_ids', 'open_for_groups', "
                               "'owner')"))
-        assert migrate(storage.engine) == [4]
+        assert migrate(storage.engine, upto=4) == [4]
         with storage.engine.connect() as conn:
             stored = conn.execute(text("SELECT permissions FROM classes")).scalar_one()
             row = conn.execute(text(f"SELECT _read_access, _update_access, _delete_access FROM obj_{class_id}")).one()
@@ -190,5 +191,42 @@ def test_access_levels_are_renamed_to_the_core_names_when_a_database_is_upgraded
         assert {a: v["access"] for a, v in permissions["acl"].items()} == {
             "read": "groups", "update": "users", "delete": "owner"}
         assert tuple(row) == ("users", "groups", "owner")
+    finally:
+        storage.close()
+
+
+def test_json_states_become_rows_and_records_enter_the_first_state_when_a_database_is_upgraded(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0005: a version-4 class's JSON states become rows (ids from the database, list order, the default
+    colour, transitions by id), the column goes, and its records get `_state_id` = the first state and
+    empty archive and trash marks; a class without states gets the columns with no state."""
+    storage = open_storage(make_database_url(backend), run_migrations=False)
+    states = [{"name": "New", "transitions": ["Done"]}, {"name": "Done", "transitions": []}]
+    try:
+        assert migrate(storage.engine, upto=4) == [1, 2, 3, 4]
+        with storage.engine.begin() as conn:
+            conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
+                              "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
+            for name, listed in (("Task", json.dumps(states)), ("Note", None)):
+                conn.execute(text("INSERT INTO classes (app_id, name, permissions, states, version, created_at, "
+                                  "updated_at) VALUES (1, :n, '{}', :s, 1, 0, 0)"), {"n": name, "s": listed})
+            class_ids = {str(n): int(i) for n, i in conn.execute(text("SELECT name, id FROM classes")).all()}
+            for class_id in class_ids.values():
+                conn.execute(text(f"CREATE TABLE obj_{class_id} (_id VARCHAR(24) PRIMARY KEY)"))
+                conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('r1')"))
+        assert migrate(storage.engine) == [5]
+        with storage.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, name, color, position FROM states ORDER BY position")).all()
+            moves = conn.execute(text("SELECT state_id, target_id FROM state_transitions")).all()
+            task = conn.execute(text(f"SELECT _state_id, _archived_at, _removed_at FROM obj_{class_ids['Task']}")).one()
+            note = conn.execute(text(f"SELECT _state_id FROM obj_{class_ids['Note']}")).scalar_one()
+            columns = [c["name"] for c in sqlalchemy.inspect(conn).get_columns("classes")]
+        assert [(name, color, position) for _, name, color, position in rows] == [
+            ("New", 0xFF9E9E9E, 0), ("Done", 0xFF9E9E9E, 1)]
+        ids = {name: state_id for state_id, name, _, _ in rows}
+        assert [tuple(m) for m in moves] == [(ids["New"], ids["Done"])]
+        assert tuple(task) == (ids["New"], None, None)
+        assert note is None
+        assert "states" not in columns
     finally:
         storage.close()

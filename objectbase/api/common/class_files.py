@@ -17,7 +17,7 @@ from objectbase.core.fields import UnknownFieldType, field_type
 from objectbase.core.permissions import (
     DEFAULT_CLASS_PERMISSIONS, RECORD_ACTIONS, Access, Action, ClassPermissions, Permission,
 )
-from objectbase.core.schema import ClassSpec, FieldSpec, StateSpec, validate_name
+from objectbase.core.schema import ClassSpec, FieldSpec, StateSpec, validate_name, validate_states
 
 __all__ = ["CLASS_FILE_ACL", "parse_class_specs"]
 
@@ -78,20 +78,27 @@ def _parse_class_permissions(raw: Any, use_class: Any) -> ClassPermissions:
     return ClassPermissions(acl, switches)
 
 
+def _parse_color(raw: Any, where: str) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int):  # the range is the core's (validate_states)
+        raise ValidationError.single(where, "invalid", "must be an integer (packed ARGB)")
+    return raw
+
+
 def _parse_states(raw: Any) -> tuple[StateSpec, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(s, Mapping) for s in raw):
-        raise ValidationError.single("states", "invalid", "must be a list of {name, transitions}")
-    states = tuple(StateSpec(str(s.get("name", "")), tuple(str(t) for t in s.get("transitions", []) or []))
-                   for s in raw)
-    names = [s.name for s in states]
-    if any(not n for n in names) or len(set(names)) != len(names):
-        raise ValidationError.single("states", "invalid", "every state needs a unique name")
-    for state in states:
-        if unknown := set(state.transitions) - set(names):
-            raise ValidationError.single("states", "invalid", f"{state.name} moves to unknown states {sorted(unknown)}")
-    return states
+        raise ValidationError.single("states", "invalid", "must be a list of {name, color, transitions}")
+    states = []
+    for i, item in enumerate(raw):
+        transitions = item.get("transitions") or []
+        if not isinstance(transitions, list):
+            raise ValidationError.single(f"states[{i}].transitions", "invalid", "must be a list of state names")
+        states.append(StateSpec(str(item.get("name") or ""), tuple(str(t) for t in transitions),
+                                _parse_color(item.get("color"), f"states[{i}].color")))
+    return validate_states(states)
 
 
 def _parse_class(raw: Any, reserved: AbstractSet[str]) -> ClassSpec:

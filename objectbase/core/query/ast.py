@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Union
 
 __all__ = [
-    "AclAccess", "AclMembers", "And", "ArrayHas", "Compare", "Contains", "FALSE", "FieldRef",
+    "AclAccess", "AclMembers", "Inclusion", "RecordMark", "And", "ArrayHas", "Compare", "Contains", "FALSE", "FieldRef",
     "In", "IsNull", "conjoin", "NameRules", "Near", "Node", "Not", "NullsOrder", "Or", "Query", "SortKey", "TRUE", "Truth",
     "ASCII_UPPER", "LIKE_ESCAPE", "Like", "ascii_lower", "like_escape", "like_parts",
 ]
@@ -35,7 +35,14 @@ class AclMembers:
     action: str
 
 
-FieldRef = Union[str, AclAccess, AclMembers]
+@dataclass(frozen=True)
+class RecordMark:
+    """A workflow column every record has and no client names directly (core/workflow.py)."""
+
+    name: Literal["state_id", "archived_at", "removed_at"]
+
+
+FieldRef = Union[str, AclAccess, AclMembers, RecordMark]
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,10 @@ class NameRules:
     unknown_in_filter: Literal["reject", "match_nothing"] = "reject"
 
 
+# Whether a list shows archived (or removed) records: not at all, as well, or only those.
+Inclusion = Literal["exclude", "include", "only"]
+
+
 @dataclass(frozen=True)
 class Query:
     where: Node = TRUE
@@ -163,6 +174,8 @@ class Query:
     # Unbound only: fields to leave out (binding turns it into `fields`).
     omit: tuple[str, ...] = ()
     names: NameRules = NameRules()
+    archived: Inclusion = "exclude"
+    removed: Inclusion = "exclude"
 
 
 def conjoin(*nodes: Node) -> Node:
