@@ -10,13 +10,14 @@ from objectbase.core.actor import Actor
 from objectbase.core.errors import ConflictError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.permissions import Access, Action, class_allows
+from objectbase.core.fields.references import DEFAULT_OPTION_COLOR
 from objectbase.core.schema import ClassDef, ClassSpec, FieldSpec
-from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, Storage, writes
+from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, OptionRows, Storage, writes
 
 __all__ = ["ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot"]
 
 
-class ClassTransaction(Committing, ClassRows, AppRows, EventRows, Protocol):
+class ClassTransaction(Committing, ClassRows, OptionRows, AppRows, EventRows, Protocol):
     """What class management reads and writes."""
 
 
@@ -26,7 +27,7 @@ OnClassDelete = Callable[[ClassTransaction, ClassDef], None]
 
 def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
     fields = cls.fields.values() if isinstance(cls, ClassDef) else cls.fields
-    return {
+    snapshot = {
         "name": cls.name,
         "fields": {f.name: f.type.name for f in fields},
         "indexes": [f.name for f in fields if f.indexed],
@@ -36,6 +37,13 @@ def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
         "use_class_permissions": {a.value: on for a, on in cls.permissions.use_class.items()},
         "states": [{"name": s.name, "transitions": list(s.transitions)} for s in cls.states],
     }
+    if isinstance(cls, ClassDef):
+        if options := {f.name: [{"id": o.id, "text": o.text, "color": o.color} for o in f.options]
+                       for f in fields if f.options}:
+            snapshot["options"] = options
+        if targets := {f.name: f.target_class_id for f in fields if f.target_class_id is not None}:
+            snapshot["targets"] = targets
+    return snapshot
 
 
 def _refuse_type_changes(current: ClassDef, spec: ClassSpec) -> None:
@@ -46,6 +54,41 @@ def _refuse_type_changes(current: ClassDef, spec: ClassSpec) -> None:
             raise ConflictError(
                 f"Field {field_spec.name} is {existing.type.name}; changing a field's type is not supported",
                 code="field_type_change", details={"field": field_spec.name})
+
+
+def _target_ids(specs: Sequence[ClassSpec], existing: Mapping[str, ClassDef]) -> None:
+    """Every Record field names a class of the app (existing, or applied with it), and keeps it."""
+    names = set(existing) | {s.name for s in specs}
+    for spec in specs:
+        for field_spec in spec.fields:
+            if field_spec.target is None:
+                continue
+            if field_spec.target not in names:
+                raise ValidationError.single(field_spec.name, "unknown_class",
+                                             f"{field_spec.name} refers to {field_spec.target}, which is not a class")
+            current = existing.get(spec.name)
+            field_def = current.fields.get(field_spec.name) if current else None
+            target = existing.get(field_spec.target)
+            if field_def is not None and field_def.target_class_id not in (None, target.id if target else None):
+                raise ConflictError(f"Field {field_spec.name} refers to another class; changing it is not supported",
+                                    code="field_type_change", details={"field": field_spec.name})
+
+
+def _add_options(tx: ClassTransaction, cls: ClassDef, spec: ClassSpec) -> None:
+    """Options the spec names that the field lacks are appended; a given colour is updated. Options
+    the spec leaves out are kept: records may use them (deleting one is an explicit operation)."""
+    for field_spec in spec.fields:
+        if not field_spec.options:
+            continue
+        field_def = cls.fields[field_spec.name]
+        by_text = {o.text: o for o in field_def.options}
+        for option in field_spec.options:
+            known = by_text.get(option.text)
+            if known is None:
+                tx.insert_option(cls.id, field_def.id, option.text,
+                                 DEFAULT_OPTION_COLOR if option.color is None else option.color)
+            elif option.color is not None and option.color != known.color:
+                tx.update_option(cls.id, known.id, {"color": option.color})
 
 
 def _require_admin(actor: Actor) -> None:
@@ -184,19 +227,34 @@ class ClassService:
         applied = []
         with self.storage.transaction(write=True) as tx:
             existing = {c.name: c for c in tx.select_classes(actor.app_id)}
-            events = []
+            _target_ids(specs, existing)
             for spec in specs:
                 current = existing.get(spec.name)
                 if current is None:
                     cls = tx.insert_class(actor.app_id, spec, now)
-                    events.append(make_event(actor, "class.created", cls.name, class_id=cls.id,
-                                             new=class_snapshot(cls), at=now))
                 else:
                     _refuse_type_changes(current, spec)
                     cls = tx.update_class(current, spec, now)
+                _add_options(tx, cls, spec)
+                applied.append(cls)
+            # Targets last: a Record field may name a class created later in the same file (or its own).
+            ids = {c.name: c.id for c in tx.select_classes(actor.app_id)}
+            for cls, spec in zip(applied, specs):
+                targets = {f.name: ids[f.target] for f in spec.fields
+                           if f.target is not None and cls.fields[f.name].target_class_id != ids[f.target]}
+                if targets:
+                    tx.set_field_targets(cls, targets)
+            by_id = {c.id: c for c in tx.select_classes(actor.app_id)}
+            applied = [by_id[c.id] for c in applied]
+            events = []
+            for cls in applied:
+                current = existing.get(cls.name)
+                if current is None:
+                    events.append(make_event(actor, "class.created", cls.name, class_id=cls.id,
+                                             new=class_snapshot(cls), at=now))
+                else:
                     events.append(make_event(actor, "class.updated", cls.name, class_id=cls.id,
                                              old=class_snapshot(current), new=class_snapshot(cls), at=now))
-                applied.append(cls)
             tx.bump_schema_version(actor.app_id)
             tx.insert_events(events)
         return applied

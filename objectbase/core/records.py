@@ -23,9 +23,12 @@ from objectbase.core.permissions import (
 )
 from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
+from objectbase.core.references import check_references
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
-from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, writes
+from objectbase.core.unit_of_work import (
+    AppRows, ClassRows, Committing, EventRows, RecordRows, ReferenceRows, Storage, writes,
+)
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.related import Relation, relations_of
 
@@ -39,7 +42,7 @@ __all__ = [
 MAX_BATCH = 100
 
 
-class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, Protocol):
+class RecordTransaction(Committing, RecordRows, ReferenceRows, ClassRows, AppRows, EventRows, Protocol):
     """What record operations read and write (classes: the schema they bind to)."""
 
 
@@ -206,8 +209,10 @@ class RecordService:
             acl=merge_record_permissions(DEFAULT_RECORD_PERMISSIONS, item.permissions),
         )
 
-    @staticmethod
-    def _insert(actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record], now: int) -> None:
+    def _insert(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record], now: int) -> None:
+        many = len(records) > 1
+        check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
+                         [(f"record[{i}]." if many else "", r.values) for i, r in enumerate(records)])
         tx.insert_records(cls, records)
         tx.insert_events([make_event(actor, "record.created", r.id, class_id=cls.id, record_seq=r.seq,
                                      new=record_snapshot(cls, r), at=now) for r in records])
@@ -343,6 +348,9 @@ class RecordService:
 
     def _write_updates(self, actor: Actor, tx: RecordTransaction, cls: ClassDef,
                        pairs: list[tuple[Record, Record]], now: int) -> None:
+        # Only values that change are checked: a reference whose target went since stays as it is.
+        check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
+                         [("", {k: v for k, v in new.values.items() if v != old.values.get(k)}) for old, new in pairs])
         tx.update_records(cls, [new for _, new in pairs])
         tx.insert_events([make_event(actor, "record.updated", new.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)
