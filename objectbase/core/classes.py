@@ -14,7 +14,11 @@ from objectbase.core.fields.references import DEFAULT_OPTION_COLOR
 from objectbase.core.schema import ClassDef, ClassSpec, FieldSpec
 from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, OptionRows, Storage, writes
 
-__all__ = ["ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot"]
+__all__ = ["ClassReads", "ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot", "require_admin"]
+
+
+class ClassReads(ClassRows, AppRows, Protocol):
+    """What reading classes needs (every service's transaction has it)."""
 
 
 class ClassTransaction(Committing, ClassRows, OptionRows, AppRows, EventRows, Protocol):
@@ -27,7 +31,7 @@ OnClassDelete = Callable[[ClassTransaction, ClassDef], None]
 
 def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
     fields = cls.fields.values() if isinstance(cls, ClassDef) else cls.fields
-    snapshot = {
+    snapshot: dict[str, Any] = {
         "name": cls.name,
         "fields": {f.name: f.type.name for f in fields},
         "indexes": [f.name for f in fields if f.indexed],
@@ -37,11 +41,12 @@ def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
         "use_class_permissions": {a.value: on for a, on in cls.permissions.use_class.items()},
         "states": [{"name": s.name, "transitions": list(s.transitions)} for s in cls.states],
     }
-    if isinstance(cls, ClassDef):
+    if isinstance(cls, ClassDef):  # only a stored class has option ids and target class ids
+        defs = cls.fields.values()
         if options := {f.name: [{"id": o.id, "text": o.text, "color": o.color} for o in f.options]
-                       for f in fields if f.options}:
+                       for f in defs if f.options}:
             snapshot["options"] = options
-        if targets := {f.name: f.target_class_id for f in fields if f.target_class_id is not None}:
+        if targets := {f.name: f.target_class_id for f in defs if f.target_class_id is not None}:
             snapshot["targets"] = targets
     return snapshot
 
@@ -91,7 +96,7 @@ def _add_options(tx: ClassTransaction, cls: ClassDef, spec: ClassSpec) -> None:
                 tx.update_option(cls.id, known.id, {"color": option.color})
 
 
-def _require_admin(actor: Actor) -> None:
+def require_admin(actor: Actor) -> None:
     if not actor.bypasses_acl:
         raise PermissionDeniedError("Only the app's administrator can change classes", code="admin_only")
 
@@ -118,7 +123,7 @@ class ClassService:
         self._lock = threading.Lock()
         self.on_delete: list[OnClassDelete] = []
 
-    def _classes(self, tx: ClassTransaction, app_id: int, version: int | None) -> dict[str, ClassDef]:
+    def _classes(self, tx: ClassReads, app_id: int, version: int | None) -> dict[str, ClassDef]:
         cached = self._cache.get(app_id)
         if cached is not None and version is not None and cached[0] == version:
             return cached[1]
@@ -129,7 +134,7 @@ class ClassService:
             self._cache[app_id] = (current_version, classes)
         return classes
 
-    def get_class(self, actor: Actor, name: str, tx: ClassTransaction | None = None) -> ClassDef:
+    def get_class(self, actor: Actor, name: str, tx: ClassReads | None = None) -> ClassDef:
         if tx is None:
             with self.storage.transaction(write=False) as own_tx:
                 return self.get_class(actor, name, own_tx)
@@ -138,7 +143,7 @@ class ClassService:
             raise NotFoundError("No class of this name exists", code="class_not_found", details={"class": name})
         return cls
 
-    def get_classes(self, actor: Actor, tx: ClassTransaction) -> list[ClassDef]:
+    def get_classes(self, actor: Actor, tx: ClassReads) -> list[ClassDef]:
         """Every class of the actor's app (cascades look for children in all of them)."""
         return list(self._classes(tx, actor.app_id, actor.schema_version).values())
 
@@ -164,7 +169,7 @@ class ClassService:
     @writes
     def create_classes(self, actor: Actor, specs: Sequence[ClassSpec]) -> list[ClassDef]:
         """Create new classes only: a name already taken is a conflict, and nothing is created."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             taken = {c.name for c in tx.select_classes(actor.app_id)}
             for spec in specs:
@@ -179,7 +184,7 @@ class ClassService:
         """Add fields to classes (or change their index/required flags), keeping everything else.
         `complete`: each list claims to be every field of its class; one left out would be a removal,
         which is refused (stored values are never dropped through this path)."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             specs = []
             for class_name, fields in changes.items():
@@ -197,7 +202,7 @@ class ClassService:
     def delete_field(self, actor: Actor, class_name: str, field_name: str) -> NoReturn:
         """Always refused for a field that exists: dropping a column would drop stored values, which
         no API does implicitly. (Kept here so every dialect gives the same answer.)"""
-        _require_admin(actor)
+        require_admin(actor)
         cls = self.get_class(actor, class_name)
         if field_name not in cls.fields:
             raise NotFoundError("No field of this name exists", code="field_not_found",
@@ -208,7 +213,7 @@ class ClassService:
     def delete_class(self, actor: Actor, class_name: str) -> ClassDef:
         """Drop a class: its table and every record, in one transaction with a `class.deleted` event;
         `on_delete` hooks run inside it (files' bytes go after commit)."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             cls = self.get_class(actor, class_name, tx)
             for hook in self.on_delete:
@@ -222,7 +227,7 @@ class ClassService:
     @writes
     def apply_classes(self, actor: Actor, specs: Sequence[ClassSpec]) -> list[ClassDef]:
         """Create or update classes (e.g. read from a class file). New fields add columns; nothing is dropped."""
-        _require_admin(actor)
+        require_admin(actor)
         now = time.time()
         applied = []
         with self.storage.transaction(write=True) as tx:

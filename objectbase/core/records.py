@@ -23,7 +23,7 @@ from objectbase.core.permissions import (
 )
 from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
-from objectbase.core.references import check_references
+from objectbase.core.references import check_references, referenced_ids, references_of
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import (
@@ -311,6 +311,27 @@ class RecordService:
                 for record in tx.select_record_groups(cls, replace(bound, where=where), "_parent_id"):
                     grouped[str(record.parent_id)].append(record)
             return RelatedSet(cls, grouped, bound.fields)
+
+    def find_referenced(self, actor: Actor, source_class: str, sources: Sequence[Record], field_name: str,
+                        query: ast.Query) -> RelatedSet:
+        """The records the `sources`' Record field points to that the actor may read and that match
+        the (unbound) query, by source record id, in the field's order (its sort and limit do not
+        apply: a reference names its records). One statement for all the sources."""
+        with self.storage.transaction(write=False) as tx:
+            cls = self.classes.get_class(actor, source_class, tx)
+            field_def = cls.fields.get(field_name)
+            target = next((c for c in self.classes.get_classes(actor, tx)
+                           if field_def is not None and c.id == field_def.target_class_id), None)
+            if field_def is None or target is None:
+                raise NotFoundError("No reference of this name exists", code="field_not_found",
+                                    details={"class": source_class, "field": field_name})
+            bound = bind_query(target, replace(query, skip=0, limit=None, sort=()))
+            where = ast.conjoin(bound.where, acl_filter(actor, Action.READ, target.permissions))
+            values = [r.values.get(field_name) for r in sources]
+            found = {r.seq: r for r in tx.select_records_by_seq(target, referenced_ids(field_def, values), where)}
+            by_record = {r.id: [found[seq] for seq in dict.fromkeys(references_of(field_def, value)) if seq in found]
+                         for r, value in zip(sources, values)}
+            return RelatedSet(target, by_record, bound.fields)
 
     def _require_parents(self, actor: Actor, tx: RecordTransaction, class_name: str, ids: set[str]) -> None:
         parent_cls = self.classes.get_class(actor, class_name, tx)

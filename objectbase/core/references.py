@@ -11,17 +11,19 @@ from objectbase.core.permissions import Action, acl_filter
 from objectbase.core.schema import ClassDef, FieldDef, element_type
 from objectbase.core.unit_of_work import ReferenceRows
 
-__all__ = ["check_references", "referenced_ids"]
+__all__ = ["check_references", "referenced_ids", "references_of"]
+
+
+def references_of(field: FieldDef, value: Any) -> list[int]:
+    """The ids one stored value names, in its order (none for null)."""
+    if value is None:
+        return []
+    return list(value) if field.type.is_array else [value]
 
 
 def referenced_ids(field: FieldDef, values: Iterable[Any]) -> set[int]:
-    """Every id the field's values name (one per value, or each element of an array)."""
-    ids: set[int] = set()
-    for value in values:
-        if value is None:
-            continue
-        ids.update(value if field.type.is_array else (value,))
-    return ids
+    """Every id the field's values name."""
+    return {item for value in values for item in references_of(field, value)}
 
 
 def _missing(actor: Actor, tx: ReferenceRows, classes: Sequence[ClassDef], field: FieldDef,
