@@ -17,6 +17,9 @@ import pytest
 import sqlalchemy
 from sqlalchemy import BigInteger, Column, Dialect, Engine, MetaData, Table, text
 
+from objectbase.api.field_names import read_class_file
+from objectbase.core.actor import Actor
+from objectbase.core.services import Services
 from objectbase.storage import open_storage, system_tables
 from objectbase.storage.migrations import MIGRATIONS, migrate
 
@@ -190,5 +193,36 @@ def test_access_levels_are_renamed_to_the_core_names_when_a_database_is_upgraded
         assert {a: v["access"] for a, v in permissions["acl"].items()} == {
             "read": "groups", "update": "users", "delete": "owner"}
         assert tuple(row) == ("users", "groups", "owner")
+    finally:
+        storage.close()
+
+
+def test_fields_keep_working_when_a_database_is_upgraded_to_reference_fields(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0006: existing fields get no target class and no options; new Option fields get theirs."""
+    storage = open_storage(make_database_url(backend), run_migrations=False)
+    try:
+        assert migrate(storage.engine, upto=4) == [1, 2, 3, 4]
+        with storage.engine.begin() as conn:
+            conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
+                              "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
+            conn.execute(text("INSERT INTO classes (app_id, name, permissions, version, created_at, updated_at) "
+                              "VALUES (1, 'C', :p, 1, 0, 0)"),
+                         {"p": json.dumps({"acl": {a: {"access": "open", "members": []}
+                                                   for a in ("create", "read", "update", "delete")},
+                                           "use_class": {}})})
+            conn.execute(text("INSERT INTO fields (class_id, name, type, indexed, required, position) "
+                              "VALUES (1, 'n', 'Integer', false, false, 0)"))
+        assert migrate(storage.engine) == [version for version, _, _ in MIGRATIONS if version > 4]
+        services = Services.build(storage)
+        admin = Actor.admin(1)
+        (cls,) = services.classes.list_classes(admin)
+        assert (cls.fields["n"].type.name, cls.fields["n"].target_class_id, cls.fields["n"].options) == (
+            "Integer", None, ())
+        with storage.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE obj_1 (_id VARCHAR(24) PRIMARY KEY, _seq BIGINT, f_1 BIGINT)"))
+        (updated,) = services.classes.apply_classes(admin, read_class_file(
+            {"name": "C", "fields": {"n": "Integer", "level": {"type": "Option", "options": ["a", "b"]}}}))
+        assert [o.text for o in updated.fields["level"].options] == ["a", "b"]
     finally:
         storage.close()
