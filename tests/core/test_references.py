@@ -19,13 +19,14 @@ from objectbase.core.updates import FieldChange
 from objectbase.core.users import NewUser
 from tests.conftest import QB
 
-LEAD = {"name": "Lead", "fields": {
+LEAD_FIELDS: dict[str, Any] = {
     "title": "String",
     "priority": {"type": "Option", "options": ["Low", {"text": "High", "color": "#FF0000"}]},
     "labels": {"type": "Option[]", "options": ["hot", "cold", {"text": "new", "color": 4278190335}]},
     "owner": {"type": "User"}, "watchers": {"type": "User[]"},
     "deal": {"type": "Record", "class": "Deal"}, "related": {"type": "Record[]", "class": "Lead"},
-}}
+}
+LEAD: dict[str, Any] = {"name": "Lead", "fields": LEAD_FIELDS}
 DEAL = {"name": "Deal", "fields": {"amount": "Integer"}}
 
 
@@ -72,7 +73,7 @@ def test_the_class_file_gives_options_ids_colours_and_targets(leads: QB) -> None
 
 def test_re_applying_adds_options_and_never_drops_one(leads: QB) -> None:
     before = option_ids(leads, "priority")
-    changed = {**LEAD, "fields": {**LEAD["fields"], "priority": {"type": "Option", "options": [
+    changed = {**LEAD, "fields": {**LEAD_FIELDS, "priority": {"type": "Option", "options": [
         {"text": "High", "color": "#00FF00"}, "Urgent"]}}}
     leads.apply_class([changed, DEAL])
     options = lead_class(leads).fields["priority"].options
