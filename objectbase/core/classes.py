@@ -216,6 +216,12 @@ class ClassService:
         require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             cls = self.get_class(actor, class_name, tx)
+            # Their stored values would name records of a class that is gone.
+            referring = [f"{c.name}.{f.name}" for c in tx.select_classes(actor.app_id) if c.id != cls.id
+                         for f in c.fields.values() if f.target_class_id == cls.id]
+            if referring:
+                raise ConflictError("Record fields of other classes refer to this class", code="class_referenced",
+                                    details={"class": cls.name, "fields": referring})
             for hook in self.on_delete:
                 hook(tx, cls)
             tx.delete_class(cls)

@@ -281,3 +281,13 @@ def test_an_option_in_use_is_deleted_only_when_cleared(filtered: tuple[QB, Actor
     unused = options.add_option(qb.admin, "Lead", "labels", "unused")
     assert options.delete_option(qb.admin, "Lead", "labels", unused.id) == 0
     assert "unused" not in option_ids(qb, "labels")
+
+
+def test_a_class_other_classes_refer_to_is_not_deleted(leads: QB) -> None:
+    with pytest.raises(ConflictError) as raised:
+        leads.services.classes.delete_class(leads.admin, "Deal")
+    assert raised.value.code == "class_referenced" and raised.value.details["fields"] == ["Lead.deal"]
+    # A class referring to itself only may go (and takes its references with it).
+    leads.services.classes.delete_class(leads.admin, "Lead")
+    leads.services.classes.delete_class(leads.admin, "Deal")
+    assert leads.services.classes.list_classes(leads.admin) == []

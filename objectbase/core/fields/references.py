@@ -12,28 +12,24 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from objectbase.core.fields.base import CastError, FieldType
+from objectbase.core.fields.integer import IntegerType
 
 __all__ = ["DEFAULT_OPTION_COLOR", "OptionDef", "OptionType", "RecordType", "UserType", "cast_id"]
 
 # Packed ARGB (opaque grey), the colour of an option given without one.
 DEFAULT_OPTION_COLOR = 0xFF9E9E9E
+# A string of digits names an option by id; any other string, by its text.
 _ID = re.compile(r"^\s*\d+\s*$")
-_MAX_ID = 2**63 - 1
+_INTEGER = IntegerType()
 
 
 def cast_id(value: Any, what: str) -> int:
     """A positive integer id, from an int or a numeric string."""
-    if isinstance(value, bool):
-        raise CastError(f"is not {what}")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and _ID.match(value):
-        number = int(value)
-    else:
-        raise CastError(f"is not {what}")
-    if not 0 < number <= _MAX_ID:
+    try:
+        number = _INTEGER.cast_value(value)
+    except CastError:
+        raise CastError(f"is not {what}") from None
+    if number <= 0:
         raise CastError(f"is not {what}")
     return number
 

@@ -171,3 +171,11 @@ def test_tables_are_created_with_reference_fields(qb: QB, wire: Wire) -> None:
     assert qb.client.post(wire.schema(), json=[bad], headers=admin(qb, wire)).status_code == 400
     assert [c.name for c in qb.services.classes.list_classes(qb.admin)] == ["Ticket"]
     assert qb.services.records.count_records(qb.admin, "Ticket", ast.TRUE) == 0
+
+
+@pytest.mark.parametrize("wire", SURFACES)
+def test_a_table_a_record_field_refers_to_is_not_dropped(qb: QB, wire: Wire) -> None:
+    qb.apply_class(CLASSES)
+    response = qb.client.delete(wire.schema("Deal"), headers=admin(qb, wire))
+    assert response.status_code == 409, response.text
+    assert sorted(c.name for c in qb.services.classes.list_classes(qb.admin)) == ["Deal", "Lead"]
