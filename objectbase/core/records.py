@@ -23,7 +23,7 @@ from objectbase.core.permissions import (
 )
 from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
-from objectbase.core.references import check_references, referenced_ids, references_of
+from objectbase.core.references import check_references, checked_fields, referenced_ids, references_of
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import (
@@ -211,8 +211,9 @@ class RecordService:
 
     def _insert(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record], now: int) -> None:
         many = len(records) > 1
-        check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
-                         [(f"record[{i}]." if many else "", r.values) for i, r in enumerate(records)])
+        if checked_fields(cls):
+            check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
+                             [(f"record[{i}]." if many else "", r.values) for i, r in enumerate(records)])
         tx.insert_records(cls, records)
         tx.insert_events([make_event(actor, "record.created", r.id, class_id=cls.id, record_seq=r.seq,
                                      new=record_snapshot(cls, r), at=now) for r in records])
@@ -369,9 +370,11 @@ class RecordService:
 
     def _write_updates(self, actor: Actor, tx: RecordTransaction, cls: ClassDef,
                        pairs: list[tuple[Record, Record]], now: int) -> None:
-        # Only values that change are checked: a reference whose target went since stays as it is.
-        check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
-                         [("", {k: v for k, v in new.values.items() if v != old.values.get(k)}) for old, new in pairs])
+        if checked_fields(cls):
+            # Only values that change are checked: a reference whose target went since stays as it is.
+            check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
+                             [("", {k: v for k, v in new.values.items() if v != old.values.get(k)})
+                              for old, new in pairs])
         tx.update_records(cls, [new for _, new in pairs])
         tx.insert_events([make_event(actor, "record.updated", new.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)

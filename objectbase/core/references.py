@@ -11,7 +11,7 @@ from objectbase.core.permissions import Action, acl_filter
 from objectbase.core.schema import ClassDef, FieldDef, element_type
 from objectbase.core.unit_of_work import ReferenceRows
 
-__all__ = ["check_references", "referenced_ids", "references_of"]
+__all__ = ["check_references", "checked_fields", "referenced_ids", "references_of"]
 
 
 def references_of(field: FieldDef, value: Any) -> list[int]:
@@ -24,6 +24,11 @@ def references_of(field: FieldDef, value: Any) -> list[int]:
 def referenced_ids(field: FieldDef, values: Iterable[Any]) -> set[int]:
     """Every id the field's values name."""
     return {item for value in values for item in references_of(field, value)}
+
+
+def checked_fields(cls: ClassDef) -> list[FieldDef]:
+    """The fields whose values must name something that exists: User and Record fields."""
+    return [f for f in cls.fields.values() if element_type(f.type).name in ("User", "Record")]
 
 
 def _missing(actor: Actor, tx: ReferenceRows, classes: Sequence[ClassDef], field: FieldDef,
@@ -43,9 +48,7 @@ def check_references(actor: Actor, tx: ReferenceRows, classes: Sequence[ClassDef
     """Each item is (error key prefix, values written); a value naming nothing fails the write, the
     error naming the field. One lookup per field for the whole batch."""
     errors: dict[str, list[FieldError]] = {}
-    for field in cls.fields.values():
-        if element_type(field.type).name not in ("User", "Record"):
-            continue
+    for field in checked_fields(cls):
         written = [(prefix, values[field.name]) for prefix, values in items if values.get(field.name) is not None]
         if not written:
             continue
