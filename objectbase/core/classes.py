@@ -11,16 +11,23 @@ from objectbase.core.actor import Actor
 from objectbase.core.errors import ConflictError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.permissions import Access, Action, class_allows
+from objectbase.core.fields.references import DEFAULT_OPTION_COLOR
 from objectbase.core.query import ast
 from objectbase.core.schema import (
     DEFAULT_STATE_COLOR, ClassDef, ClassSpec, FieldSpec, StateDef, StateSpec, validate_states,
 )
-from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, writes
+from objectbase.core.unit_of_work import (
+    AppRows, ClassRows, Committing, EventRows, OptionRows, RecordRows, Storage, writes,
+)
 
-__all__ = ["ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot"]
+__all__ = ["ClassReads", "ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot", "require_admin"]
 
 
-class ClassTransaction(Committing, ClassRows, AppRows, EventRows, RecordRows, Protocol):
+class ClassReads(ClassRows, AppRows, Protocol):
+    """What reading classes needs (every service's transaction has it)."""
+
+
+class ClassTransaction(Committing, ClassRows, OptionRows, AppRows, EventRows, RecordRows, Protocol):
     """What class management reads and writes (records: whether any is in a state to delete)."""
 
 
@@ -30,7 +37,7 @@ OnClassDelete = Callable[[ClassTransaction, ClassDef], None]
 
 def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
     fields = cls.fields.values() if isinstance(cls, ClassDef) else cls.fields
-    return {
+    snapshot: dict[str, Any] = {
         "name": cls.name,
         "fields": {f.name: f.type.name for f in fields},
         "indexes": [f.name for f in fields if f.indexed],
@@ -40,6 +47,14 @@ def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
         "use_class_permissions": {a.value: on for a, on in cls.permissions.use_class.items()},
         "states": [_state_snapshot(s) for s in (cls.state_specs() if isinstance(cls, ClassDef) else cls.states)],
     }
+    if isinstance(cls, ClassDef):  # only a stored class has option ids and target class ids
+        defs = cls.fields.values()
+        if options := {f.name: [{"id": o.id, "text": o.text, "color": o.color} for o in f.options]
+                       for f in defs if f.options}:
+            snapshot["options"] = options
+        if targets := {f.name: f.target_class_id for f in defs if f.target_class_id is not None}:
+            snapshot["targets"] = targets
+    return snapshot
 
 
 def _state_snapshot(state: StateSpec) -> dict[str, Any]:
@@ -61,7 +76,42 @@ def _refuse_type_changes(current: ClassDef, spec: ClassSpec) -> None:
                 code="field_type_change", details={"field": field_spec.name})
 
 
-def _require_admin(actor: Actor) -> None:
+def _target_ids(specs: Sequence[ClassSpec], existing: Mapping[str, ClassDef]) -> None:
+    """Every Record field names a class of the app (existing, or applied with it), and keeps it."""
+    names = set(existing) | {s.name for s in specs}
+    for spec in specs:
+        for field_spec in spec.fields:
+            if field_spec.target is None:
+                continue
+            if field_spec.target not in names:
+                raise ValidationError.single(field_spec.name, "unknown_class",
+                                             f"{field_spec.name} refers to {field_spec.target}, which is not a class")
+            current = existing.get(spec.name)
+            field_def = current.fields.get(field_spec.name) if current else None
+            target = existing.get(field_spec.target)
+            if field_def is not None and field_def.target_class_id not in (None, target.id if target else None):
+                raise ConflictError(f"Field {field_spec.name} refers to another class; changing it is not supported",
+                                    code="field_type_change", details={"field": field_spec.name})
+
+
+def _add_options(tx: ClassTransaction, cls: ClassDef, spec: ClassSpec) -> None:
+    """Options the spec names that the field lacks are appended; a given colour is updated. Options
+    the spec leaves out are kept: records may use them (deleting one is an explicit operation)."""
+    for field_spec in spec.fields:
+        if not field_spec.options:
+            continue
+        field_def = cls.fields[field_spec.name]
+        by_text = {o.text: o for o in field_def.options}
+        for option in field_spec.options:
+            known = by_text.get(option.text)
+            if known is None:
+                tx.insert_option(cls.id, field_def.id, option.text,
+                                 DEFAULT_OPTION_COLOR if option.color is None else option.color)
+            elif option.color is not None and option.color != known.color:
+                tx.update_option(cls.id, known.id, {"color": option.color})
+
+
+def require_admin(actor: Actor) -> None:
     if not actor.bypasses_acl:
         raise PermissionDeniedError("Only the app's administrator can change classes", code="admin_only")
 
@@ -106,7 +156,7 @@ class ClassService:
         self._lock = threading.Lock()
         self.on_delete: list[OnClassDelete] = []
 
-    def _classes(self, tx: ClassTransaction, app_id: int, version: int | None) -> dict[str, ClassDef]:
+    def _classes(self, tx: ClassReads, app_id: int, version: int | None) -> dict[str, ClassDef]:
         cached = self._cache.get(app_id)
         if cached is not None and version is not None and cached[0] == version:
             return cached[1]
@@ -117,7 +167,7 @@ class ClassService:
             self._cache[app_id] = (current_version, classes)
         return classes
 
-    def get_class(self, actor: Actor, name: str, tx: ClassTransaction | None = None) -> ClassDef:
+    def get_class(self, actor: Actor, name: str, tx: ClassReads | None = None) -> ClassDef:
         if tx is None:
             with self.storage.transaction(write=False) as own_tx:
                 return self.get_class(actor, name, own_tx)
@@ -126,7 +176,7 @@ class ClassService:
             raise NotFoundError("No class of this name exists", code="class_not_found", details={"class": name})
         return cls
 
-    def get_classes(self, actor: Actor, tx: ClassTransaction) -> list[ClassDef]:
+    def get_classes(self, actor: Actor, tx: ClassReads) -> list[ClassDef]:
         """Every class of the actor's app (cascades look for children in all of them)."""
         return list(self._classes(tx, actor.app_id, actor.schema_version).values())
 
@@ -152,7 +202,7 @@ class ClassService:
     @writes
     def create_classes(self, actor: Actor, specs: Sequence[ClassSpec]) -> list[ClassDef]:
         """Create new classes only: a name already taken is a conflict, and nothing is created."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             taken = {c.name for c in tx.select_classes(actor.app_id)}
             for spec in specs:
@@ -167,7 +217,7 @@ class ClassService:
         """Add fields to classes (or change their index/required flags), keeping everything else.
         `complete`: each list claims to be every field of its class; one left out would be a removal,
         which is refused (stored values are never dropped through this path)."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             specs = []
             for class_name, fields in changes.items():
@@ -185,7 +235,7 @@ class ClassService:
     def delete_field(self, actor: Actor, class_name: str, field_name: str) -> NoReturn:
         """Always refused for a field that exists: dropping a column would drop stored values, which
         no API does implicitly. (Kept here so every dialect gives the same answer.)"""
-        _require_admin(actor)
+        require_admin(actor)
         cls = self.get_class(actor, class_name)
         if field_name not in cls.fields:
             raise NotFoundError("No field of this name exists", code="field_not_found",
@@ -196,9 +246,15 @@ class ClassService:
     def delete_class(self, actor: Actor, class_name: str) -> ClassDef:
         """Drop a class: its table and every record, in one transaction with a `class.deleted` event;
         `on_delete` hooks run inside it (files' bytes go after commit)."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             cls = self.get_class(actor, class_name, tx)
+            # Their stored values would name records of a class that is gone.
+            referring = [f"{c.name}.{f.name}" for c in tx.select_classes(actor.app_id) if c.id != cls.id
+                         for f in c.fields.values() if f.target_class_id == cls.id]
+            if referring:
+                raise ConflictError("Record fields of other classes refer to this class", code="class_referenced",
+                                    details={"class": cls.name, "fields": referring})
             for hook in self.on_delete:
                 hook(tx, cls)
             tx.delete_class(cls)
@@ -210,25 +266,40 @@ class ClassService:
     @writes
     def apply_classes(self, actor: Actor, specs: Sequence[ClassSpec]) -> list[ClassDef]:
         """Create or update classes (e.g. read from a class file). New fields add columns; nothing is dropped."""
-        _require_admin(actor)
+        require_admin(actor)
         now = time.time()
         applied = []
         with self.storage.transaction(write=True) as tx:
             existing = {c.name: c for c in tx.select_classes(actor.app_id)}
-            events = []
+            _target_ids(specs, existing)
             for spec in specs:
                 current = existing.get(spec.name)
                 if current is None:
                     cls = tx.insert_class(actor.app_id, spec, now)
-                    events.append(make_event(actor, "class.created", cls.name, class_id=cls.id,
-                                             new=class_snapshot(cls), at=now))
                 else:
                     _refuse_type_changes(current, spec)
                     _refuse_dropping_used_states(tx, current, {s.name for s in spec.states})
                     cls = tx.update_class(current, spec, now)
+                _add_options(tx, cls, spec)
+                applied.append(cls)
+            # Targets last: a Record field may name a class created later in the same file (or its own).
+            ids = {c.name: c.id for c in tx.select_classes(actor.app_id)}
+            for cls, spec in zip(applied, specs):
+                targets = {f.name: ids[f.target] for f in spec.fields
+                           if f.target is not None and cls.fields[f.name].target_class_id != ids[f.target]}
+                if targets:
+                    tx.set_field_targets(cls, targets)
+            by_id = {c.id: c for c in tx.select_classes(actor.app_id)}
+            applied = [by_id[c.id] for c in applied]
+            events = []
+            for cls in applied:
+                current = existing.get(cls.name)
+                if current is None:
+                    events.append(make_event(actor, "class.created", cls.name, class_id=cls.id,
+                                             new=class_snapshot(cls), at=now))
+                else:
                     events.append(make_event(actor, "class.updated", cls.name, class_id=cls.id,
                                              old=class_snapshot(current), new=class_snapshot(cls), at=now))
-                applied.append(cls)
             tx.bump_schema_version(actor.app_id)
             tx.insert_events(events)
         return applied
@@ -255,7 +326,7 @@ class ClassService:
     def add_state(self, actor: Actor, class_name: str, name: str, *, color: int | None = None,
                   position: int | None = None, transitions: Sequence[int] = ()) -> StateDef:
         """A new state at `position` (0 = first; None or past the end: last)."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             current = self.get_class(actor, class_name, tx)
             specs = list(current.state_specs())
@@ -269,7 +340,7 @@ class ClassService:
                      color: int | None = None, position: int | None = None,
                      transitions: Sequence[int] | None = None) -> StateDef:
         """Rename, recolour, move (to index `position`) or change the allowed moves of a state; its id stays."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             current = self.get_class(actor, class_name, tx)
             index = _state_index(current, state_id)
@@ -290,7 +361,7 @@ class ClassService:
     @writes
     def delete_state(self, actor: Actor, class_name: str, state_id: int) -> ClassDef:
         """Refused (`state_in_use`) while records are in the state; other states' moves to it go with it."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             current = self.get_class(actor, class_name, tx)
             gone = current.states[_state_index(current, state_id)].name

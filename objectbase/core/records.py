@@ -23,10 +23,11 @@ from objectbase.core.permissions import (
 )
 from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
+from objectbase.core.references import check_references, checked_fields, referenced_ids, references_of
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import (
-    AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, TransitionRows, writes,
+    AppRows, ClassRows, Committing, EventRows, RecordRows, ReferenceRows, Storage, TransitionRows, writes,
 )
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.workflow import (
@@ -45,7 +46,8 @@ __all__ = [
 MAX_BATCH = 100
 
 
-class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, TransitionRows, Protocol):
+class RecordTransaction(Committing, RecordRows, ReferenceRows, ClassRows, AppRows, EventRows, TransitionRows,
+                        Protocol):
     """What record operations read and write (classes: the schema they bind to)."""
 
 
@@ -218,8 +220,11 @@ class RecordService:
             state_id=initial_state(cls, item.state_id, values),
         )
 
-    @staticmethod
-    def _insert(actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record], now: int) -> None:
+    def _insert(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record], now: int) -> None:
+        many = len(records) > 1
+        if checked_fields(cls):
+            check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
+                             [(f"record[{i}]." if many else "", r.values) for i, r in enumerate(records)])
         tx.insert_records(cls, records)
         tx.insert_events([make_event(actor, "record.created", r.id, class_id=cls.id, record_seq=r.seq,
                                      new=record_snapshot(cls, r), at=now) for r in records])
@@ -325,6 +330,27 @@ class RecordService:
                     grouped[str(record.parent_id)].append(record)
             return RelatedSet(cls, grouped, bound.fields)
 
+    def find_referenced(self, actor: Actor, source_class: str, sources: Sequence[Record], field_name: str,
+                        query: ast.Query) -> RelatedSet:
+        """The records the `sources`' Record field points to that the actor may read and that match
+        the (unbound) query, by source record id, in the field's order (its sort and limit do not
+        apply: a reference names its records). One statement for all the sources."""
+        with self.storage.transaction(write=False) as tx:
+            cls = self.classes.get_class(actor, source_class, tx)
+            field_def = cls.fields.get(field_name)
+            target = next((c for c in self.classes.get_classes(actor, tx)
+                           if field_def is not None and c.id == field_def.target_class_id), None)
+            if field_def is None or target is None:
+                raise NotFoundError("No reference of this name exists", code="field_not_found",
+                                    details={"class": source_class, "field": field_name})
+            bound = bind_query(target, replace(query, skip=0, limit=None, sort=()))
+            where = ast.conjoin(bound.where, acl_filter(actor, Action.READ, target.permissions))
+            values = [r.values.get(field_name) for r in sources]
+            found = {r.seq: r for r in tx.select_records_by_seq(target, referenced_ids(field_def, values), where)}
+            by_record = {r.id: [found[seq] for seq in dict.fromkeys(references_of(field_def, value)) if seq in found]
+                         for r, value in zip(sources, values)}
+            return RelatedSet(target, by_record, bound.fields)
+
     def _require_parents(self, actor: Actor, tx: RecordTransaction, class_name: str, ids: set[str]) -> None:
         parent_cls = self.classes.get_class(actor, class_name, tx)
         valid = tuple(i for i in ids if is_object_id(i))
@@ -364,6 +390,11 @@ class RecordService:
 
     def _write_updates(self, actor: Actor, tx: RecordTransaction, cls: ClassDef,
                        pairs: list[tuple[Record, Record]], now: int) -> None:
+        if checked_fields(cls):
+            # Only values that change are checked: a reference whose target went since stays as it is.
+            check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
+                             [("", {k: v for k, v in new.values.items() if v != old.values.get(k)})
+                              for old, new in pairs])
         tx.update_records(cls, [new for _, new in pairs])
         tx.insert_events([make_event(actor, "record.updated", new.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)

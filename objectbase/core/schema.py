@@ -8,10 +8,13 @@ from typing import Any, Mapping, Sequence
 
 from objectbase.core.errors import ValidationError
 from objectbase.core.fields import FieldType, field_type
+from objectbase.core.fields.arrays import ArrayType
+from objectbase.core.fields.references import OptionDef, OptionType, RecordType
 from objectbase.core.permissions import DEFAULT_CLASS_PERMISSIONS, ClassPermissions
 
-__all__ = ["ClassDef", "ClassSpec", "DEFAULT_STATE_COLOR", "FieldDef", "FieldSpec", "SYSTEM_FIELDS",
-           "SYSTEM_FIELD_TYPES", "StateDef", "StateSpec", "validate_name", "validate_states"]
+__all__ = ["ClassDef", "ClassSpec", "DEFAULT_STATE_COLOR", "FieldDef", "FieldSpec", "OptionDef", "OptionSpec",
+           "SYSTEM_FIELDS", "SYSTEM_FIELD_TYPES", "StateDef", "StateSpec", "element_type", "validate_name",
+           "validate_states"]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 # System columns every record has, with the type they are filtered and sorted by, like fields.
@@ -31,13 +34,31 @@ def validate_name(name: Any, what: str) -> str:
     return name
 
 
+def element_type(type_: FieldType) -> FieldType:
+    """The type of one value: the element type of an array, else the type itself."""
+    return type_.element if isinstance(type_, ArrayType) else type_
+
+
 @dataclass(frozen=True)
 class FieldDef:
     id: int
     name: str
+    # Option and Record types carry the field's options and target class (storage binds them).
     type: FieldType
     indexed: bool = False
     required: bool = False
+
+    @property
+    def options(self) -> tuple[OptionDef, ...]:
+        """An Option or Option[] field's options, in their order; () for other types."""
+        element = element_type(self.type)
+        return element.options if isinstance(element, OptionType) else ()
+
+    @property
+    def target_class_id(self) -> int | None:
+        """The class a Record or Record[] field's records belong to; None for other types."""
+        element = element_type(self.type)
+        return element.target_class_id if isinstance(element, RecordType) else None
 
 
 # A state's colour when none is given: packed ARGB 0xAARRGGBB (opaque grey).
@@ -103,11 +124,23 @@ class ClassDef:
 
 
 @dataclass(frozen=True)
+class OptionSpec:
+    """An option as a class file gives it; `color` None keeps an existing option's colour (or the default)."""
+
+    text: str
+    color: int | None = None
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     name: str
     type: FieldType
     indexed: bool
     required: bool
+    # Option types: options to have (added if missing; an option left out is kept, never dropped).
+    options: tuple[OptionSpec, ...] = ()
+    # Record types: the target class, by name (stored by id, so a rename would not break it).
+    target: str | None = None
 
 
 @dataclass(frozen=True)

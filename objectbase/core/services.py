@@ -11,6 +11,7 @@ from objectbase.core.blobs import BlobService
 from objectbase.core.classes import ClassService
 from objectbase.core.credentials import Credentials
 from objectbase.core.keys import KeyService
+from objectbase.core.options import OptionService
 from objectbase.core.record_files import RecordFileService
 from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
@@ -33,6 +34,8 @@ class Services:
     sessions: SessionService
     keys: KeyService
     classes: ClassService
+    # Option fields' options one by one (the class file only adds them).
+    options: OptionService
     records: RecordService
     # None when built without a files backend (CLI commands that never touch bytes): then the
     # services below answer every byte operation with UnavailableError, never a silent default.
@@ -77,7 +80,7 @@ class Services:
         return cls(
             storage=storage, apps=AppService(storage), users=users,
             sessions=SessionService(storage, users, session_ttl), keys=KeyService(storage),
-            classes=classes, records=records,
+            classes=classes, options=OptionService(storage, classes), records=records,
             files=files,
             blobs=BlobService(storage, store, max_upload_bytes=max_upload_bytes, link_ttl=signed_link_ttl),
             record_files=record_files,

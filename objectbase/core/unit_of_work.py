@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from types import EllipsisType
-from typing import Any, Callable, Mapping, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Collection, Mapping, Protocol, Sequence, TypeVar
 
 from objectbase.core.models import ApiKey, App, Blob, Event, Record, Session, Transition, User
 from objectbase.core.query import ast
@@ -16,8 +16,8 @@ from objectbase.core.schema import ClassDef, ClassSpec
 
 
 __all__ = [
-    "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "RecordRows", "SessionRows", "Storage",
-    "Transaction", "TransitionRows", "UserRows", "is_write", "writes",
+    "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "OptionRows", "RecordRows", "ReferenceRows",
+    "SessionRows", "Storage", "Transaction", "TransitionRows", "UserRows", "is_write", "writes",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,6 +87,16 @@ class ClassRows(Protocol):
         ...
 
 
+class OptionRows(Protocol):
+    """Option fields' options and Record fields' targets; each change bumps the class's version."""
+
+    def insert_option(self, class_id: int, field_id: int, text: str, color: int) -> int: ...
+    def update_option(self, class_id: int, option_id: int, values: Mapping[str, object]) -> None: ...
+    def reorder_options(self, class_id: int, option_ids: Sequence[int]) -> None: ...
+    def delete_option(self, class_id: int, option_id: int) -> None: ...
+    def set_field_targets(self, cls: ClassDef, targets: Mapping[str, int]) -> None: ...
+
+
 class RecordRows(Protocol):
     def insert_records(self, cls: ClassDef, records: Sequence[Record]) -> None: ...
     def select_records(self, cls: ClassDef, query: ast.Query, *, for_update: bool = False) -> list[Record]: ...
@@ -102,6 +112,15 @@ class RecordRows(Protocol):
     def lock_record(self, cls: ClassDef, record_id: str) -> bool: ...
     def update_record_file(self, cls: ClassDef, record_id: str, field_name: str, value: dict[str, Any] | None,
                            now: int) -> None: ...
+
+
+class ReferenceRows(Protocol):
+    """What reference fields look up."""
+
+    def select_user_ids(self, app_id: int, ids: Collection[int]) -> set[int]: ...
+    def select_records_by_seq(self, cls: ClassDef, seqs: Collection[int], where: ast.Node) -> list[Record]:
+        """The class's records with those `_seq`s that match the bound `where`, by `_seq`."""
+        ...
 
 
 class BlobRows(Protocol):
@@ -128,8 +147,8 @@ class EventRows(Protocol):
     def select_events(self, app_id: int, subject_id: str | None = None) -> list[Event]: ...
 
 
-class Transaction(Committing, AppRows, UserRows, SessionRows, ClassRows, RecordRows, BlobRows, EventRows,
-                  TransitionRows, Protocol):
+class Transaction(Committing, AppRows, UserRows, SessionRows, ClassRows, OptionRows, RecordRows, ReferenceRows,
+                  BlobRows, EventRows, TransitionRows, Protocol):
     """One database transaction: the rows of every noun. A service's helpers take only the nouns
     they use (e.g. `RecordRows`), so what each one touches is visible in its signature."""
 

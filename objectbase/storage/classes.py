@@ -4,9 +4,12 @@ from typing import Any, Mapping
 
 from sqlalchemy import delete, insert, select, update
 
-from objectbase.core.fields import field_type
+from objectbase.core.fields import FieldType, field_type
+from objectbase.core.fields.arrays import ArrayType
+from objectbase.core.fields.references import OptionDef, OptionType, RecordType
 from objectbase.core.permissions import Access, Action, ClassPermissions, Permission
 from objectbase.core.schema import ClassDef, ClassSpec, FieldDef
+from objectbase.storage.options import select_options
 from objectbase.storage.states import StateRows, select_states
 from objectbase.storage.system_tables import classes, fields
 
@@ -27,6 +30,19 @@ def _permissions_from_json(data: dict[str, Any]) -> ClassPermissions:
     )
 
 
+def _bound_type(name: str, options: tuple[OptionDef, ...], target_class_id: int | None) -> FieldType:
+    """The field's type carrying what casting and references need: its options, its target class."""
+    type_ = field_type(name)
+    element = type_.element if isinstance(type_, ArrayType) else type_
+    if isinstance(element, OptionType):
+        element = OptionType(options)
+    elif isinstance(element, RecordType):
+        element = RecordType(target_class_id)
+    else:
+        return type_
+    return ArrayType(element) if isinstance(type_, ArrayType) else element
+
+
 class ClassRows(StateRows):
     def select_classes(self, app_id: int) -> list[ClassDef]:
         class_rows = self.conn.execute(select(classes).where(classes.c.app_id == app_id)
@@ -37,8 +53,10 @@ class ClassRows(StateRows):
             select(fields).where(fields.c.class_id.in_([r.id for r in class_rows]))
             .order_by(fields.c.class_id, fields.c.position)).all()
         by_class: dict[int, dict[str, FieldDef]] = {r.id: {} for r in class_rows}
+        options_by_field = select_options(self, (f.id for f in field_rows if f.type.startswith("Option")))
         for f in field_rows:
-            by_class[f.class_id][f.name] = FieldDef(f.id, f.name, field_type(f.type), f.indexed, f.required)
+            type_ = _bound_type(f.type, options_by_field.get(f.id, ()), f.target_class_id)
+            by_class[f.class_id][f.name] = FieldDef(f.id, f.name, type_, f.indexed, f.required)
         states_of = select_states(self.conn, [r.id for r in class_rows])
         return [
             ClassDef(id=r.id, app_id=r.app_id, name=r.name, fields=by_class[r.id],

@@ -18,7 +18,9 @@ from objectbase.storage.errors import translate_errors
 from objectbase.storage.events import EventRows
 from objectbase.storage.migrations import migrate
 from objectbase.storage.prepared import PreparedCache
+from objectbase.storage.options import OptionRows
 from objectbase.storage.records import RecordRows
+from objectbase.storage.references import ReferenceRows
 from objectbase.storage.sessions import SessionRows
 from objectbase.storage.transitions import TransitionRows
 from objectbase.storage.users import UserRows
@@ -28,7 +30,8 @@ __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 log = logging.getLogger(__name__)
 
 
-class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows, TransitionRows):
+class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, OptionRows, ReferenceRows, RecordRows, EventRows,
+                     BlobRows, TransitionRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, prepared: PreparedCache, *, writes: bool) -> None:

@@ -137,6 +137,8 @@ fields = Table(
     Column("indexed", Boolean, nullable=False, default=False),
     Column("required", Boolean, nullable=False, default=False),
     Column("position", Integer, nullable=False),
+    # Record fields: the class their records belong to (0006; by id, so a rename keeps it).
+    Column("target_class_id", Integer),
     UniqueConstraint("class_id", "name", name="uq_fields_class_name"),
     # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
     sqlite_autoincrement=True,
@@ -174,6 +176,19 @@ transitions = Table(
     Column("old_state_id", Integer, nullable=False),
     Column("at", Float, nullable=False),
     Index("ix_transitions_class_record", "class_id", "record_seq"),
+    sqlite_autoincrement=True,
+)
+
+# The options of Option fields (0006); records store the id, so it is never reused.
+options = Table(
+    "options", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("field_id", Integer, ForeignKey("fields.id", ondelete="CASCADE"), nullable=False),
+    Column("text", String(255), nullable=False),
+    # Packed ARGB, a non-negative 32-bit value (BigInteger: it does not fit a signed INTEGER).
+    Column("color", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("field_id", "text", name="uq_options_field_text"),
     sqlite_autoincrement=True,
 )
 

@@ -17,6 +17,9 @@ import pytest
 import sqlalchemy
 from sqlalchemy import BigInteger, Column, Dialect, Engine, MetaData, Table, text
 
+from objectbase.api.field_names import read_class_file
+from objectbase.core.actor import Actor
+from objectbase.core.services import Services
 from objectbase.storage import open_storage, system_tables
 from objectbase.storage.migrations import MIGRATIONS, migrate
 
@@ -125,7 +128,7 @@ def test_every_integer_id_comes_from_the_database(migrated_engine: Engine) -> No
     assert {name: table["ids"] for name, table in built.items() if table["ids"]} == {
         name: frozenset({"id"})
         for name in ("apps", "api_keys", "users", "sessions", "classes", "fields", "events", "blobs", "states",
-                     "transitions")
+                     "transitions", "options")
     }
 
 
@@ -214,7 +217,7 @@ def test_json_states_become_rows_and_records_enter_the_first_state_when_a_databa
             for class_id in class_ids.values():
                 conn.execute(text(f"CREATE TABLE obj_{class_id} (_id VARCHAR(24) PRIMARY KEY)"))
                 conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('r1')"))
-        assert migrate(storage.engine) == [5]
+        assert migrate(storage.engine, upto=5) == [5]
         with storage.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, name, color, position FROM states ORDER BY position")).all()
             moves = conn.execute(text("SELECT state_id, target_id FROM state_transitions")).all()
@@ -228,5 +231,35 @@ def test_json_states_become_rows_and_records_enter_the_first_state_when_a_databa
         assert tuple(task) == (ids["New"], None, None)
         assert note is None
         assert "states" not in columns
+    finally:
+        storage.close()
+
+
+def test_fields_keep_working_when_a_database_is_upgraded_to_reference_fields(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0006: existing fields get no target class and no options; new Option fields get theirs."""
+    storage = open_storage(make_database_url(backend), run_migrations=False)
+    try:
+        assert migrate(storage.engine, upto=4) == [1, 2, 3, 4]
+        with storage.engine.begin() as conn:
+            conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
+                              "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
+            conn.execute(text("INSERT INTO classes (app_id, name, permissions, version, created_at, updated_at) "
+                              "VALUES (1, 'C', :p, 1, 0, 0)"),
+                         {"p": json.dumps({"acl": {a: {"access": "open", "members": []}
+                                                   for a in ("create", "read", "update", "delete")},
+                                           "use_class": {}})})
+            conn.execute(text("INSERT INTO fields (class_id, name, type, indexed, required, position) "
+                              "VALUES (1, 'n', 'Integer', false, false, 0)"))
+            conn.execute(text("CREATE TABLE obj_1 (_id VARCHAR(24) PRIMARY KEY, _seq BIGINT, f_1 BIGINT)"))
+        assert migrate(storage.engine) == [version for version, _, _ in MIGRATIONS if version > 4]
+        services = Services.build(storage)
+        admin = Actor.admin(1)
+        (cls,) = services.classes.list_classes(admin)
+        assert (cls.fields["n"].type.name, cls.fields["n"].target_class_id, cls.fields["n"].options) == (
+            "Integer", None, ())
+        (updated,) = services.classes.apply_classes(admin, read_class_file(
+            {"name": "C", "fields": {"n": "Integer", "level": {"type": "Option", "options": ["a", "b"]}}}))
+        assert [o.text for o in updated.fields["level"].options] == ["a", "b"]
     finally:
         storage.close()

@@ -8,6 +8,7 @@ dialect's wire changes.
 
 from __future__ import annotations
 
+import re
 from typing import AbstractSet, Any, Mapping
 
 from objectbase.api.common.acl_bodies import AclVocabulary, parse_permission
@@ -17,7 +18,7 @@ from objectbase.core.fields import UnknownFieldType, field_type
 from objectbase.core.permissions import (
     DEFAULT_CLASS_PERMISSIONS, RECORD_ACTIONS, Access, Action, ClassPermissions, Permission,
 )
-from objectbase.core.schema import ClassSpec, FieldSpec, StateSpec, validate_name, validate_states
+from objectbase.core.schema import ClassSpec, FieldSpec, OptionSpec, StateSpec, element_type, validate_name, validate_states
 
 __all__ = ["CLASS_FILE_ACL", "parse_class_specs"]
 
@@ -30,6 +31,53 @@ CLASS_FILE_ACL = AclVocabulary(
 )
 
 
+_COLOR = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
+
+
+def _parse_color(raw: Any, key: str) -> int | None:
+    """Packed ARGB: a non-negative 32-bit integer, or `#RRGGBB` (opaque) / `#AARRGGBB`."""
+    if raw is None:
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 0xFFFFFFFF:
+        return raw
+    if isinstance(raw, str) and _COLOR.match(raw):
+        digits = raw[1:]
+        return int(digits, 16) | (0xFF000000 if len(digits) == 6 else 0)
+    raise ValidationError.single(key, "invalid", "color must be #RRGGBB, #AARRGGBB or a packed ARGB integer")
+
+
+def _parse_options(raw: Any, key: str) -> tuple[OptionSpec, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ValidationError.single(key, "invalid", "options must be a non-empty list of texts or {text, color}")
+    options = []
+    for item in raw:
+        text, color = (item.get("text"), item.get("color")) if isinstance(item, Mapping) else (item, None)
+        if not isinstance(text, str) or not text.strip() or len(text) > 255:
+            raise ValidationError.single(key, "invalid", "every option needs a text of 1 to 255 characters")
+        options.append(OptionSpec(text, _parse_color(color, key)))
+    if len({o.text for o in options}) != len(options):
+        raise ValidationError.single(key, "duplicate", "names an option more than once")
+    return tuple(options)
+
+
+def _parse_field(name: str, raw: Any, indexed: bool, required: bool) -> FieldSpec:
+    """A type name, or for the reference types an object: `{"type": "Option", "options": [...]}`,
+    `{"type": "User"}`, `{"type": "Record", "class": "Lead"}` (and their `[]` forms)."""
+    key = f"fields.{name}"
+    spec = raw if isinstance(raw, Mapping) else {"type": raw}
+    type_ = field_type(str(spec.get("type")))
+    kind = element_type(type_).name
+    options = _parse_options(spec["options"], key) if kind == "Option" and "options" in spec else ()
+    target = spec.get("class")
+    if kind == "Record":
+        target = validate_name(target, f"{key}.class")
+    elif target is not None:
+        raise ValidationError.single(key, "invalid", "only Record fields name a class")
+    if kind != "Option" and "options" in spec:
+        raise ValidationError.single(key, "invalid", "only Option fields have options")
+    return FieldSpec(name, type_, indexed, required, options, target)
+
+
 def _parse_fields(raw: Any, indexes: set[str], required: set[str], reserved: AbstractSet[str]) -> tuple[FieldSpec, ...]:
     if not isinstance(raw, Mapping):
         raise ValidationError.single("fields", "invalid", "must be an object of field name to type")
@@ -40,9 +88,9 @@ def _parse_fields(raw: Any, indexes: set[str], required: set[str], reserved: Abs
             validate_name(name, f"fields.{name}")
             if name.lower() in reserved or name.startswith("_"):
                 raise ValidationError.single(f"fields.{name}", "reserved_name", "is a reserved word")
-            specs.append(FieldSpec(name, field_type(str(type_name)), name in indexes, name in required))
-        except UnknownFieldType:
-            errors[f"fields.{name}"] = [FieldError("unknown_type", f"has an unknown type {type_name!r}")]
+            specs.append(_parse_field(name, type_name, name in indexes, name in required))
+        except UnknownFieldType as unknown:
+            errors[f"fields.{name}"] = [FieldError("unknown_type", f"has an unknown type {unknown.args[0]!r}")]
         except ValidationError as error:
             errors.update(error.field_errors)
     lowered = [s.name.lower() for s in specs]
@@ -76,14 +124,6 @@ def _parse_class_permissions(raw: Any, use_class: Any) -> ClassPermissions:
             raise ValidationError.single(f"use_class_permissions.{action.value}", "invalid", "must be true or false")
         switches[action] = value
     return ClassPermissions(acl, switches)
-
-
-def _parse_color(raw: Any, where: str) -> int | None:
-    if raw is None:
-        return None
-    if isinstance(raw, bool) or not isinstance(raw, int):  # the range is the core's (validate_states)
-        raise ValidationError.single(where, "invalid", "must be an integer (packed ARGB)")
-    return raw
 
 
 def _parse_states(raw: Any) -> tuple[StateSpec, ...]:

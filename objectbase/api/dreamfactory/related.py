@@ -2,10 +2,10 @@
 (one transaction, one query per relation), and embedded into the rendered records.
 
 Relations come from the core (`RecordService.relations`) and are named as DreamFactory names
-them, `<target>_by_<field>`: `_parent_id` children are `<Child>_by__parent_id`, arrays. The core
-has one kind today; record-reference fields will add belongs-to (`<B>_by_<field>`, an object or
-null) and reverse has-many kinds: each needs a branch in `_fetch` and nothing else here, since
-`Relation.many` already says how an embed renders.
+them, `<target>_by_<field>`: `_parent_id` children are `<Child>_by__parent_id`, arrays; a Record
+field's belongs-to is `<Target>_by_<field>`, an object or null (an array for Record[]). A reverse
+has-many kind would need a branch in `_fetch` and nothing else here, since `Relation.many` already
+says how an embed renders.
 """
 
 from __future__ import annotations
@@ -81,10 +81,12 @@ class Reading:
     relations: list[Relation]
 
 
-def _fetch(actor: Actor, records: RecordService, relation: Relation, ids: list[str], query: ast.Query
+def _fetch(actor: Actor, records: RecordService, relation: Relation, sources: list[Record], query: ast.Query
            ) -> RelatedSet:
-    # One branch per relation kind (belongs-to and reverse references will join here).
-    return records.find_children(actor, relation.source, ids, relation.target, query)
+    # One branch per relation kind.
+    if relation.kind == "reference":
+        return records.find_referenced(actor, relation.source, sources, relation.field, query)
+    return records.find_children(actor, relation.source, [r.id for r in sources], relation.target, query)
 
 
 def read_with_related(actor: Actor, records: RecordService, table: str, read: Callable[[Actor], RecordSet],
@@ -95,8 +97,7 @@ def read_with_related(actor: Actor, records: RecordService, table: str, read: Ca
     relations = records.relations(actor, table) if ask is not None or with_relations else []
     embeds: list[Embed] = []
     if ask is not None:
-        ids = [r.id for r in found.records]
-        embeds = [Embed(name, relation, _fetch(actor, records, relation, ids, ask.query(name)))
+        embeds = [Embed(name, relation, _fetch(actor, records, relation, found.records, ask.query(name)))
                   for name, relation in ask.choose(relations, table)]
     return Reading(found, embeds, relations)
 

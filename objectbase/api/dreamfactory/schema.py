@@ -8,7 +8,7 @@ change and DELETE of a field are refused with 400, so no stored value is dropped
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,7 +27,8 @@ from objectbase.core.actor import Actor
 from objectbase.core.classes import ClassService
 from objectbase.core.errors import NotFoundError, ValidationError
 from objectbase.core.related import relations_of
-from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
+from objectbase.core.schema import SYSTEM_FIELDS, ClassDef, FieldSpec
+from objectbase.core.unit_of_work import writes
 
 __all__ = [
     "create_tables", "delete_field", "delete_table", "describe_service", "get_field", "get_schema",
@@ -170,19 +171,27 @@ async def delete_table(request: Request) -> Response:
 
 # -- {S}/{table}/{field} ----------------------------------------------------------------------
 
-def _field_of(cls: ClassDef, name: str) -> dict[str, Any]:
+def _field_of(cls: ClassDef, name: str, classes: Sequence[ClassDef]) -> dict[str, Any]:
+    """The field's schema; `classes` name a Record field's target."""
     if name in SYSTEM_FIELDS:
         return render_system_field(name)
     field = cls.fields.get(name) or next((f for f in cls.fields.values() if f.name.lower() == name.lower()), None)
     if field is None:
         raise NotFoundError(code="field_not_found", details={"class": cls.name, "field": name})
-    return render_field(field)
+    return render_field(field, next((c.name for c in classes if c.id == field.target_class_id), None))
+
+
+@writes
+def _add_fields_and_list(actor: Actor, classes: ClassService, name: str, specs: Sequence[FieldSpec]
+                         ) -> tuple[ClassDef, list[ClassDef]]:
+    """Add or re-flag the fields, then every class the actor may read (a Record field's target)."""
+    return classes.add_fields(actor, {name: specs})[0], classes.find_classes(actor)
 
 
 async def get_field(request: Request) -> Response:
     await read_request(request)
-    cls = await perform(request, services(request).classes.get_readable_class, _table(request))
-    return json_response(_field_of(cls, str(request.path_params["field"])))
+    cls, classes = await perform(request, _readable_and_all, services(request).classes, _table(request))
+    return json_response(_field_of(cls, str(request.path_params["field"]), classes))
 
 
 async def update_field(request: Request) -> Response:
@@ -191,8 +200,9 @@ async def update_field(request: Request) -> Response:
     name, field_name = _table(request), str(request.path_params["field"])
     raw = dict(df.single or df.body)
     raw["name"] = field_name  # the URL names the field; a type is needed even to re-flag it
-    updated = await perform(request, services(request).classes.add_fields, {name: field_specs(name, [raw])})
-    return json_response(_field_of(updated[0], field_name))
+    updated, classes = await perform(request, _add_fields_and_list, services(request).classes, name,
+                                     field_specs(name, [raw]))
+    return json_response(_field_of(updated, field_name, classes))
 
 
 async def delete_field(request: Request) -> Response:

@@ -2,8 +2,9 @@
 that names, reserved words and types are checked as for `objectbase class apply`.
 
 Accepted per field: `name`, `type` (§10's DreamFactory names, or a core type name such as
-`Location` or `Integer[]`), `is_index`, `required` / `allow_null: false`. `label`, `plural`,
-`validation`, `picklist`, `db_function` and the like are accepted and ignored. Fields describing
+`Location` or `Integer[]`), `is_index`, `required` / `allow_null: false`; for the reference types,
+`picklist` (an Option field's option texts) and `ref_table` (a Record field's target class).
+`label`, `plural`, `validation`, `db_function` and the like are accepted and ignored. Fields describing
 the system columns (`_id` or a `id`/`pk` primary key, `user_id`, timestamps) are skipped: every
 class has them already.
 """
@@ -49,7 +50,7 @@ def _class_file(name: str, raw_fields: Any) -> dict[str, Any]:
         raw_fields = []
     if not isinstance(raw_fields, list):
         raise ValidationError.single("field", "invalid", "must be a list of field objects")
-    fields: dict[str, str] = {}
+    fields: dict[str, Any] = {}
     indexes: list[str] = []
     required: list[str] = []
     for raw in raw_fields:
@@ -61,7 +62,14 @@ def _class_file(name: str, raw_fields: Any) -> dict[str, Any]:
             continue
         if field_name in fields:
             raise ValidationError.single(field_name, "duplicate", "appears more than once")
-        fields[field_name] = _TYPES.get(type_name.lower(), type_name)
+        core_type = _TYPES.get(type_name.lower(), type_name)
+        kind = core_type.removesuffix("[]")
+        if kind == "Option" and item.get("picklist") is not None:
+            fields[field_name] = {"type": core_type, "options": item["picklist"]}
+        elif kind == "Record":
+            fields[field_name] = {"type": core_type, "class": item.get("ref_table")}
+        else:
+            fields[field_name] = core_type
         if item.get("is_index") is True:
             indexes.append(field_name)
         if item.get("required") is True or item.get("allow_null") is False:

@@ -9,7 +9,7 @@ from objectbase.core.actor import Actor
 from objectbase.core.fields import FieldType
 from objectbase.core.permissions import Action, class_allows
 from objectbase.core.related import Relation
-from objectbase.core.schema import ClassDef, FieldDef
+from objectbase.core.schema import ClassDef, FieldDef, element_type
 
 __all__ = ["render_field", "render_relation", "render_system_field", "render_table", "table_access", "table_plural"]
 
@@ -17,7 +17,8 @@ __all__ = ["render_field", "render_relation", "render_system_field", "render_tab
 _TYPES: dict[str, tuple[str, str]] = {
     "Integer": ("integer", "bigint"), "Float": ("double", "double precision"), "String": ("string", "text"),
     "Boolean": ("boolean", "boolean"), "Date": ("datetime", "datetime"), "Location": ("string", "json"),
-    "File": ("string", "file"),
+    "File": ("string", "file"), "Option": ("integer", "bigint"), "User": ("integer", "bigint"),
+    "Record": ("integer", "bigint"),
 }
 # System columns every record has: (type, db_type, length, primary key).
 _SYSTEM: dict[str, tuple[str, str, int | None, bool]] = {
@@ -58,10 +59,26 @@ def render_system_field(name: str) -> dict[str, Any]:
                   indexed=True)
 
 
-def render_field(field: FieldDef) -> dict[str, Any]:
+def _references(field: FieldDef, target: str | None) -> dict[str, Any]:
+    """Reference fields hold integer ids: a User field the id of DreamFactory's `user`, a Record
+    field the target's `_seq`; an Option field's `picklist` is its texts in order, and its options
+    with their ids and colours are in `native`, where DreamFactory keeps what only the database knows."""
+    kind = element_type(field.type).name
+    if kind == "Option":
+        return {"picklist": [o.text for o in field.options],
+                "native": [{"id": o.id, "text": o.text, "color": o.color} for o in field.options]}
+    if kind == "User":
+        return {"is_foreign_key": True, "ref_table": "user", "ref_field": "id"}
+    if kind == "Record" and target is not None:
+        return {"is_foreign_key": True, "ref_table": target, "ref_field": "_seq"}
+    return {}
+
+
+def render_field(field: FieldDef, target: str | None = None) -> dict[str, Any]:
+    """`target`: a Record field's target class name."""
     type_name, db_type = _type_of(field.type)
     return _field(field.name, type_name, db_type, required=field.required, allow_null=not field.required,
-                  indexed=field.indexed, multibyte=field.type.name == "String")
+                  indexed=field.indexed, multibyte=field.type.name == "String") | _references(field, target)
 
 
 def table_access(actor: Actor, cls: ClassDef) -> list[str]:
@@ -75,14 +92,21 @@ def table_plural(name: str) -> str:
 
 
 def render_relation(relation: Relation) -> dict[str, Any]:
-    return {"name": f"{relation.target}_by_{relation.field}", "type": "has_many" if relation.many else "belongs_to",
-            "field": "_id", "ref_table": relation.target, "ref_field": relation.field}
+    name = f"{relation.target}_by_{relation.field}"
+    if relation.kind == "reference":
+        # A Record[] field points at many records: DreamFactory has no array-column kind, so it is
+        # listed as has_many through the field (embedded as an array).
+        return {"name": name, "type": "has_many" if relation.many else "belongs_to", "field": relation.field,
+                "ref_table": relation.target, "ref_field": "_seq"}
+    return {"name": name, "type": "has_many", "field": "_id", "ref_table": relation.target,
+            "ref_field": relation.field}
 
 
 def render_table(cls: ClassDef, actor: Actor, relations: Sequence[Relation] = ()) -> dict[str, Any]:
+    targets = {r.field: r.target for r in relations if r.kind == "reference"}
     return {
         "alias": None, "name": cls.name, "label": cls.name, "description": None, "native": [],
         "plural": table_plural(cls.name), "is_view": False, "primary_key": ["_id"], "name_field": None,
-        "field": [*(render_system_field(n) for n in _SYSTEM), *(render_field(f) for f in cls.fields.values())],
+        "field": [*(render_system_field(n) for n in _SYSTEM), *(render_field(f, targets.get(f.name)) for f in cls.fields.values())],
         "related": [render_relation(r) for r in relations], "constraints": [], "access": table_access(actor, cls),
     }

@@ -10,6 +10,7 @@ from objectbase.core.fields.file import FileType
 from objectbase.core.fields.float import FloatType
 from objectbase.core.fields.integer import IntegerType
 from objectbase.core.fields.location import LocationType
+from objectbase.core.fields.references import OptionType, RecordType, UserType
 from objectbase.core.fields.string import StringType
 
 __all__ = ["FIELD_TYPES", "UnknownFieldType", "field_type"]
@@ -21,9 +22,9 @@ class UnknownFieldType(KeyError):
 
 _SCALARS: dict[str, FieldType] = {
     t.name: t for t in (IntegerType(), FloatType(), StringType(), BooleanType(), DateType(),
-                        LocationType(), FileType())
+                        LocationType(), FileType(), OptionType(), UserType(), RecordType())
 }
-_ARRAY_ELEMENTS = ("Integer", "Float", "String", "Boolean")
+_ARRAY_ELEMENTS = ("Integer", "Float", "String", "Boolean", "Option", "User", "Record")
 FIELD_TYPES: dict[str, FieldType] = {
     **_SCALARS,
     **{f"{name}[]": ArrayType(_SCALARS[name]) for name in _ARRAY_ELEMENTS},

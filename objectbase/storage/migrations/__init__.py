@@ -12,7 +12,7 @@ from typing import Callable
 from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, String, Table, insert, select, text
 
 from objectbase.storage.migrations import (
-    m0001_init, m0002_blobs, m0003_record_sequence, m0004_neutral_access, m0005_workflow,
+    m0001_init, m0002_blobs, m0003_record_sequence, m0004_neutral_access, m0005_workflow, m0006_options,
 )
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -23,6 +23,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (3, "record_sequence", m0003_record_sequence.upgrade),
     (4, "neutral_access", m0004_neutral_access.upgrade),
     (5, "workflow", m0005_workflow.upgrade),
+    (6, "options", m0006_options.upgrade),
 )
 
 # The ledger of applied migrations, frozen like the migrations (it exists before any of them runs).

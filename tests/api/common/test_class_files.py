@@ -37,3 +37,39 @@ def test_access_names_become_neutral_levels() -> None:
     assert spec.permissions.acl[Action.UPDATE] == Permission(Access.USERS, ("3", "12"))
     assert spec.permissions.acl[Action.DELETE] == Permission(Access.NOT_ALLOWED)
     assert spec.permissions.acl[Action.CREATE] == Permission(Access.OPEN)
+
+
+def test_reference_fields_by_string_and_by_object() -> None:
+    (spec,) = read_class_file({"name": "Lead", "fields": {
+        "stage": {"type": "Option", "options": ["New", {"text": "Won", "color": "#00FF00"},
+                                                {"text": "Lost", "color": "#80FF0000"}, {"text": "Odd", "color": 7}]},
+        "tags": {"type": "Option[]", "options": ["a"]}, "bare": {"type": "Option"},
+        "owner": {"type": "User"}, "team": "User[]", "deal": {"type": "Record", "class": "Deal"},
+        "deals": {"type": "Record[]", "class": "Deal"}}})
+    fields = {f.name: f for f in spec.fields}
+    assert [(o.text, o.color) for o in fields["stage"].options] == [
+        ("New", None), ("Won", 0xFF00FF00), ("Lost", 0x80FF0000), ("Odd", 7)]
+    assert fields["bare"].options == ()
+    assert {n: f.type.name for n, f in fields.items()} == {
+        "stage": "Option", "tags": "Option[]", "bare": "Option", "owner": "User", "team": "User[]",
+        "deal": "Record", "deals": "Record[]"}
+    assert (fields["deal"].target, fields["deals"].target, fields["owner"].target) == ("Deal", "Deal", None)
+
+
+@pytest.mark.parametrize("field", [
+    {"type": "Option", "options": "a,b"},
+    {"type": "Option", "options": ["a", "a"]},
+    {"type": "Option", "options": [""]},
+    {"type": "Option", "options": [{"text": "a", "color": "red"}]},
+    {"type": "Option", "options": [{"text": "a", "color": -1}]},
+    {"type": "Option", "options": [{"text": "a", "color": 2**32}]},
+    {"type": "Record"},
+    {"type": "Record", "class": "no such; name"},
+    {"type": "User", "class": "Deal"},
+    {"type": "String", "options": ["a"]},
+    {"type": "Reference"},
+])
+def test_bad_reference_fields_name_the_field(field: dict[str, object]) -> None:
+    with pytest.raises(ValidationError) as raised:
+        read_class_file({"name": "Lead", "fields": {"f": field}})
+    assert [key.split(".")[:2] for key in raised.value.field_errors] == [["fields", "f"]]
