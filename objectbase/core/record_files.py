@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.classes import ClassService
 from objectbase.core.errors import NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
+from objectbase.core.datums import plan_updated, write_datum_plan
 from objectbase.core.events import make_event
 from objectbase.core.fields.file import FileType
 from objectbase.core.ids import is_object_id, new_object_id
@@ -201,6 +202,7 @@ class RecordFileService:
         new = Record(id=old.id, class_id=old.class_id, user_id=old.user_id, parent_id=old.parent_id,
                      created_at=old.created_at, updated_at=now, values={**old.values, field.name: value},
                      acl=old.acl, seq=old.seq)
+        write_datum_plan(tx, actor.app_id, cls.id, plan_updated(cls, [(old, new)]))
         tx.insert_events([make_event(actor, "record.updated", old.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)])
         delete_after_commit(tx, self.files, (file_key_of(cls, old.values.get(field.name)),))

@@ -13,6 +13,7 @@ from objectbase.core.errors import (
     FieldError, LimitExceededError, NeedUserError, NotFoundError, NotOwnerError, PermissionDeniedError,
     ValidationError,
 )
+from objectbase.core.datums import plan_created, plan_updated, write_datum_plan
 from objectbase.core.events import make_event
 from objectbase.core.fields import CastError
 from objectbase.core.ids import is_object_id, new_object_id
@@ -25,7 +26,9 @@ from objectbase.core.query import ast
 from objectbase.core.query.bind import bind_query, bind_where, resolve_field
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
-from objectbase.core.unit_of_work import AppRows, ClassRows, Committing, EventRows, RecordRows, Storage, writes
+from objectbase.core.unit_of_work import (
+    AppRows, ClassRows, Committing, DatumRows, EventRows, MetadatumRows, RecordRows, Storage, writes,
+)
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.related import Relation, relations_of
 
@@ -39,7 +42,7 @@ __all__ = [
 MAX_BATCH = 100
 
 
-class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, Protocol):
+class RecordTransaction(Committing, RecordRows, ClassRows, AppRows, EventRows, DatumRows, MetadatumRows, Protocol):
     """What record operations read and write (classes: the schema they bind to)."""
 
 
@@ -209,6 +212,7 @@ class RecordService:
     @staticmethod
     def _insert(actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record], now: int) -> None:
         tx.insert_records(cls, records)
+        write_datum_plan(tx, actor.app_id, cls.id, plan_created(cls, records))
         tx.insert_events([make_event(actor, "record.created", r.id, class_id=cls.id, record_seq=r.seq,
                                      new=record_snapshot(cls, r), at=now) for r in records])
 
@@ -344,6 +348,7 @@ class RecordService:
     def _write_updates(self, actor: Actor, tx: RecordTransaction, cls: ClassDef,
                        pairs: list[tuple[Record, Record]], now: int) -> None:
         tx.update_records(cls, [new for _, new in pairs])
+        write_datum_plan(tx, actor.app_id, cls.id, plan_updated(cls, pairs))
         tx.insert_events([make_event(actor, "record.updated", new.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)
                           for old, new in pairs])
@@ -430,6 +435,9 @@ class RecordService:
                                        code="cascade_too_large"))
         for group_cls, group in groups:
             tx.delete_records(group_cls, [r.id for r in group])
+            seqs = [r.seq for r in group if r.seq is not None]
+            tx.delete_record_datums(group_cls.id, seqs)
+            tx.delete_record_metadatums(group_cls.id, seqs)
             tx.insert_events([make_event(actor, "record.deleted", r.id, class_id=group_cls.id, record_seq=r.seq,
                                          old=record_snapshot(group_cls, r), at=now) for r in group])
             for hook in self.on_delete:

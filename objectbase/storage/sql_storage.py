@@ -13,9 +13,11 @@ from objectbase.storage.apps import AppRows
 from objectbase.storage.blobs import BlobRows
 from objectbase.storage.class_tables import ClassTables
 from objectbase.storage.classes import ClassRows
+from objectbase.storage.datums import DatumRows
 from objectbase.storage.engine import make_engine
 from objectbase.storage.errors import translate_errors
 from objectbase.storage.events import EventRows
+from objectbase.storage.metadatums import MetadatumRows
 from objectbase.storage.migrations import migrate
 from objectbase.storage.records import RecordRows
 from objectbase.storage.sessions import SessionRows
@@ -26,7 +28,8 @@ __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 log = logging.getLogger(__name__)
 
 
-class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows):
+class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows, DatumRows,
+                     MetadatumRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, *, writes: bool) -> None:

@@ -124,7 +124,8 @@ def test_every_integer_id_comes_from_the_database(migrated_engine: Engine) -> No
     # nonces, user_tags, blob_tags have composite keys; sequences and the ledger are keyed by name/version.
     assert {name: table["ids"] for name, table in built.items() if table["ids"]} == {
         name: frozenset({"id"})
-        for name in ("apps", "api_keys", "users", "sessions", "classes", "fields", "events", "blobs")
+        for name in ("apps", "api_keys", "users", "sessions", "classes", "fields", "events", "blobs", "datums",
+                     "metadatums")
     }
 
 
