@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from objectbase.core.actor import Actor
-from objectbase.core.datums import datum_values
+from objectbase.core.datum_rows import datum_values
 from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.models import Datum, Record
 from objectbase.core.records import RecordChange, RecordService, RecordTransaction
@@ -34,22 +34,16 @@ class DatumService:
         self.storage = storage
         self.records = records
 
-    def _readable(self, actor: Actor, class_name: str, record_id: str) -> tuple[ClassDef, Record]:
-        found = self.records.get_records(actor, class_name, [record_id])
-        if not found.records:
-            raise NotFoundError("Record not found", code="record_not_found")
-        return found.cls, found.records[0]
-
-    def list_datums(self, actor: Actor, class_name: str, record_id: str,
+    def datum_list(self, actor: Actor, class_name: str, record_id: str,
                     field_name: str | None = None) -> list[FieldDatum]:
-        """The record's datums (read permission), in field order then element order."""
+        """The record's datum rows (read permission), in field order then element order."""
         with self.storage.transaction(write=False) as tx:
-            cls, record = self._readable(actor, class_name, record_id)
+            cls, record = self.records.get_record(actor, class_name, record_id)
             field_ids = None
             if field_name is not None:
                 field_ids = [self._field(cls, field_name).id]
             assert record.seq is not None
-            rows = tx.select_record_datums(cls.id, record.seq, field_ids)
+            rows = tx.select_datum_rows(cls.id, record.seq, field_ids)
             return [FieldDatum(d, f) for f, d in datum_values(cls, record, rows)]
 
     def get_datum(self, actor: Actor, datum_id: int) -> tuple[ClassDef, Record, FieldDatum]:
@@ -58,14 +52,10 @@ class DatumService:
             row = tx.select_datum(actor.app_id, datum_id)
             if row is None:
                 raise _datum_not_found()
-            cls = next((c for c in self.records.classes.get_classes(actor, tx) if c.id == row.class_id), None)
-            record_id = None if cls is None else tx.record_id_of_seq(cls, row.record_seq)
-            if cls is None or record_id is None:
+            located = self.records.get_record_by_seq(actor, tx, row.class_id, row.record_seq)
+            if located is None:
                 raise _datum_not_found()
-            try:
-                cls, record = self._readable(actor, cls.name, record_id)
-            except NotFoundError:
-                raise _datum_not_found() from None
+            cls, record = located
             for field_def, datum in datum_values(cls, record, [row]):
                 return cls, record, FieldDatum(datum, field_def)
             raise _datum_not_found()
@@ -88,7 +78,7 @@ class DatumService:
     def add_datum(self, actor: Actor, class_name: str, record_id: str, field_name: str, value: Any) -> FieldDatum:
         """A new value: appended to a plural field, or set on a scalar field that has none."""
         with self.storage.transaction(write=True):
-            cls, record = self._readable(actor, class_name, record_id)
+            cls, record = self.records.get_record(actor, class_name, record_id)
             field_def = self._field(cls, field_name)
             if field_def.type.is_array:
                 change = FieldChange(field_def.name, "push", [value])
@@ -100,7 +90,7 @@ class DatumService:
             if value is None:
                 raise ValidationError.single(field_def.name, "blank", f"{field_def.name} needs a value")
             self._update(actor, cls, record_id, change)
-            return self.list_datums(actor, class_name, record_id, field_def.name)[-1]
+            return self.datum_list(actor, class_name, record_id, field_def.name)[-1]
 
     @writes
     def change_datum(self, actor: Actor, datum_id: int, value: Any) -> FieldDatum:

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.classes import ClassService
 from objectbase.core.errors import NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
-from objectbase.core.datums import plan_updated, write_datum_plan
+from objectbase.core.datum_rows import plan_updated, write_datum_plan
 from objectbase.core.events import make_event
 from objectbase.core.fields.file import FileType
 from objectbase.core.ids import is_object_id, new_object_id

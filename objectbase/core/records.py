@@ -13,7 +13,7 @@ from objectbase.core.errors import (
     FieldError, LimitExceededError, NeedUserError, NotFoundError, NotOwnerError, PermissionDeniedError,
     ValidationError,
 )
-from objectbase.core.datums import plan_created, plan_updated, write_datum_plan
+from objectbase.core.datum_rows import plan_created, plan_updated, write_datum_plan
 from objectbase.core.events import make_event
 from objectbase.core.fields import CastError
 from objectbase.core.ids import is_object_id, new_object_id
@@ -265,6 +265,25 @@ class RecordService:
         return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found],
                          fields=bound)
 
+    def get_record(self, actor: Actor, class_name: str, record_id: str) -> tuple[ClassDef, Record]:
+        """One record the actor may read, with its class; not found otherwise."""
+        found = self.get_records(actor, class_name, [record_id])
+        if not found.records:
+            raise NotFoundError("Record not found", code="record_not_found")
+        return found.cls, found.records[0]
+
+    def get_record_by_seq(self, actor: Actor, tx: RecordTransaction, class_id: int,
+                          record_seq: int) -> tuple[ClassDef, Record] | None:
+        """The record of a class id and `_seq` (as side tables name it), if the actor may read it."""
+        cls = next((c for c in self.classes.get_classes(actor, tx) if c.id == class_id), None)
+        record_id = None if cls is None else tx.record_id_of_seq(cls, record_seq)
+        if cls is None or record_id is None:
+            return None
+        try:
+            return self.get_record(actor, cls.name, record_id)
+        except NotFoundError:
+            return None
+
     def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False,
                      count_total: bool = False) -> RecordSet:
         """Records matching the (unbound) query among those the actor may read. `last`: the last one
@@ -436,8 +455,8 @@ class RecordService:
         for group_cls, group in groups:
             tx.delete_records(group_cls, [r.id for r in group])
             seqs = [r.seq for r in group if r.seq is not None]
-            tx.delete_record_datums(group_cls.id, seqs)
-            tx.delete_record_metadatums(group_cls.id, seqs)
+            tx.delete_datum_rows(group_cls.id, seqs)
+            tx.delete_metadatum_rows(group_cls.id, seqs)
             tx.insert_events([make_event(actor, "record.deleted", r.id, class_id=group_cls.id, record_seq=r.seq,
                                          old=record_snapshot(group_cls, r), at=now) for r in group])
             for hook in self.on_delete:

@@ -13,7 +13,7 @@ from objectbase.core.credentials import Credentials
 from objectbase.core.datum_service import DatumService
 from objectbase.core.event_service import EventService
 from objectbase.core.keys import KeyService
-from objectbase.core.metadatums import MetadatumService
+from objectbase.core.metadatum_service import MetadatumService
 from objectbase.core.record_files import RecordFileService
 from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
@@ -42,8 +42,8 @@ class Services:
     files: FileStore | None
     blobs: BlobService
     record_files: RecordFileService
-    datums: DatumService
-    metadatums: MetadatumService
+    datum_values: DatumService
+    metadata: MetadatumService
     events: EventService
 
     def authenticate(self, credentials: Credentials) -> Actor:
@@ -81,6 +81,6 @@ class Services:
             files=files,
             blobs=BlobService(storage, store, max_upload_bytes=max_upload_bytes, link_ttl=signed_link_ttl),
             record_files=record_files,
-            datums=DatumService(storage, records), metadatums=MetadatumService(storage, records),
+            datum_values=DatumService(storage, records), metadata=MetadatumService(storage, records),
             events=EventService(storage, classes),
         )

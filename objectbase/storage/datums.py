@@ -6,7 +6,6 @@ from typing import Sequence
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from objectbase.core.unit_of_work import DatumSpot
 from objectbase.core.models import Datum
 from objectbase.core.schema import ClassDef
 from objectbase.storage._rows import RowsBase
@@ -14,6 +13,8 @@ from objectbase.storage.system_tables import datums
 
 __all__ = ["DatumRows"]
 
+# (record_seq, field_id, position), as core/unit_of_work.py's DatumSpot.
+DatumSpot = tuple[int, int, int]
 _COLUMNS = (datums.c.id, datums.c.field_id, datums.c.position, datums.c.record_seq, datums.c.class_id)
 
 
@@ -22,22 +23,22 @@ def _datum(row: Sequence[int]) -> Datum:
 
 
 class DatumRows(RowsBase):
-    def insert_datums(self, app_id: int, class_id: int, spots: Sequence[DatumSpot]) -> None:
+    def insert_datum_rows(self, app_id: int, class_id: int, spots: Sequence[DatumSpot]) -> None:
         self.conn.execute(insert(datums), [
             {"app_id": app_id, "class_id": class_id, "record_seq": s, "field_id": f, "position": p}
             for s, f, p in spots])
 
-    def delete_datums_at(self, class_id: int, spots: Sequence[DatumSpot]) -> None:
+    def delete_datum_rows_at(self, class_id: int, spots: Sequence[DatumSpot]) -> None:
         statement = delete(datums).where(
             datums.c.class_id == bindparam("c"), datums.c.record_seq == bindparam("s"),
             datums.c.field_id == bindparam("f"), datums.c.position == bindparam("p"))
         self.conn.execute(statement, [{"c": class_id, "s": s, "f": f, "p": p} for s, f, p in spots])
 
-    def move_datums(self, moves: Sequence[tuple[int, int]]) -> None:
+    def move_datum_rows(self, moves: Sequence[tuple[int, int]]) -> None:
         statement = update(datums).where(datums.c.id == bindparam("b_id")).values(position=bindparam("b_p"))
         self.conn.execute(statement, [{"b_id": i, "b_p": p} for i, p in moves])
 
-    def select_record_datums(self, class_id: int, record_seq: int,
+    def select_datum_rows(self, class_id: int, record_seq: int,
                              field_ids: Sequence[int] | None = None) -> list[Datum]:
         statement = select(*_COLUMNS).where(datums.c.class_id == class_id, datums.c.record_seq == record_seq)
         if field_ids is not None:
@@ -49,7 +50,7 @@ class DatumRows(RowsBase):
         row = self.conn.execute(select(*_COLUMNS).where(datums.c.app_id == app_id, datums.c.id == datum_id)).first()
         return None if row is None else _datum(tuple(row))
 
-    def delete_record_datums(self, class_id: int, record_seqs: Sequence[int]) -> None:
+    def delete_datum_rows(self, class_id: int, record_seqs: Sequence[int]) -> None:
         if record_seqs:
             self.conn.execute(delete(datums).where(datums.c.class_id == class_id,
                                                    datums.c.record_seq.in_(record_seqs)))

@@ -40,12 +40,12 @@ class MetadatumRows(RowsBase):
                                                         metadatums.c.id == metadatum_id)).first()
         return None if row is None else _metadatum(tuple(row))
 
-    def select_record_metadatums(self, class_id: int, record_seq: int) -> list[Metadatum]:
+    def select_metadatum_rows(self, class_id: int, record_seq: int) -> list[Metadatum]:
         statement = (select(*_COLUMNS).where(metadatums.c.class_id == class_id, metadatums.c.record_seq == record_seq)
                      .order_by(metadatums.c.id))
         return [_metadatum(tuple(row)) for row in self.conn.execute(statement)]
 
-    def delete_record_metadatums(self, class_id: int, record_seqs: Sequence[int]) -> None:
+    def delete_metadatum_rows(self, class_id: int, record_seqs: Sequence[int]) -> None:
         if record_seqs:
             self.conn.execute(delete(metadatums).where(metadatums.c.class_id == class_id,
                                                        metadatums.c.record_seq.in_(record_seqs)))

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.datum_service import FieldDatum
 from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.services import Services
 from objectbase.storage import open_storage
 from tests.conftest import QB
+from tests.core.record_helpers import create, put, user
 
 CLASS = {"name": "Game", "fields": {"score": "Integer", "name": "String", "tags": "String[]"}}
 
@@ -25,29 +25,14 @@ def game(qb: QB) -> QB:
     return qb
 
 
-def create(qb: QB, headers: dict[str, str], **body: Any) -> str:
-    response = qb.client.post("/data/Game.json", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["_id"])
-
-
-def put(qb: QB, record_id: str, headers: dict[str, str], body: dict[str, Any]) -> None:
-    response = qb.client.put(f"/data/Game/{record_id}.json", json=body, headers=headers)
-    assert response.status_code == 200, response.text
-
-
 def datums(qb: QB, record_id: str, services: Services | None = None) -> list[tuple[str, int, Any, int]]:
     """(field, position, value, datum id) of the record."""
-    found = (services or qb.services).datums.list_datums(qb.admin, "Game", record_id)
+    found = (services or qb.services).datum_values.datum_list(qb.admin, "Game", record_id)
     return [(d.field.name, d.datum.position, d.datum.value, d.datum.id) for d in found]
 
 
 def ids(rows: list[tuple[str, int, Any, int]]) -> dict[tuple[str, Any], int]:
     return {(name, value): datum_id for name, _, value, datum_id in rows}
-
-
-def user(qb: QB, login: str) -> Actor:
-    return Actor(ActorKind.USER, qb.app_id, qb.services.users.find_user_by(qb.admin, "login", login).id)
 
 
 def test_quickblox_writes_keep_datum_ids_of_the_values_that_remain(game: QB) -> None:
@@ -104,7 +89,7 @@ def test_batch_update_and_delete_keep_datum_rows_in_step(game: QB) -> None:
     response = game.client.delete(f"/data/Game/{one},{two}.json", headers=headers)
     assert response.status_code == 200, response.text
     with game.services.storage.transaction(write=False) as tx:
-        assert [tx.select_record_datums(cls.id, s) for s in seqs if s is not None] == [[], []]
+        assert [tx.select_datum_rows(cls.id, s) for s in seqs if s is not None] == [[], []]
 
 
 def _one(found: list[FieldDatum], value: Any) -> FieldDatum:
@@ -114,7 +99,7 @@ def _one(found: list[FieldDatum], value: Any) -> FieldDatum:
 def test_datum_commands_go_through_the_update_path(game: QB) -> None:
     record_id = create(game, game.headers("owner"), name="n", tags=["a", "b"])
     owner, other = user(game, "owner"), user(game, "other")
-    service = game.services.datums
+    service = game.services.datum_values
 
     added = service.add_datum(owner, "Game", record_id, "tags", "c")
     assert (added.field.name, added.datum.position, added.datum.value) == ("tags", 2, "c")
@@ -123,14 +108,14 @@ def test_datum_commands_go_through_the_update_path(game: QB) -> None:
     with pytest.raises(ValidationError):
         service.add_datum(owner, "Game", record_id, "score", 5)  # a scalar holds one datum
 
-    b = _one(service.list_datums(owner, "Game", record_id, "tags"), "b")
+    b = _one(service.datum_list(owner, "Game", record_id, "tags"), "b")
     changed = service.change_datum(owner, b.datum.id, "B")
     assert (changed.datum.id, changed.datum.position, changed.datum.value) == (b.datum.id, 1, "B")
     with pytest.raises(ValidationError):
         service.change_datum(owner, scalar.datum.id, "not a number")
 
-    service.remove_datum(owner, _one(service.list_datums(owner, "Game", record_id), "a").datum.id)
-    left = service.list_datums(owner, "Game", record_id, "tags")
+    service.remove_datum(owner, _one(service.datum_list(owner, "Game", record_id), "a").datum.id)
+    left = service.datum_list(owner, "Game", record_id, "tags")
     assert [(d.datum.value, d.datum.position) for d in left] == [("B", 0), ("c", 1)]
     assert left[0].datum.id == b.datum.id
     record = game.services.records.get_records(game.admin, "Game", [record_id]).records[0]
@@ -143,7 +128,7 @@ def test_datum_commands_go_through_the_update_path(game: QB) -> None:
         service.change_datum(other, b.datum.id, "x")
     with pytest.raises(PermissionDeniedError):
         service.remove_datum(other, b.datum.id)
-    assert _one(service.list_datums(other, "Game", record_id), "B").datum.id == b.datum.id
+    assert _one(service.datum_list(other, "Game", record_id), "B").datum.id == b.datum.id
 
 
 def test_datums_of_records_the_actor_cannot_read_are_not_found(game: QB) -> None:
@@ -153,10 +138,10 @@ def test_datums_of_records_the_actor_cannot_read_are_not_found(game: QB) -> None
     secret = datums(game, record_id)[0][3]
     other = user(game, "other")
     with pytest.raises(NotFoundError):
-        game.services.datums.list_datums(other, "Game", record_id)
+        game.services.datum_values.datum_list(other, "Game", record_id)
     with pytest.raises(NotFoundError):
-        game.services.datums.get_datum(other, secret)
+        game.services.datum_values.get_datum(other, secret)
     with pytest.raises(NotFoundError):
-        game.services.datums.remove_datum(other, secret)
+        game.services.datum_values.remove_datum(other, secret)
     with pytest.raises(NotFoundError):
-        game.services.datums.get_datum(game.admin, 10**12)
+        game.services.datum_values.get_datum(game.admin, 10**12)

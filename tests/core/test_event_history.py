@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.elementary import ElementaryChange, elementary_changes
 from objectbase.core.errors import NotFoundError, ValidationError
 from objectbase.core.event_query import EventQuery
 from tests.conftest import QB
+from tests.core.record_helpers import create, put, user
 
 CLASS = {"name": "Game", "fields": {"score": "Integer", "tags": "String[]"}}
 
@@ -21,21 +21,6 @@ def game(qb: QB) -> QB:
     qb.make_user("owner")
     qb.make_user("other")
     return qb
-
-
-def create(qb: QB, headers: dict[str, str], **body: Any) -> str:
-    response = qb.client.post("/data/Game.json", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["_id"])
-
-
-def put(qb: QB, record_id: str, headers: dict[str, str], body: dict[str, Any]) -> None:
-    response = qb.client.put(f"/data/Game/{record_id}.json", json=body, headers=headers)
-    assert response.status_code == 200, response.text
-
-
-def user(qb: QB, login: str) -> Actor:
-    return Actor(ActorKind.USER, qb.app_id, qb.services.users.find_user_by(qb.admin, "login", login).id)
 
 
 def test_events_filter_by_record_class_kind_user_and_time_and_page(game: QB) -> None:

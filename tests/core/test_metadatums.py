@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from tests.conftest import QB
-
-
-def user(qb: QB, login: str) -> Actor:
-    return Actor(ActorKind.USER, qb.app_id, qb.services.users.find_user_by(qb.admin, "login", login).id)
+from tests.core.record_helpers import user
 
 
 def test_metadatums_follow_the_record(qb: QB) -> None:
@@ -20,12 +16,12 @@ def test_metadatums_follow_the_record(qb: QB) -> None:
     response = qb.client.post("/data/Card.json", json={"title": "t"}, headers=qb.headers("owner"))
     record_id = response.json()["_id"]
     owner, other = user(qb, "owner"), user(qb, "other")
-    service = qb.services.metadatums
+    service = qb.services.metadata
 
     first = service.add_metadatum(owner, "Card", record_id, 3, decimal_value=1.5)
     second = service.add_metadatum(owner, "Card", record_id, 4, record_value=42)
     assert second.id > first.id
-    assert service.list_metadatums(other, "Card", record_id) == [first, second]  # read: open by default
+    assert service.metadatum_list(other, "Card", record_id) == [first, second]  # read: open by default
     changed = service.change_metadatum(owner, first.id, 2.5, None)
     assert service.get_metadatum(owner, first.id) == changed and changed.decimal_value == 2.5
 
@@ -36,7 +32,7 @@ def test_metadatums_follow_the_record(qb: QB) -> None:
     for bad in ({"decimal_value": float("nan")}, {"record_value": "x"}):
         with pytest.raises(ValidationError):
             service.add_metadatum(owner, "Card", record_id, 3, **bad)
-    assert service.list_metadatums(owner, "Card", record_id) == [changed, second]
+    assert service.metadatum_list(owner, "Card", record_id) == [changed, second]
 
     service.remove_metadatum(owner, first.id)
     with pytest.raises(NotFoundError):
@@ -45,4 +41,4 @@ def test_metadatums_follow_the_record(qb: QB) -> None:
     assert qb.client.delete(f"/data/Card/{record_id}.json", headers=qb.headers("owner")).status_code == 200
     cls = qb.services.classes.get_class(qb.admin, "Card")
     with qb.services.storage.transaction(write=False) as tx:
-        assert seq is not None and tx.select_record_metadatums(cls.id, seq) == []
+        assert seq is not None and tx.select_metadatum_rows(cls.id, seq) == []

@@ -237,10 +237,10 @@ def test_datum_rows_are_backfilled_when_a_database_is_upgraded(
         return  # the hand-made table's TEXT tags are not PostgreSQL's JSONB; SQLite reads them as the app does
     upgraded = SqlStorage(url)
     try:
-        found = Services.build(upgraded).datums.list_datums(Actor.admin(1), "C", "a" * 24)
+        found = Services.build(upgraded).datum_values.datum_list(Actor.admin(1), "C", "a" * 24)
         assert [(d.field.name, d.datum.position, d.datum.value) for d in found] == [
             ("n", 0, 7), ("tags", 0, "x"), ("tags", 1, "y")]
         assert [d.datum.id for d in found] == sorted(d.datum.id for d in found)
-        assert Services.build(upgraded).datums.list_datums(Actor.admin(1), "C", "b" * 24) == []
+        assert Services.build(upgraded).datum_values.datum_list(Actor.admin(1), "C", "b" * 24) == []
     finally:
         upgraded.close()

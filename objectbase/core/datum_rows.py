@@ -75,14 +75,14 @@ def write_datum_plan(tx: DatumRows, app_id: int, class_id: int, plan: DatumPlan)
     """Moves are made by id (read first, before the deletes), since positions repeat mid-way."""
     moves: list[tuple[int, int]] = []
     for (seq, field_id), moved in plan.moves.items():
-        ids = {d.position: d.id for d in tx.select_record_datums(class_id, seq, [field_id])}
+        ids = {d.position: d.id for d in tx.select_datum_rows(class_id, seq, [field_id])}
         moves.extend((ids[i], j) for i, j in moved if i in ids)
     if plan.deletes:
-        tx.delete_datums_at(class_id, plan.deletes)
+        tx.delete_datum_rows_at(class_id, plan.deletes)
     if moves:
-        tx.move_datums(moves)
+        tx.move_datum_rows(moves)
     if plan.inserts:
-        tx.insert_datums(app_id, class_id, plan.inserts)
+        tx.insert_datum_rows(app_id, class_id, plan.inserts)
 
 
 def datum_values(cls: ClassDef, record: Record, rows: Sequence[Datum]) -> list[tuple[FieldDef, Datum]]:

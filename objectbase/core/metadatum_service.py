@@ -1,7 +1,7 @@
-"""Metadatums: per-record, per-representation data the core stores but does not interpret (e.g. a
+"""Metadatum rows: per-record, per-representation data the core stores but does not interpret (e.g. a
 record's order in a kanban column): a number or a link to another record (its `_seq`). The core
 models a representation only as an integer id. Writes need the record's update permission, reads
-its read permission; a record's metadatums are deleted with it."""
+its read permission; a record's metadatum rows are deleted with it."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ def _checked_value(decimal_value: float | None, record_value: int | None) -> Non
         raise ValidationError.single("record_value", "invalid", "record_value must be a record's integer id")
 
 
+def _require(actor: Actor, action: Action, cls: ClassDef, record: Record) -> None:
+    if not is_allowed(actor, action, cls.permissions, record.user_id, record.acl):
+        raise PermissionDeniedError()
+
+
 def _not_found() -> NotFoundError:
     return NotFoundError("Metadatum not found", code="metadatum_not_found")
 
@@ -39,19 +44,15 @@ class MetadatumService:
         self.records = records
 
     def _record(self, actor: Actor, class_name: str, record_id: str, action: Action) -> tuple[ClassDef, Record]:
-        found = self.records.get_records(actor, class_name, [record_id])
-        if not found.records:
-            raise NotFoundError("Record not found", code="record_not_found")
-        record = found.records[0]
-        if not is_allowed(actor, action, found.cls.permissions, record.user_id, record.acl):
-            raise PermissionDeniedError()
-        return found.cls, record
+        cls, record = self.records.get_record(actor, class_name, record_id)
+        _require(actor, action, cls, record)
+        return cls, record
 
-    def list_metadatums(self, actor: Actor, class_name: str, record_id: str) -> list[Metadatum]:
+    def metadatum_list(self, actor: Actor, class_name: str, record_id: str) -> list[Metadatum]:
         with self.storage.transaction(write=False) as tx:
             cls, record = self._record(actor, class_name, record_id, Action.READ)
             assert record.seq is not None
-            return tx.select_record_metadatums(cls.id, record.seq)
+            return tx.select_metadatum_rows(cls.id, record.seq)
 
     @writes
     def add_metadatum(self, actor: Actor, class_name: str, record_id: str, representation: int,
@@ -67,15 +68,11 @@ class MetadatumService:
     def _owned(self, actor: Actor, tx: RecordTransaction, metadatum_id: int, action: Action) -> Metadatum:
         """The metadatum, if the actor may `action` its record (not found when it may not read it)."""
         found = tx.select_metadatum(actor.app_id, metadatum_id)
-        cls = None if found is None else next(
-            (c for c in self.records.classes.get_classes(actor, tx) if c.id == found.class_id), None)
-        record_id = None if found is None or cls is None else tx.record_id_of_seq(cls, found.record_seq)
-        if found is None or cls is None or record_id is None:
+        located = None if found is None else self.records.get_record_by_seq(actor, tx, found.class_id,
+                                                                          found.record_seq)
+        if found is None or located is None:
             raise _not_found()
-        try:
-            self._record(actor, cls.name, record_id, action)
-        except NotFoundError:
-            raise _not_found() from None
+        _require(actor, action, *located)
         return found
 
     def get_metadatum(self, actor: Actor, metadatum_id: int) -> Metadatum:
