@@ -7,7 +7,7 @@ from typing import Any
 from objectbase.core.actor import Actor, ActorKind
 from tests.conftest import QB
 
-__all__ = ["create", "put", "user"]
+__all__ = ["create", "put", "user", "with_owner_and_other"]
 
 
 def create(qb: QB, headers: dict[str, str], class_name: str = "Game", **body: Any) -> str:
@@ -23,3 +23,11 @@ def put(qb: QB, record_id: str, headers: dict[str, str], body: dict[str, Any], c
 
 def user(qb: QB, login: str) -> Actor:
     return Actor(ActorKind.USER, qb.app_id, qb.services.users.find_user_by(qb.admin, "login", login).id)
+
+
+def with_owner_and_other(qb: QB, spec: dict[str, Any]) -> QB:
+    """The app with the class and two users, "owner" (who writes) and "other"."""
+    qb.apply_class(spec)
+    qb.make_user("owner")
+    qb.make_user("other")
+    return qb

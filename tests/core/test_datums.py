@@ -12,17 +12,14 @@ from objectbase.core.errors import NotFoundError, PermissionDeniedError, Validat
 from objectbase.core.services import Services
 from objectbase.storage import open_storage
 from tests.conftest import QB
-from tests.core.record_helpers import create, put, user
+from tests.core.record_helpers import create, put, user, with_owner_and_other
 
 CLASS = {"name": "Game", "fields": {"score": "Integer", "name": "String", "tags": "String[]"}}
 
 
 @pytest.fixture
 def game(qb: QB) -> QB:
-    qb.apply_class(CLASS)
-    qb.make_user("owner")
-    qb.make_user("other")
-    return qb
+    return with_owner_and_other(qb, CLASS)
 
 
 def datums(qb: QB, record_id: str, services: Services | None = None) -> list[tuple[str, int, Any, int]]:

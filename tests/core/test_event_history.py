@@ -10,17 +10,14 @@ from objectbase.core.elementary import ElementaryChange, elementary_changes
 from objectbase.core.errors import NotFoundError, ValidationError
 from objectbase.core.event_query import EventQuery
 from tests.conftest import QB
-from tests.core.record_helpers import create, put, user
+from tests.core.record_helpers import create, put, user, with_owner_and_other
 
 CLASS = {"name": "Game", "fields": {"score": "Integer", "tags": "String[]"}}
 
 
 @pytest.fixture
 def game(qb: QB) -> QB:
-    qb.apply_class(CLASS)
-    qb.make_user("owner")
-    qb.make_user("other")
-    return qb
+    return with_owner_and_other(qb, CLASS)
 
 
 def test_events_filter_by_record_class_kind_user_and_time_and_page(game: QB) -> None:
