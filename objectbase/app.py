@@ -9,7 +9,8 @@ from objectbase.api.quickblox import QuickBlox
 from objectbase.core.services import Services
 from objectbase.files import open_file_store
 from objectbase.settings import Settings
-from objectbase.storage import open_storage
+from objectbase.storage import SqlStorage, open_storage
+from objectbase.storage.retention import start_pruning
 
 __all__ = ["build_app", "create_app_from_env"]
 
@@ -23,8 +24,16 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
             signed_link_ttl=settings.signed_link_ttl,
         )
     dialects: list[Dialect] = [Health(), DreamFactory(), QuickBlox(settings.quickblox_prefix)]
+    storage = services.storage
+    on_shutdown = storage.close
+    if settings.event_retention_days and isinstance(storage, SqlStorage):
+        stop_pruning = start_pruning(storage, settings.event_retention_days)
+
+        def on_shutdown() -> None:
+            stop_pruning.set()
+            storage.close()
     return Server(dialects, max_request_bytes=max(settings.max_body_bytes, settings.max_upload_bytes),
-                  state={"services": services, "settings": settings}, on_shutdown=services.storage.close)
+                  state={"services": services, "settings": settings}, on_shutdown=on_shutdown)
 
 
 def create_app_from_env() -> Server:

@@ -152,6 +152,10 @@ class Settings:
     )
     session_ttl: int = setting(7200, "Seconds a session token lives after its last use.", minimum=1)
     max_body_bytes: int = setting(1_048_576, "Largest JSON or form request body accepted, in bytes.", minimum=1)
+    event_retention_days: int = setting(
+        0, "Delete events older than this many days (hourly, in small batches); 0 keeps every event.",
+        minimum=0,
+    )
     # Files (blobs and File fields): see docs/files.md.
     max_upload_bytes: int = setting(104_857_600, "Largest file one upload may carry, in bytes.", minimum=1)
     upload_buffer_bytes: int = setting(
@@ -244,6 +248,18 @@ def settings_markdown() -> str:
     for entry in SETTINGS:
         accepts = entry.expected + (", secret" if entry.secret else "")
         lines.append(f"| `{entry.flag}` | `{entry.env}` | `{entry.default!r}` | {accepts} | {entry.help} |")
+    lines += [
+        "",
+        "## Event retention",
+        "",
+        "With `--event-retention-days N` (N > 0) the server deletes events older than N days, at start and then",
+        "hourly, 500 per transaction; on PostgreSQL one worker at a time does it. To prune once:",
+        "",
+        "    objectbase events prune [--older-than-days N] [--json] [--data-dir …] [--database-url …]",
+        "",
+        "`--older-than-days` defaults to `--event-retention-days` (`OBJECTBASE_EVENT_RETENTION_DAYS`); with",
+        "neither, the command refuses. It prints how many events it deleted (`{\"deleted\": n}` with `--json`).",
+    ]
     return "\n".join(lines) + "\n"
 
 

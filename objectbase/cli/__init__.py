@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from objectbase.cli import apps, classes, serve, users
+from objectbase.cli import apps, classes, events, serve, users
 
 __all__ = ["main"]
 
@@ -19,3 +19,4 @@ main.add_command(serve.serve)
 main.add_command(apps.app)
 main.add_command(users.user)
 main.add_command(classes.class_)
+main.add_command(events.events)

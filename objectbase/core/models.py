@@ -7,7 +7,8 @@ from typing import Any
 
 from objectbase.core.permissions import RecordPermissions
 
-__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Event", "Record", "Session", "Transition", "User"]
+__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Datum", "Event", "Metadatum", "Record", "Session",
+           "Transition", "User"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class Event:
     record_seq: int | None = None
     old: dict[str, Any] | None = None
     new: dict[str, Any] | None = None
+    # Drawn by the database on insert; None until then.
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,3 +140,29 @@ class Blob:
     # Bytes uploaded but not yet completed (C2 done, C3 not yet).
     pending_key: str | None = None
     pending_size: int | None = None
+
+
+@dataclass(frozen=True)
+class Datum:
+    """One value of one record's field: a scalar's value (position 0) or one array element. `id` is
+    drawn by the database and addresses the same value until it is removed."""
+
+    id: int
+    field_id: int
+    position: int
+    value: Any = None
+    record_seq: int = 0
+    class_id: int = 0
+
+
+@dataclass(frozen=True)
+class Metadatum:
+    """Per-record, per-representation data the core stores but does not interpret. A representation
+    is only an integer id to the core."""
+
+    id: int
+    class_id: int
+    record_seq: int
+    representation: int
+    decimal_value: float | None = None
+    record_value: int | None = None

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.classes import ClassService
 from objectbase.core.errors import NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
+from objectbase.core.datum_rows import plan_updated, write_datum_plan
 from objectbase.core.events import make_event
 from objectbase.core.fields.file import FileType
 from objectbase.core.ids import is_object_id, new_object_id
@@ -203,6 +204,7 @@ class RecordFileService:
              value: dict[str, Any] | None, now: int) -> None:
         tx.update_record_file(cls, old.id, field.name, value, now)
         new = replace(old, updated_at=now, values={**old.values, field.name: value})
+        write_datum_plan(tx, actor.app_id, cls.id, plan_updated(cls, [(old, new)]))
         tx.insert_events([make_event(actor, "record.updated", old.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)])
         delete_after_commit(tx, self.files, (file_key_of(cls, old.values.get(field.name)),))

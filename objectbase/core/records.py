@@ -13,6 +13,7 @@ from objectbase.core.errors import (
     ConflictError, FieldError, LimitExceededError, NeedUserError, NotFoundError, NotOwnerError, PermissionDeniedError,
     ValidationError,
 )
+from objectbase.core.datum_rows import plan_created, plan_updated, write_datum_plan
 from objectbase.core.events import make_event
 from objectbase.core.fields import CastError
 from objectbase.core.ids import is_object_id, new_object_id
@@ -27,7 +28,8 @@ from objectbase.core.references import check_references, checked_fields, referen
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import (
-    AppRows, ClassRows, Committing, EventRows, RecordRows, ReferenceRows, Storage, TransitionRows, writes,
+    AppRows, ClassRows, Committing, DatumRows, EventRows, MetadatumRows, RecordRows, ReferenceRows, Storage,
+    TransitionRows, writes,
 )
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.workflow import (
@@ -47,7 +49,7 @@ MAX_BATCH = 100
 
 
 class RecordTransaction(Committing, RecordRows, ReferenceRows, ClassRows, AppRows, EventRows, TransitionRows,
-                        Protocol):
+                        DatumRows, MetadatumRows, Protocol):
     """What record operations read and write (classes: the schema they bind to)."""
 
 
@@ -226,6 +228,7 @@ class RecordService:
             check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
                              [(f"record[{i}]." if many else "", r.values) for i, r in enumerate(records)])
         tx.insert_records(cls, records)
+        write_datum_plan(tx, actor.app_id, cls.id, plan_created(cls, records))
         tx.insert_events([make_event(actor, "record.created", r.id, class_id=cls.id, record_seq=r.seq,
                                      new=record_snapshot(cls, r), at=now) for r in records])
 
@@ -278,6 +281,25 @@ class RecordService:
         found = {r.id: r for r in records}
         return RecordSet(cls, [found[i] for i in wanted if i in found], [i for i in wanted if i not in found],
                          fields=bound)
+
+    def get_record(self, actor: Actor, class_name: str, record_id: str) -> tuple[ClassDef, Record]:
+        """One record the actor may read, with its class; not found otherwise."""
+        found = self.get_records(actor, class_name, [record_id])
+        if not found.records:
+            raise NotFoundError("Record not found", code="record_not_found")
+        return found.cls, found.records[0]
+
+    def get_record_by_seq(self, actor: Actor, tx: RecordTransaction, class_id: int,
+                          record_seq: int) -> tuple[ClassDef, Record] | None:
+        """The record of a class id and `_seq` (as side tables name it), if the actor may read it."""
+        cls = next((c for c in self.classes.get_classes(actor, tx) if c.id == class_id), None)
+        record_id = None if cls is None else tx.record_id_of_seq(cls, record_seq)
+        if cls is None or record_id is None:
+            return None
+        try:
+            return self.get_record(actor, cls.name, record_id)
+        except NotFoundError:
+            return None
 
     def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False,
                      count_total: bool = False) -> RecordSet:
@@ -396,6 +418,7 @@ class RecordService:
                              [("", {k: v for k, v in new.values.items() if v != old.values.get(k)})
                               for old, new in pairs])
         tx.update_records(cls, [new for _, new in pairs])
+        write_datum_plan(tx, actor.app_id, cls.id, plan_updated(cls, pairs))
         tx.insert_events([make_event(actor, "record.updated", new.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)
                           for old, new in pairs])
@@ -483,6 +506,9 @@ class RecordService:
                                        code="cascade_too_large"))
         for group_cls, group in groups:
             tx.delete_records(group_cls, [r.id for r in group])
+            seqs = [r.seq for r in group if r.seq is not None]
+            tx.delete_datum_rows(group_cls.id, seqs)
+            tx.delete_metadatum_rows(group_cls.id, seqs)
             tx.insert_events([make_event(actor, "record.deleted", r.id, class_id=group_cls.id, record_seq=r.seq,
                                          old=record_snapshot(group_cls, r), at=now) for r in group])
             for hook in self.on_delete:

@@ -10,8 +10,11 @@ from objectbase.core.apps import AppService
 from objectbase.core.blobs import BlobService
 from objectbase.core.classes import ClassService
 from objectbase.core.credentials import Credentials
+from objectbase.core.datum_service import DatumService
+from objectbase.core.event_service import EventService
 from objectbase.core.keys import KeyService
 from objectbase.core.options import OptionService
+from objectbase.core.metadatum_service import MetadatumService
 from objectbase.core.record_files import RecordFileService
 from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
@@ -42,6 +45,9 @@ class Services:
     files: FileStore | None
     blobs: BlobService
     record_files: RecordFileService
+    datum_values: DatumService
+    metadata: MetadatumService
+    events: EventService
 
     def runs_inline(self, operation: Callable[..., object]) -> bool:
         """Whether `run(..., operation)` only computes and reads local files, never waiting on a
@@ -84,4 +90,6 @@ class Services:
             files=files,
             blobs=BlobService(storage, store, max_upload_bytes=max_upload_bytes, link_ttl=signed_link_ttl),
             record_files=record_files,
+            datum_values=DatumService(storage, records), metadata=MetadatumService(storage, records),
+            events=EventService(storage, classes),
         )

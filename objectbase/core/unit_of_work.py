@@ -10,14 +10,16 @@ from contextlib import AbstractContextManager
 from types import EllipsisType
 from typing import Any, Callable, Collection, Mapping, Protocol, Sequence, TypeVar
 
-from objectbase.core.models import ApiKey, App, Blob, Event, Record, Session, Transition, User
+from objectbase.core.event_query import EventQuery, ReadableClass
+from objectbase.core.models import ApiKey, App, Blob, Datum, Event, Metadatum, Record, Session, Transition, User
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, ClassSpec
 
 
 __all__ = [
-    "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "OptionRows", "RecordRows", "ReferenceRows",
-    "SessionRows", "Storage", "Transaction", "TransitionRows", "UserRows", "is_write", "writes",
+    "AppRows", "BlobRows", "ClassRows", "Committing", "DatumRows", "DatumSpot", "EventRows", "MetadatumRows",
+    "OptionRows", "RecordRows", "ReferenceRows", "SessionRows", "Storage", "Transaction", "TransitionRows", "UserRows",
+    "is_write", "writes",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -145,10 +147,48 @@ class TransitionRows(Protocol):
 class EventRows(Protocol):
     def insert_events(self, events: Sequence[Event]) -> None: ...
     def select_events(self, app_id: int, subject_id: str | None = None) -> list[Event]: ...
+    def delete_events_before(self, at: float, batch: int) -> int:
+        """Deletes up to `batch` of the oldest events (of every app) older than `at`; returns how many."""
+        ...
+    def select_event_page(self, app_id: int, query: EventQuery, class_id: int | None,
+                          readable: Sequence[ReadableClass] | None) -> tuple[list[Event], int]:
+        """Events matching `query` (its `class_name` resolved to `class_id`), oldest first, and how
+        many match in all. `readable` None: every event; else only record events of those classes
+        whose record (still there) meets the class's condition."""
+        ...
+
+
+# (record_seq, field_id, position)
+DatumSpot = tuple[int, int, int]
+
+
+class DatumRows(Protocol):
+    def insert_datum_rows(self, app_id: int, class_id: int, spots: Sequence[DatumSpot]) -> None: ...
+    def delete_datum_rows_at(self, class_id: int, spots: Sequence[DatumSpot]) -> None: ...
+    def move_datum_rows(self, moves: Sequence[tuple[int, int]]) -> None:
+        """(datum id, new position) pairs."""
+        ...
+    def select_datum_rows(self, class_id: int, record_seq: int,
+                             field_ids: Sequence[int] | None = None) -> list[Datum]:
+        """In (field, position, id) order, without values."""
+        ...
+    def select_datum(self, app_id: int, datum_id: int) -> Datum | None: ...
+    def delete_datum_rows(self, class_id: int, record_seqs: Sequence[int]) -> None: ...
+    def record_id_of_seq(self, cls: ClassDef, record_seq: int) -> str | None: ...
+
+
+class MetadatumRows(Protocol):
+    def insert_metadatum(self, app_id: int, class_id: int, record_seq: int, representation: int,
+                         decimal_value: float | None, record_value: int | None) -> Metadatum: ...
+    def update_metadatum(self, metadatum_id: int, decimal_value: float | None, record_value: int | None) -> None: ...
+    def delete_metadatum(self, metadatum_id: int) -> None: ...
+    def select_metadatum(self, app_id: int, metadatum_id: int) -> Metadatum | None: ...
+    def select_metadatum_rows(self, class_id: int, record_seq: int) -> list[Metadatum]: ...
+    def delete_metadatum_rows(self, class_id: int, record_seqs: Sequence[int]) -> None: ...
 
 
 class Transaction(Committing, AppRows, UserRows, SessionRows, ClassRows, OptionRows, RecordRows, ReferenceRows,
-                  BlobRows, EventRows, TransitionRows, Protocol):
+                  BlobRows, EventRows, TransitionRows, DatumRows, MetadatumRows, Protocol):
     """One database transaction: the rows of every noun. A service's helpers take only the nouns
     they use (e.g. `RecordRows`), so what each one touches is visible in its signature."""
 

@@ -13,9 +13,11 @@ from objectbase.storage.apps import AppRows
 from objectbase.storage.blobs import BlobRows
 from objectbase.storage.class_tables import ClassTables
 from objectbase.storage.classes import ClassRows
+from objectbase.storage.datums import DatumRows
 from objectbase.storage.engine import make_engine
 from objectbase.storage.errors import translate_errors
 from objectbase.storage.events import EventRows
+from objectbase.storage.metadatums import MetadatumRows
 from objectbase.storage.migrations import migrate
 from objectbase.storage.prepared import PreparedCache
 from objectbase.storage.options import OptionRows
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, OptionRows, ReferenceRows, RecordRows, EventRows,
-                     BlobRows, TransitionRows):
+                     BlobRows, TransitionRows, DatumRows, MetadatumRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, prepared: PreparedCache, *, writes: bool) -> None:

@@ -206,7 +206,42 @@ events = Table(
     Column("new", JSON_TYPE),
     Column("at", Float, nullable=False),
     Index("ix_events_app_subject", "app_id", "subject_id"),
+    # The history read API (0007): by record, by class, by time; `id` is the order it pages in.
+    Index("ix_events_app_record", "app_id", "record_seq", "id"),
+    Index("ix_events_app_class", "app_id", "class_id", "id"),
+    Index("ix_events_app_at", "app_id", "at"),
     # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
+    sqlite_autoincrement=True,
+)
+
+# One row per value of a record's field (0007): a scalar's value at position 0, each element of an
+# array at its index. `id` is the value's stable integer id (Tracy's datum), drawn by the database.
+datums = Table(
+    "datums", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("class_id", Integer, ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    Column("record_seq", BigInteger, nullable=False),
+    Column("field_id", Integer, ForeignKey("fields.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Index("ix_datums_record", "class_id", "record_seq", "field_id", "position"),
+    # Never reuse ids on SQLite: an old datum id must not reach a newer value.
+    sqlite_autoincrement=True,
+)
+
+# Per-record, per-representation data the core keeps but does not interpret (0007): a number
+# (e.g. a kanban order) or a link to another record (by its `_seq`).
+metadatums = Table(
+    "metadatums", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("class_id", Integer, ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    Column("record_seq", BigInteger, nullable=False),
+    Column("representation", Integer, nullable=False),
+    Column("decimal_value", Float),
+    Column("record_value", BigInteger),
+    Index("ix_metadatums_record", "class_id", "record_seq"),
+    Index("ix_metadatums_representation", "app_id", "representation"),
     sqlite_autoincrement=True,
 )
 

@@ -128,7 +128,8 @@ def test_every_integer_id_comes_from_the_database(migrated_engine: Engine) -> No
     assert {name: table["ids"] for name, table in built.items() if table["ids"]} == {
         name: frozenset({"id"})
         for name in ("apps", "api_keys", "users", "sessions", "classes", "fields", "events", "blobs", "states",
-                     "transitions", "options")
+                     "transitions", "options", "datums",
+                     "metadatums")
     }
 
 
@@ -263,3 +264,54 @@ def test_fields_keep_working_when_a_database_is_upgraded_to_reference_fields(
         assert [o.text for o in updated.fields["level"].options] == ["a", "b"]
     finally:
         storage.close()
+
+
+def test_datum_rows_are_backfilled_when_a_database_is_upgraded(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0007: records written before datums existed get one row per scalar value and array element."""
+    from objectbase.core.actor import Actor
+    from objectbase.core.services import Services
+    from objectbase.storage import SqlStorage
+
+    url = make_database_url(backend)
+    storage = open_storage(url, run_migrations=False)
+    try:
+        assert migrate(storage.engine, upto=4) == [1, 2, 3, 4]
+        with storage.engine.begin() as conn:
+            conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
+                              "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
+            conn.execute(text("INSERT INTO classes (app_id, name, permissions, version, created_at, updated_at) "
+                              "VALUES (1, 'C', :p, 1, 0, 0)"), {"p": json.dumps({
+                                  "acl": {a: {"access": "open", "members": []}
+                                          for a in ("create", "read", "update", "delete")},
+                                  "use_class": {"read": False, "update": False, "delete": False}})})
+            class_id = conn.execute(text("SELECT id FROM classes")).scalar_one()
+            for position, (name, type_name) in enumerate((("n", "Integer"), ("tags", "String[]"))):
+                conn.execute(text("INSERT INTO fields (class_id, name, type, indexed, required, position) "
+                                  "VALUES (:c, :n, :t, false, false, :p)"),
+                             {"c": class_id, "n": name, "t": type_name, "p": position})
+            field_ids = conn.execute(text("SELECT id FROM fields ORDER BY position")).scalars().all()
+            acl = ", ".join(f"_{a}_access VARCHAR(24), _{a}_members TEXT" for a in ("read", "update", "delete"))
+            conn.execute(text(f"CREATE TABLE obj_{class_id} (_id VARCHAR(24) PRIMARY KEY, _seq BIGINT, "
+                              f"user_id BIGINT, _parent_id VARCHAR(24), created_at BIGINT, updated_at BIGINT, "
+                              f"{acl}, f_{field_ids[0]} BIGINT, f_{field_ids[1]} TEXT)"))
+            conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('{'a' * 24}', 1, 0, NULL, 0, 0, 'open', NULL, "
+                              f"'open', NULL, 'open', NULL, 7, :tags), ('{'b' * 24}', 2, 0, NULL, 0, 0, 'open', "
+                              f"NULL, 'open', NULL, 'open', NULL, NULL, NULL)"), {"tags": json.dumps(["x", "y"])})
+        assert migrate(storage.engine) == [5, 6, 7]
+        with storage.engine.connect() as conn:
+            rows = conn.execute(text("SELECT field_id, position, record_seq FROM datums ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(field_ids[0], 0, 1), (field_ids[1], 0, 1), (field_ids[1], 1, 1)]
+    finally:
+        storage.close()
+    if backend == "postgresql":
+        return  # the hand-made table's TEXT tags are not PostgreSQL's JSONB; SQLite reads them as the app does
+    upgraded = SqlStorage(url)
+    try:
+        found = Services.build(upgraded).datum_values.datum_list(Actor.admin(1), "C", "a" * 24)
+        assert [(d.field.name, d.datum.position, d.datum.value) for d in found] == [
+            ("n", 0, 7), ("tags", 0, "x"), ("tags", 1, "y")]
+        assert [d.datum.id for d in found] == sorted(d.datum.id for d in found)
+        assert Services.build(upgraded).datum_values.datum_list(Actor.admin(1), "C", "b" * 24) == []
+    finally:
+        upgraded.close()
