@@ -7,7 +7,8 @@ from typing import Any
 
 from objectbase.core.permissions import RecordPermissions
 
-__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Event", "Record", "Session", "User"]
+__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Event", "Record", "RefreshToken", "Session",
+           "User"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,19 @@ class Event:
     record_seq: int | None = None
     old: dict[str, Any] | None = None
     new: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    """A refresh token of JWT sign-in (its digest stays in storage)."""
+
+    id: int
+    app_id: int
+    user_id: int
+    created_at: float
+    expires_at: float
+    used_at: float | None = None
+    revoked_at: float | None = None
 
 
 @dataclass(frozen=True)

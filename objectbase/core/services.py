@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Concatenate, ParamSpec, TypeVar
 
+from objectbase.core.access_tokens import AccessTokenService
 from objectbase.core.actor import Actor
 from objectbase.core.apps import AppService
 from objectbase.core.blobs import BlobService
@@ -31,6 +32,7 @@ class Services:
     apps: AppService
     users: UserService
     sessions: SessionService
+    access_tokens: AccessTokenService
     keys: KeyService
     classes: ClassService
     records: RecordService
@@ -41,6 +43,8 @@ class Services:
     record_files: RecordFileService
 
     def authenticate(self, credentials: Credentials) -> Actor:
+        if credentials.access_token:
+            return self.access_tokens.authenticate(credentials.access_token)
         if credentials.api_key:
             return self.keys.authenticate_key(credentials.api_key, credentials.on_behalf_of)
         if credentials.app_key and not credentials.session_token:
@@ -70,7 +74,8 @@ class Services:
             classes.on_delete.append(record_files.on_class_deleted)
         return cls(
             storage=storage, apps=AppService(storage), users=users,
-            sessions=SessionService(storage, users, session_ttl), keys=KeyService(storage),
+            sessions=SessionService(storage, users, session_ttl), access_tokens=AccessTokenService(storage, users),
+            keys=KeyService(storage),
             classes=classes, records=records,
             files=files,
             blobs=BlobService(storage, store, max_upload_bytes=max_upload_bytes, link_ttl=signed_link_ttl),

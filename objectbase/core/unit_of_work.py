@@ -10,13 +10,13 @@ from contextlib import AbstractContextManager
 from types import EllipsisType
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
-from objectbase.core.models import ApiKey, App, Blob, Event, Record, Session, User
+from objectbase.core.models import ApiKey, App, Blob, Event, Record, RefreshToken, Session, User
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, ClassSpec
 
 
 __all__ = [
-    "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "RecordRows", "SessionRows", "Storage",
+    "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "RecordRows", "RefreshTokenRows", "SessionRows", "Storage",
     "Transaction", "UserRows", "is_write", "writes",
 ]
 
@@ -74,6 +74,15 @@ class SessionRows(Protocol):
     def delete_session(self, session_id: int) -> None: ...
 
 
+class RefreshTokenRows(Protocol):
+    def insert_refresh_token(self, app_id: int, user_id: int, digest: str, now: float,
+                             expires_at: float) -> RefreshToken: ...
+    def select_refresh_token(self, *, digest: str | None = None,
+                             token_id: int | None = None) -> RefreshToken | None: ...
+    def close_refresh_token(self, token_id: int, *, used_at: float | None = None,
+                            revoked_at: float | None = None) -> bool: ...
+
+
 class ClassRows(Protocol):
     def select_classes(self, app_id: int) -> list[ClassDef]: ...
     def insert_class(self, app_id: int, spec: ClassSpec, now: float) -> ClassDef: ...
@@ -117,8 +126,8 @@ class EventRows(Protocol):
     def select_events(self, app_id: int, subject_id: str | None = None) -> list[Event]: ...
 
 
-class Transaction(Committing, AppRows, UserRows, SessionRows, ClassRows, RecordRows, BlobRows, EventRows,
-                  Protocol):
+class Transaction(Committing, AppRows, UserRows, SessionRows, RefreshTokenRows, ClassRows, RecordRows, BlobRows,
+                  EventRows, Protocol):
     """One database transaction: the rows of every noun. A service's helpers take only the nouns
     they use (e.g. `RecordRows`), so what each one touches is visible in its signature."""
 

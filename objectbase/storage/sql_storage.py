@@ -18,6 +18,7 @@ from objectbase.storage.errors import translate_errors
 from objectbase.storage.events import EventRows
 from objectbase.storage.migrations import migrate
 from objectbase.storage.records import RecordRows
+from objectbase.storage.refresh_tokens import RefreshTokenRows
 from objectbase.storage.sessions import SessionRows
 from objectbase.storage.users import UserRows
 
@@ -26,7 +27,7 @@ __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 log = logging.getLogger(__name__)
 
 
-class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, RecordRows, EventRows, BlobRows):
+class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, ClassRows, RecordRows, EventRows, BlobRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, *, writes: bool) -> None:

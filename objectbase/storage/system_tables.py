@@ -192,3 +192,19 @@ blob_tags = Table(
     Column("tag", String(255), primary_key=True),
     Index("ix_blob_tags_tag", "tag"),
 )
+
+# Refresh tokens of the Tracy dialect's JWT sign-in (digests only). A row is single-use (`used_at`)
+# and revocable (`revoked_at`); access tokens name the row they were issued with, so revoking it
+# also ends them.
+refresh_tokens = Table(
+    "refresh_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("used_at", Float),
+    Column("revoked_at", Float),
+    sqlite_autoincrement=True,
+)

@@ -12,6 +12,7 @@ from typing import Callable
 from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, String, Table, insert, select, text
 
 from objectbase.storage.migrations import m0001_init, m0002_blobs, m0003_record_sequence, m0004_neutral_access
+from objectbase.storage.migrations import m0008_tracy_tokens
 
 __all__ = ["MIGRATIONS", "migrate"]
 
@@ -20,6 +21,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "blobs", m0002_blobs.upgrade),
     (3, "record_sequence", m0003_record_sequence.upgrade),
     (4, "neutral_access", m0004_neutral_access.upgrade),
+    (8, "tracy_tokens", m0008_tracy_tokens.upgrade),
 )
 
 # The ledger of applied migrations, frozen like the migrations (it exists before any of them runs).
