@@ -16,7 +16,8 @@ from objectbase.core.schema import ClassDef, ClassSpec
 
 
 __all__ = [
-    "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "RecordRows", "RefreshTokenRows", "SessionRows", "Storage",
+    "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "RecordRows", "RefreshTokenRows", "SessionRows",
+    "Storage",
     "Transaction", "UserRows", "is_write", "writes",
 ]
 

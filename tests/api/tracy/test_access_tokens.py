@@ -63,7 +63,8 @@ def test_sign_in_gives_a_pair_that_authenticates_the_user(tracy: Tracy) -> None:
     assert tracy.sign_in("ann@example.com")["accessToken"]
 
 
-@pytest.mark.parametrize("body", [{"login": "ann", "password": "wrong-pass"}, {"login": "bob", "password": "password1"}],
+@pytest.mark.parametrize("body", [{"login": "ann", "password": "wrong-pass"},
+                                  {"login": "bob", "password": "password1"}],
                          ids=["wrong-password", "unknown-login"])
 def test_bad_sign_in_is_401_and_stores_nothing(tracy: Tracy, body: dict[str, str]) -> None:
     tracy.qb.make_user("ann")

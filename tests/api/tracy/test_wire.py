@@ -49,7 +49,8 @@ def test_bad_members_are_400_keyed_by_json_path(tracy: Tracy, body: bytes, key: 
     assert len(tracy.qb.events()) == events
 
 
-@pytest.mark.parametrize("body", [b"{", b"[1, 2]", b'"text"', b"\xff\xfe"], ids=["truncated", "array", "string", "not-utf8"])
+@pytest.mark.parametrize("body", [b"{", b"[1, 2]", b'"text"', b"\xff\xfe"],
+                         ids=["truncated", "array", "string", "not-utf8"])
 def test_unreadable_bodies_are_400(tracy: Tracy, body: bytes) -> None:
     _raw(tracy, body)
 
