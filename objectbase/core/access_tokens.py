@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from objectbase.core.actor import Actor, ActorKind
-from objectbase.core.errors import UnauthenticatedError
+from objectbase.core.email_codes import usable_code
+from objectbase.core.errors import NotFoundError, UnauthenticatedError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.models import RefreshToken
-from objectbase.core.unit_of_work import AppRows, Committing, EventRows, RefreshTokenRows, Storage, UserRows, writes
+from objectbase.core.query import ast
+from objectbase.core.unit_of_work import (
+    AppRows, Committing, EmailCodeRows, EventRows, RefreshTokenRows, Storage, UserRows, writes,
+)
 from objectbase.core.users import LoginCredentials, UserService
 from objectbase.security.jwts import InvalidJwtError, decode_jwt, encode_jwt, signing_key, unverified_claims
 from objectbase.security.tokens import new_key, token_digest
@@ -22,7 +26,7 @@ ACCESS_TTL_SECONDS = 20 * 60
 REFRESH_TTL_SECONDS = 30 * 24 * 3600
 
 
-class AccessTokenTransaction(Committing, RefreshTokenRows, AppRows, UserRows, EventRows, Protocol):
+class AccessTokenTransaction(Committing, RefreshTokenRows, EmailCodeRows, AppRows, UserRows, EventRows, Protocol):
     """What JWT sign-in reads and writes."""
 
 
@@ -63,6 +67,25 @@ class AccessTokenService:
             tx.insert_events([make_event(Actor(ActorKind.USER, actor.app_id, user.id), "access_token.created",
                                          user.id, at=now)])
             tx.touch_user(user.id, now)
+        return pair
+
+    @writes
+    def sign_in_with_code(self, actor: Actor, code_id: str, now: float | None = None) -> TokenPair:
+        """A token pair for the app's user with the e-mail address of this confirmed code (spent here)."""
+        now = time.time() if now is None else now
+        with self.storage.transaction(write=True) as tx:
+            entry, _digest = usable_code(tx, actor.app_id, code_id, now)
+            if entry.confirmed_at is None:
+                raise ValidationError.single("emailValidationToken", "not_confirmed",
+                                             "The e-mail validation token is not confirmed yet.")
+            found, _ = tx.select_users(actor.app_id, ast.Compare("email", "eq", entry.email), (), 0, 1)
+            if not found:
+                raise NotFoundError("No user of the app has this e-mail address", code="user_not_found")
+            tx.update_email_code(code_id, used_at=now)
+            pair = self._issue(tx, actor.app_id, found[0].id, now)
+            tx.insert_events([make_event(Actor(ActorKind.USER, actor.app_id, found[0].id), "access_token.created",
+                                         found[0].id, at=now)])
+            tx.touch_user(found[0].id, now)
         return pair
 
     def _live(self, tx: AccessTokenTransaction, refresh_token: str, now: float) -> RefreshToken:

@@ -7,8 +7,8 @@ from typing import Any
 
 from objectbase.core.permissions import RecordPermissions
 
-__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Event", "Record", "RefreshToken", "Session",
-           "User"]
+__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Event", "Record", "EmailCode", "RefreshToken",
+           "Session", "User"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,20 @@ class RefreshToken:
     expires_at: float
     used_at: float | None = None
     revoked_at: float | None = None
+
+
+@dataclass(frozen=True)
+class EmailCode:
+    """A sign-in code sent to an e-mail address (its digest stays in storage)."""
+
+    id: str
+    app_id: int
+    email: str
+    tries: int
+    created_at: float
+    expires_at: float
+    confirmed_at: float | None = None
+    used_at: float | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from objectbase.core.apps import AppService
 from objectbase.core.blobs import BlobService
 from objectbase.core.classes import ClassService
 from objectbase.core.credentials import Credentials
+from objectbase.core.email_codes import EmailCodeService
 from objectbase.core.keys import KeyService
 from objectbase.core.record_files import RecordFileService
 from objectbase.core.records import RecordService
@@ -33,6 +34,7 @@ class Services:
     users: UserService
     sessions: SessionService
     access_tokens: AccessTokenService
+    email_codes: EmailCodeService
     keys: KeyService
     classes: ClassService
     records: RecordService
@@ -75,6 +77,7 @@ class Services:
         return cls(
             storage=storage, apps=AppService(storage), users=users,
             sessions=SessionService(storage, users, session_ttl), access_tokens=AccessTokenService(storage, users),
+            email_codes=EmailCodeService(storage),
             keys=KeyService(storage),
             classes=classes, records=records,
             files=files,

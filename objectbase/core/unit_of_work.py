@@ -10,13 +10,13 @@ from contextlib import AbstractContextManager
 from types import EllipsisType
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
-from objectbase.core.models import ApiKey, App, Blob, Event, Record, RefreshToken, Session, User
+from objectbase.core.models import ApiKey, App, Blob, EmailCode, Event, Record, RefreshToken, Session, User
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, ClassSpec
 
 
 __all__ = [
-    "AppRows", "BlobRows", "ClassRows", "Committing", "EventRows", "RecordRows", "RefreshTokenRows", "SessionRows",
+    "AppRows", "BlobRows", "ClassRows", "Committing", "EmailCodeRows", "EventRows", "RecordRows", "RefreshTokenRows", "SessionRows",
     "Storage",
     "Transaction", "UserRows", "is_write", "writes",
 ]
@@ -84,6 +84,15 @@ class RefreshTokenRows(Protocol):
                             revoked_at: float | None = None) -> bool: ...
 
 
+class EmailCodeRows(Protocol):
+    def insert_email_code(self, code: EmailCode, code_digest: str) -> None: ...
+    def select_email_code(self, code_id: str) -> tuple[EmailCode, str] | None:
+        """The code and its digest."""
+        ...
+    def update_email_code(self, code_id: str, *, tries: int | None = None, confirmed_at: float | None = None,
+                          used_at: float | None = None) -> None: ...
+
+
 class ClassRows(Protocol):
     def select_classes(self, app_id: int) -> list[ClassDef]: ...
     def insert_class(self, app_id: int, spec: ClassSpec, now: float) -> ClassDef: ...
@@ -127,7 +136,7 @@ class EventRows(Protocol):
     def select_events(self, app_id: int, subject_id: str | None = None) -> list[Event]: ...
 
 
-class Transaction(Committing, AppRows, UserRows, SessionRows, RefreshTokenRows, ClassRows, RecordRows, BlobRows,
+class Transaction(Committing, AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCodeRows, ClassRows, RecordRows, BlobRows,
                   EventRows, Protocol):
     """One database transaction: the rows of every noun. A service's helpers take only the nouns
     they use (e.g. `RecordRows`), so what each one touches is visible in its signature."""

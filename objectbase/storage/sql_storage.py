@@ -15,6 +15,7 @@ from objectbase.storage.class_tables import ClassTables
 from objectbase.storage.classes import ClassRows
 from objectbase.storage.engine import make_engine
 from objectbase.storage.errors import translate_errors
+from objectbase.storage.email_codes import EmailCodeRows
 from objectbase.storage.events import EventRows
 from objectbase.storage.migrations import migrate
 from objectbase.storage.records import RecordRows
@@ -27,7 +28,8 @@ __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 log = logging.getLogger(__name__)
 
 
-class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, ClassRows, RecordRows, EventRows, BlobRows):
+class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCodeRows, ClassRows, RecordRows,
+                     EventRows, BlobRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, *, writes: bool) -> None:

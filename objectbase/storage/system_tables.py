@@ -208,3 +208,18 @@ refresh_tokens = Table(
     Column("revoked_at", Float),
     sqlite_autoincrement=True,
 )
+
+# E-mail sign-in codes of the Tracy dialect (A1–A3): the code only as a digest; void after 5 wrong
+# tries (`tries`), spent once exchanged for tokens (`used_at`).
+email_codes = Table(
+    "email_codes", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(255), nullable=False),
+    Column("code_digest", String(64), nullable=False),
+    Column("tries", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("confirmed_at", Float),
+    Column("used_at", Float),
+)

@@ -4,29 +4,18 @@ itself the credential."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import call_core, perform
 from objectbase.api.common.responses import json_response
 from objectbase.api.common.state import services
-from objectbase.api.tracy.bodies import read_object
+from objectbase.api.tracy.bodies import read_object, required_string
 from objectbase.api.tracy.timestamps import timestamp
 from objectbase.core.access_tokens import TokenPair
-from objectbase.core.errors import FieldError, ValidationError
 from objectbase.core.users import LoginCredentials
 
 __all__ = ["create_access_token", "revoke_refresh_token"]
-
-
-def _required_string(body: dict[str, Any], member: str) -> str:
-    value = body.get(member)
-    if not isinstance(value, str) or not value:
-        raise ValidationError({member: [FieldError("required", "A non-empty string is required.")]},
-                              f"The member {member} is required")
-    return value
 
 
 def _render(pair: TokenPair) -> Response:
@@ -38,13 +27,12 @@ async def create_access_token(request: Request) -> Response:
     body = await read_object(request, "AccessTokenRequest")
     core = services(request).access_tokens
     if body.get("refreshToken") is not None:
-        return _render(await call_core(core.refresh, _required_string(body, "refreshToken")))
-    if body.get("emailValidationToken") is not None:
-        raise ValidationError({"emailValidationToken": [FieldError(
-            "unsupported", "E-mail code sign-in is not available on this server; send login and password.")]},
-            "E-mail code sign-in is not available")
-    password = _required_string(body, "password")
-    login = _required_string(body, "login")
+        return _render(await call_core(core.refresh, required_string(body, "refreshToken")))
+    if (reference := body.get("emailValidationToken")) is not None:
+        code_id = required_string(reference if isinstance(reference, dict) else {}, "id", "emailValidationToken.id")
+        return _render(await perform(request, core.sign_in_with_code, code_id))
+    password = required_string(body, "password")
+    login = required_string(body, "login")
     # A login with an @ may be the user's e-mail address: the core tries login, then e-mail.
     credentials = LoginCredentials(password, login=login) if "@" not in login else LoginCredentials(
         password, email=login)
@@ -53,5 +41,5 @@ async def create_access_token(request: Request) -> Response:
 
 async def revoke_refresh_token(request: Request) -> Response:
     body = await read_object(request, "RefreshTokenRequest")
-    await call_core(services(request).access_tokens.revoke, _required_string(body, "refreshToken"))
+    await call_core(services(request).access_tokens.revoke, required_string(body, "refreshToken"))
     return json_response({})

@@ -15,7 +15,7 @@ from objectbase.api.tracy.openapi import member_schemas
 from objectbase.api.tracy.problems import UnsupportedMediaTypeError
 from objectbase.core.errors import FieldError, MalformedInputError, ValidationError
 
-__all__ = ["is_json_type", "read_object"]
+__all__ = ["is_json_type", "read_object", "required_string"]
 
 _INT64 = (-(2**63), 2**63 - 1)
 _MAX_DEPTH = 8
@@ -92,3 +92,13 @@ async def read_object(request: Request, schema: str) -> dict[str, Any]:
         raise MalformedInputError("The request body must be a JSON object")
     _check(data, schema, "", 0)
     return data
+
+
+def required_string(body: dict[str, Any], member: str, path: str | None = None) -> str:
+    """A member that must be a non-empty string; `path` names it in the error (default: `member`)."""
+    value = body.get(member)
+    if not isinstance(value, str) or not value:
+        where = path or member
+        raise ValidationError({where: [FieldError("required", "A non-empty string is required.")]},
+                              f"The member {where} is required")
+    return value

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 
 from objectbase.api.common.pipeline import request_id_of
-from objectbase.api.tracy import access_tokens, datasets, meta, users
+from objectbase.api.tracy import access_tokens, datasets, email_validation_tokens, meta, users
 from objectbase.api.tracy.credentials import read_credentials
 from objectbase.api.tracy.problems import problem_response
 from objectbase.core.credentials import Credentials
@@ -20,6 +20,8 @@ _GET = ["GET"]
 ROUTES = [
     Route("/access-tokens", access_tokens.create_access_token, methods=["POST"]),
     Route("/access-tokens", access_tokens.revoke_refresh_token, methods=["DELETE"]),
+    Route("/email-validation-tokens", email_validation_tokens.create_token, methods=["POST"]),
+    Route("/email-validation-tokens/{id}", email_validation_tokens.confirm_token, methods=["PATCH"]),
     Route("/datasets", datasets.list_datasets, methods=_GET),
     Route("/datasets/{id}", datasets.get_dataset, methods=_GET),
     Route("/properties", datasets.list_properties, methods=_GET),

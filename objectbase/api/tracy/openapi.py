@@ -36,6 +36,10 @@ _ADDED_SCHEMAS: dict[str, Any] = {
     "AccessToken": _object(accessToken=_STRING, refreshToken=_STRING,
                            expires={"type": "string", "format": "date-time"}),
     "Health": _object(status=_STRING),
+    "EmailValidationTokenRequest": _object(email=_STRING),
+    "EmailValidationTokenConfirmation": _object(code=_STRING),
+    "EmailValidationToken": _object(id=_STRING, email=_STRING, created={"type": "string", "format": "date-time"},
+                                    isConfirmed={"type": "boolean"}),
 }
 
 
@@ -66,6 +70,12 @@ _ADDED_PATHS: dict[str, Any] = {
                            "AccessTokenRequest"),
         "delete": _operation("AccessTokens", "Revoke a refresh token", {"type": "object"}, "RefreshTokenRequest"),
     },
+    "/v1/email-validation-tokens": {"post": _operation(
+        "EmailValidationTokens", "Send a sign-in code to an e-mail address", _ref("EmailValidationToken"),
+        "EmailValidationTokenRequest")},
+    "/v1/email-validation-tokens/{id}": {"patch": _operation(
+        "EmailValidationTokens", "Confirm the code", _ref("EmailValidationToken"),
+        "EmailValidationTokenConfirmation", params=("id",))},
     "/v1/datasets": {"get": _operation("Datasets", "List datasets", _list("Dataset"), params=("include",))},
     "/v1/datasets/{id}": {"get": _operation("Datasets", "Get a dataset", _ref("Dataset"), params=("id", "include"))},
     "/v1/properties": {"get": _operation("Properties", "List properties", _list("Property"),
