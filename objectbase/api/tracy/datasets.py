@@ -70,9 +70,9 @@ async def get_property(request: Request) -> Response:
 
 async def list_property_types(request: Request) -> Response:
     # The catalogue is no secret, but like every endpoint it needs credentials of the app.
-    await perform(request, _nothing)
+    await perform(request, _authenticated)
     return json_response([render_property_type(kind) for kind in CATALOGUE])
 
 
-def _nothing(actor: object) -> None:
-    return None
+def _authenticated(actor: object) -> None:
+    """A core call that only authenticates (`perform` checks the credentials before any operation)."""

@@ -46,8 +46,8 @@ _TITLES = {
     503: ("15.6.4", "Service Unavailable"),
 }
 _INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-# Codes of credentials that were presented but are not valid (expired, forged, revoked).
-INVALID_TOKEN_CODES = frozenset({"invalid_token", "session_missing"})
+# The core's code for an access token that was presented but is not valid (expired, forged, revoked).
+_INVALID_TOKEN_CODE = "invalid_token"
 
 
 def status_of(error: ObjectbaseError) -> int:
@@ -76,7 +76,7 @@ def problem_response(error: Exception, trace_id: str) -> Response:
         errors = ({path: [e.message for e in items] for path, items in error.field_errors.items()}
                   if isinstance(error, ValidationError) else None)
         detail: str | None = error.message + ("" if error.message.endswith(".") else ".")
-        if status == 401 and error.code in INVALID_TOKEN_CODES:
+        if status == 401 and error.code == _INVALID_TOKEN_CODE:
             headers = _INVALID_TOKEN
     elif isinstance(error, HTTPException):
         status, detail, errors = error.status_code, None, None
