@@ -40,6 +40,9 @@ class TracyDialect:
     expose_headers = ("X-Total-Count", "WWW-Authenticate")
 
     def __init__(self, prefix: str = "/v1") -> None:
+        # An empty prefix would take the QuickBlox API's paths (it has none of its own).
+        if not prefix.startswith("/") or not prefix.strip("/"):
+            raise ValueError(f"--tracy-prefix must be a path such as /v1, not {prefix!r}")
         self.prefixes = (prefix,)
         self.app = Router(routes=ROUTES)
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from starlette.testclient import TestClient
+
+from objectbase.api.tracy.dialect import TracyDialect
+from objectbase.app import build_app
+from objectbase.core.services import Services
+from objectbase.settings import Settings
 
 from tests.api.tracy.conftest import Tracy
 from tests.api.tracy.problems import assert_problem
@@ -73,3 +81,13 @@ def test_health(tracy: Tracy) -> None:
     response = tracy.qb.client.get("/v1/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_the_prefix_moves_with_the_setting(settings: Settings, services: Services) -> None:
+    client = TestClient(build_app(dataclasses.replace(settings, tracy_prefix="/tracy/v1"), services))
+    assert client.get("/tracy/v1/health").json() == {"status": "ok"}
+    assert client.get("/tracy/v1/openapi.json").status_code == 200
+    assert not client.get("/v1/health").headers["content-type"].startswith("application/problem+json")
+    for bad in ("", "/", "v1"):
+        with pytest.raises(ValueError, match="tracy-prefix"):
+            TracyDialect(bad)
