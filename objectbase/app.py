@@ -6,6 +6,7 @@ from objectbase.api.common.health import Health
 from objectbase.api.common.pipeline import Dialect, Server
 from objectbase.api.dreamfactory.dialect import DreamFactory
 from objectbase.api.quickblox import QuickBlox
+from objectbase.api.tracy.dialect import TracyDialect
 from objectbase.core.services import Services
 from objectbase.files import open_file_store
 from objectbase.settings import Settings
@@ -23,7 +24,8 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
             files=open_file_store(settings), max_upload_bytes=settings.max_upload_bytes,
             signed_link_ttl=settings.signed_link_ttl,
         )
-    dialects: list[Dialect] = [Health(), DreamFactory(), QuickBlox(settings.quickblox_prefix)]
+    dialects: list[Dialect] = [Health(), DreamFactory(), TracyDialect(settings.tracy_prefix),
+                               QuickBlox(settings.quickblox_prefix)]
     storage = services.storage
     on_shutdown = storage.close
     if settings.event_retention_days and isinstance(storage, SqlStorage):

@@ -150,6 +150,7 @@ class Settings:
     quickblox_prefix: str = setting(
         "", "Also serve the QuickBlox API under this path (e.g. /qb), for SDKs whose endpoint carries a path.",
     )
+    tracy_prefix: str = setting("/v1", "Path prefix of the Tracy dialect's API.")
     session_ttl: int = setting(7200, "Seconds a session token lives after its last use.", minimum=1)
     max_body_bytes: int = setting(1_048_576, "Largest JSON or form request body accepted, in bytes.", minimum=1)
     event_retention_days: int = setting(

@@ -16,3 +16,5 @@ class Credentials:
     api_key: str = ""
     on_behalf_of: int | None = None
     app_key: str = ""
+    # A signed access token (JWT) of a user; wins over every other credential.
+    access_token: str = ""

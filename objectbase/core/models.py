@@ -7,8 +7,8 @@ from typing import Any
 
 from objectbase.core.permissions import RecordPermissions
 
-__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Datum", "Event", "Metadatum", "Record", "Session",
-           "Transition", "User"]
+__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Datum", "EmailCode", "Event", "Metadatum", "Record",
+           "RefreshToken", "Session", "Transition", "User"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,33 @@ class Event:
     new: dict[str, Any] | None = None
     # Drawn by the database on insert; None until then.
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    """A refresh token of JWT sign-in (its digest stays in storage)."""
+
+    id: int
+    app_id: int
+    user_id: int
+    created_at: float
+    expires_at: float
+    used_at: float | None = None
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True)
+class EmailCode:
+    """A sign-in code sent to an e-mail address (its digest stays in storage)."""
+
+    id: str
+    app_id: int
+    email: str
+    tries: int
+    created_at: float
+    expires_at: float
+    confirmed_at: float | None = None
+    used_at: float | None = None
 
 
 @dataclass(frozen=True)

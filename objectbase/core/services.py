@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Concatenate, ParamSpec, TypeVar
 
+from objectbase.core.access_tokens import AccessTokenService
 from objectbase.core.actor import Actor
 from objectbase.core.apps import AppService
 from objectbase.core.blobs import BlobService
@@ -12,6 +13,7 @@ from objectbase.core.classes import ClassService
 from objectbase.core.credentials import Credentials
 from objectbase.core.datum_service import DatumService
 from objectbase.core.event_service import EventService
+from objectbase.core.email_codes import EmailCodeService
 from objectbase.core.keys import KeyService
 from objectbase.core.options import OptionService
 from objectbase.core.metadatum_service import MetadatumService
@@ -35,6 +37,8 @@ class Services:
     apps: AppService
     users: UserService
     sessions: SessionService
+    access_tokens: AccessTokenService
+    email_codes: EmailCodeService
     keys: KeyService
     classes: ClassService
     # Option fields' options one by one (the class file only adds them).
@@ -56,6 +60,8 @@ class Services:
                 and (self.files is None or self.files.local))
 
     def authenticate(self, credentials: Credentials) -> Actor:
+        if credentials.access_token:
+            return self.access_tokens.authenticate(credentials.access_token)
         if credentials.api_key:
             return self.keys.authenticate_key(credentials.api_key, credentials.on_behalf_of)
         if credentials.app_key and not credentials.session_token:
@@ -85,7 +91,9 @@ class Services:
             classes.on_delete.append(record_files.on_class_deleted)
         return cls(
             storage=storage, apps=AppService(storage), users=users,
-            sessions=SessionService(storage, users, session_ttl), keys=KeyService(storage),
+            sessions=SessionService(storage, users, session_ttl), access_tokens=AccessTokenService(storage, users),
+            email_codes=EmailCodeService(storage),
+            keys=KeyService(storage),
             classes=classes, options=OptionService(storage, classes), records=records,
             files=files,
             blobs=BlobService(storage, store, max_upload_bytes=max_upload_bytes, link_ttl=signed_link_ttl),

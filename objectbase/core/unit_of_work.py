@@ -11,15 +11,17 @@ from types import EllipsisType
 from typing import Any, Callable, Collection, Mapping, Protocol, Sequence, TypeVar
 
 from objectbase.core.event_query import EventQuery, ReadableClass
-from objectbase.core.models import ApiKey, App, Blob, Datum, Event, Metadatum, Record, Session, Transition, User
+from objectbase.core.models import (
+    ApiKey, App, Blob, Datum, EmailCode, Event, Metadatum, Record, RefreshToken, Session, Transition, User,
+)
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, ClassSpec
 
 
 __all__ = [
-    "AppRows", "BlobRows", "ClassRows", "Committing", "DatumRows", "DatumSpot", "EventRows", "MetadatumRows",
-    "OptionRows", "RecordRows", "ReferenceRows", "SessionRows", "Storage", "Transaction", "TransitionRows", "UserRows",
-    "is_write", "writes",
+    "AppRows", "BlobRows", "ClassRows", "Committing", "DatumRows", "DatumSpot", "EmailCodeRows", "EventRows",
+    "MetadatumRows", "OptionRows", "RecordRows", "ReferenceRows", "RefreshTokenRows", "SessionRows", "Storage",
+    "Transaction", "TransitionRows", "UserRows", "is_write", "writes",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,6 +76,24 @@ class SessionRows(Protocol):
     def update_session(self, session_id: int, *, expires_at: float, now: float,
                        user_id: int | None | EllipsisType = ...) -> None: ...
     def delete_session(self, session_id: int) -> None: ...
+
+
+class RefreshTokenRows(Protocol):
+    def insert_refresh_token(self, app_id: int, user_id: int, digest: str, now: float,
+                             expires_at: float) -> RefreshToken: ...
+    def select_refresh_token(self, *, digest: str | None = None,
+                             token_id: int | None = None) -> RefreshToken | None: ...
+    def close_refresh_token(self, token_id: int, *, used_at: float | None = None,
+                            revoked_at: float | None = None) -> bool: ...
+
+
+class EmailCodeRows(Protocol):
+    def insert_email_code(self, code: EmailCode, code_digest: str) -> None: ...
+    def select_email_code(self, code_id: str) -> tuple[EmailCode, str] | None:
+        """The code and its digest."""
+        ...
+    def update_email_code(self, code_id: str, *, tries: int | None = None, confirmed_at: float | None = None,
+                          used_at: float | None = None) -> None: ...
 
 
 class ClassRows(Protocol):
@@ -187,8 +207,8 @@ class MetadatumRows(Protocol):
     def delete_metadatum_rows(self, class_id: int, record_seqs: Sequence[int]) -> None: ...
 
 
-class Transaction(Committing, AppRows, UserRows, SessionRows, ClassRows, OptionRows, RecordRows, ReferenceRows,
-                  BlobRows, EventRows, TransitionRows, DatumRows, MetadatumRows, Protocol):
+class Transaction(Committing, AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCodeRows, ClassRows, OptionRows,
+                  RecordRows, ReferenceRows, BlobRows, EventRows, TransitionRows, DatumRows, MetadatumRows, Protocol):
     """One database transaction: the rows of every noun. A service's helpers take only the nouns
     they use (e.g. `RecordRows`), so what each one touches is visible in its signature."""
 

@@ -16,6 +16,7 @@ from objectbase.storage.classes import ClassRows
 from objectbase.storage.datums import DatumRows
 from objectbase.storage.engine import make_engine
 from objectbase.storage.errors import translate_errors
+from objectbase.storage.email_codes import EmailCodeRows
 from objectbase.storage.events import EventRows
 from objectbase.storage.metadatums import MetadatumRows
 from objectbase.storage.migrations import migrate
@@ -23,6 +24,7 @@ from objectbase.storage.prepared import PreparedCache
 from objectbase.storage.options import OptionRows
 from objectbase.storage.records import RecordRows
 from objectbase.storage.references import ReferenceRows
+from objectbase.storage.refresh_tokens import RefreshTokenRows
 from objectbase.storage.sessions import SessionRows
 from objectbase.storage.transitions import TransitionRows
 from objectbase.storage.users import UserRows
@@ -32,8 +34,8 @@ __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 log = logging.getLogger(__name__)
 
 
-class SqlTransaction(AppRows, UserRows, SessionRows, ClassRows, OptionRows, ReferenceRows, RecordRows, EventRows,
-                     BlobRows, TransitionRows, DatumRows, MetadatumRows):
+class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCodeRows, ClassRows, OptionRows,
+                     ReferenceRows, RecordRows, EventRows, BlobRows, TransitionRows, DatumRows, MetadatumRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, prepared: PreparedCache, *, writes: bool) -> None:

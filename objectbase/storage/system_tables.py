@@ -276,3 +276,34 @@ blob_tags = Table(
     Column("tag", String(255), primary_key=True),
     Index("ix_blob_tags_tag", "tag"),
 )
+
+# Refresh tokens of the Tracy dialect's JWT sign-in (digests only). A row is single-use (`used_at`)
+# and revocable (`revoked_at`); access tokens name the row they were issued with, so revoking it
+# also ends them.
+refresh_tokens = Table(
+    "refresh_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("used_at", Float),
+    Column("revoked_at", Float),
+    sqlite_autoincrement=True,
+)
+
+# E-mail sign-in codes of the Tracy dialect (A1–A3): the code only as a digest; void after 5 wrong
+# tries (`tries`), spent once exchanged for tokens (`used_at`).
+email_codes = Table(
+    "email_codes", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(255), nullable=False),
+    Column("code_digest", String(64), nullable=False),
+    Column("tries", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("confirmed_at", Float),
+    Column("used_at", Float),
+)

@@ -1,0 +1,1 @@
+"""The Tracy dialect at `/v1` (contract: docs/tracy.md)."""

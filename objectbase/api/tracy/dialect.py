@@ -1,0 +1,53 @@
+"""The Tracy dialect: routes under `/v1`, credentials (`X-Api-Key`, `Authorization: Bearer`), and
+errors as problem details (contract §1, §2, §10)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, Router
+
+from objectbase.api.common.pipeline import request_id_of
+from objectbase.api.tracy import access_tokens, datasets, email_validation_tokens, meta, users
+from objectbase.api.tracy.credentials import read_credentials
+from objectbase.api.tracy.problems import problem_response
+from objectbase.core.credentials import Credentials
+
+__all__ = ["TracyDialect"]
+
+_GET = ["GET"]
+
+ROUTES = [
+    Route("/access-tokens", access_tokens.create_access_token, methods=["POST"]),
+    Route("/access-tokens", access_tokens.revoke_refresh_token, methods=["DELETE"]),
+    Route("/email-validation-tokens", email_validation_tokens.create_token, methods=["POST"]),
+    Route("/email-validation-tokens/{id}", email_validation_tokens.confirm_token, methods=["PATCH"]),
+    Route("/datasets", datasets.list_datasets, methods=_GET),
+    Route("/datasets/{id}", datasets.get_dataset, methods=_GET),
+    Route("/properties", datasets.list_properties, methods=_GET),
+    Route("/properties/{id}", datasets.get_property, methods=_GET),
+    Route("/property-types", datasets.list_property_types, methods=_GET),
+    Route("/users", users.list_users, methods=_GET),
+    Route("/users/{id}", users.get_user, methods=_GET),
+    Route("/health", meta.health, methods=_GET),
+    Route("/openapi.json", meta.openapi, methods=_GET),
+]
+
+
+class TracyDialect:
+    name = "tracy"
+    cors_headers = ("X-Api-Key", "Authorization", "Content-Type")
+    expose_headers = ("X-Total-Count", "WWW-Authenticate")
+
+    def __init__(self, prefix: str = "/v1") -> None:
+        # An empty prefix would take the QuickBlox API's paths (it has none of its own).
+        if not prefix.startswith("/") or not prefix.strip("/"):
+            raise ValueError(f"--tracy-prefix must be a path such as /v1, not {prefix!r}")
+        self.prefixes = (prefix,)
+        self.app = Router(routes=ROUTES)
+
+    def credentials(self, request: Request) -> Credentials:
+        return read_credentials(request)
+
+    def error_response(self, request: Request, error: Exception) -> Response:
+        return problem_response(error, request_id_of(request.scope))

@@ -1,0 +1,123 @@
+"""The dialect's OpenAPI document (`GET /v1/openapi.json`): seed 004 — Tracy's own document —
+unchanged, plus the endpoints and request schemas Objectbase adds. Request bodies are checked
+against these same schemas (`bodies.py`), so the document and the server cannot drift apart."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+__all__ = ["document", "member_schemas", "seed"]
+
+_REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": _REF + name}
+
+
+def _object(**members: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": members, "additionalProperties": False}
+
+
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": "string", "nullable": True}
+
+# Request and response shapes the seed does not have (contract §2.2, H1).
+_ADDED_SCHEMAS: dict[str, Any] = {
+    "AccessTokenRequest": _object(login=_NULLABLE_STRING, password=_NULLABLE_STRING,
+                                  refreshToken=_NULLABLE_STRING,
+                                  emailValidationToken=_ref("EmailValidationTokenReference")),
+    "EmailValidationTokenReference": _object(id=_STRING),
+    "RefreshTokenRequest": _object(refreshToken=_STRING),
+    "AccessToken": _object(accessToken=_STRING, refreshToken=_STRING,
+                           expires={"type": "string", "format": "date-time"}),
+    "Health": _object(status=_STRING),
+    "EmailValidationTokenRequest": _object(email=_STRING),
+    "EmailValidationTokenConfirmation": _object(code=_STRING),
+    "EmailValidationToken": _object(id=_STRING, email=_STRING, created={"type": "string", "format": "date-time"},
+                                    isConfirmed={"type": "boolean"}),
+}
+
+
+def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(tag: str, summary: str, response: dict[str, Any] | None, body: str | None = None,
+               params: tuple[str, ...] = ()) -> dict[str, Any]:
+    operation: dict[str, Any] = {"tags": [tag], "summary": summary, "responses": {
+        "200": {"description": "OK", **({"content": _json_content(response)} if response else {})}}}
+    if body:
+        operation["requestBody"] = {"content": _json_content(_ref(body))}
+    if params:
+        operation["parameters"] = [
+            {"name": p, "in": "path" if p == "id" else "query", "required": p == "id",
+             "schema": {"type": "string" if p == "include" else "integer"}} for p in params]
+    return operation
+
+
+def _list(name: str) -> dict[str, Any]:
+    return {"type": "array", "items": _ref(name)}
+
+
+_ADDED_PATHS: dict[str, Any] = {
+    "/v1/access-tokens": {
+        "post": _operation("AccessTokens", "Sign in (login and password) or refresh", _ref("AccessToken"),
+                           "AccessTokenRequest"),
+        "delete": _operation("AccessTokens", "Revoke a refresh token", {"type": "object"}, "RefreshTokenRequest"),
+    },
+    "/v1/email-validation-tokens": {"post": _operation(
+        "EmailValidationTokens", "Send a sign-in code to an e-mail address", _ref("EmailValidationToken"),
+        "EmailValidationTokenRequest")},
+    "/v1/email-validation-tokens/{id}": {"patch": _operation(
+        "EmailValidationTokens", "Confirm the code", _ref("EmailValidationToken"),
+        "EmailValidationTokenConfirmation", params=("id",))},
+    "/v1/datasets": {"get": _operation("Datasets", "List datasets", _list("Dataset"), params=("include",))},
+    "/v1/datasets/{id}": {"get": _operation("Datasets", "Get a dataset", _ref("Dataset"), params=("id", "include"))},
+    "/v1/properties": {"get": _operation("Properties", "List properties", _list("Property"),
+                                         params=("datasetId",))},
+    "/v1/properties/{id}": {"get": _operation("Properties", "Get a property", _ref("Property"), params=("id",))},
+    "/v1/property-types": {"get": _operation("PropertyTypes", "List property types", _list("PropertyType"))},
+    "/v1/users": {"get": _operation("Users", "List users", _list("User"))},
+    "/v1/users/{id}": {"get": _operation("Users", "Get a user", _ref("User"), params=("id",))},
+    "/v1/health": {"get": _operation("Health", "Health check", _ref("Health"))},
+}
+
+
+@functools.cache
+def seed() -> dict[str, Any]:
+    """Seed 004 as Tracy publishes it (Swashbuckle, OpenAPI 3.0)."""
+    text = resources.files("objectbase.api.tracy").joinpath("openapi/seed004.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    doc = copy.deepcopy(seed())
+    doc["paths"].update(copy.deepcopy(_ADDED_PATHS))
+    doc["components"]["schemas"].update(copy.deepcopy(_ADDED_SCHEMAS))
+    return doc
+
+
+def document() -> dict[str, Any]:
+    return _document()
+
+
+def _schema_name(schema: dict[str, Any]) -> str | None:
+    if "$ref" in schema:
+        return str(schema["$ref"]).removeprefix(_REF)
+    if schema.get("type") == "array":
+        return _schema_name(schema.get("items", {}))
+    return None
+
+
+@functools.cache
+def member_schemas(name: str) -> dict[str, str | None]:
+    """The members a schema declares, each with the schema of its objects (or None for scalars)."""
+    properties = _document()["components"]["schemas"][name].get("properties", {})
+    return {member: _schema_name(schema) for member, schema in properties.items()}

@@ -1,0 +1,42 @@
+"""Core objects → Tracy JSON, shallow (contract §1.4): nested objects carry their scalar members,
+back-references are `null`, and nested collections are `null` unless included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from objectbase.api.tracy.properties import Property, properties_of
+from objectbase.api.tracy.property_types import PropertyType
+from objectbase.core.models import User
+from objectbase.core.schema import ClassDef
+
+__all__ = ["render_dataset", "render_property", "render_property_type", "render_user"]
+
+
+def render_property_type(kind: PropertyType) -> dict[str, Any]:
+    return {"id": kind.id, "isAutomatic": kind.is_automatic, "isPlural": kind.is_plural,
+            "isSortable": kind.is_sortable, "position": kind.position}
+
+
+def render_dataset(cls: ClassDef, position: int, *, include: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`include`: "properties" (with their `dataset` as null, the back-reference)."""
+    properties = None
+    if "properties" in include:
+        properties = [render_property(p, None) for p in properties_of(cls)]
+    # Datasets have no stored position, path or disabled flag yet: creation order, top level, enabled.
+    return {"id": cls.id, "name": cls.name, "isDisabled": False, "position": position, "path": None,
+            "states": None, "properties": properties, "representations": None}
+
+
+def render_property(prop: Property, dataset: dict[str, Any] | None) -> dict[str, Any]:
+    return {"id": prop.id, "dataset": dataset, "propertyType": render_property_type(prop.type),
+            "name": prop.name, "isUsedAsTitle": False, "isRequired": prop.required, "parameters": None,
+            "position": prop.position, "options": None}
+
+
+def render_user(user: User) -> dict[str, Any]:
+    return {"id": user.id, "photoFilename": None, "name": user.full_name or user.login, "email": user.email,
+            "role": None, "userType": {"id": "administrator" if user.is_admin else "user"},
+            "languageCode": None, "timeZone": None, "timeZoneOffset": 0, "acceptedTerms": False,
+            "isSubscribedToNewsletter": False, "isDisabled": False, "tickets": None, "privileges": None,
+            "notificationPreferences": None, "emailChangeTokens": None}
