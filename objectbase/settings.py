@@ -138,7 +138,7 @@ class Settings:
     files_url: str = setting("", "Where file bytes go; empty means a folder inside --data-dir.")
     workers: int = setting(1, "Number of worker processes.", minimum=1)
     access_log: bool = setting(
-        False, "Log one line per request (uvicorn's access log, to stderr). Off by default: it costs "
+        False, "Log one line per request (uvicorn's access log). Off by default: it costs "
         "a tenth of a small request's time; errors are logged either way.",
     )
     ssl_certfile: str = setting("", "PEM certificate: serve HTTPS (the QuickBlox JS SDK needs it).")

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, Integer, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
@@ -33,6 +34,9 @@ def _record_to_row(cls: ClassDef, record: Record) -> dict[str, Any]:
         row[field_column_name(field)] = record.values.get(name)
     return row
 
+
+# More rows than any table holds, and within a signed 64-bit integer (offsets and limits are bound).
+_MOST_ROWS = 2**62
 
 _ACL_COLUMNS = tuple((action, acl_access_column(action.value), acl_members_column(action.value))
                      for action in RECORD_ACTIONS)
@@ -118,6 +122,10 @@ class RecordRows(RowsBase):
             self.conn, rows)
 
     def select_records(self, cls: ClassDef, query: ast.Query, *, for_update: bool = False) -> list[Record]:
+        if query.skip > _MOST_ROWS:
+            return []  # past any table: the page is empty (and the number would overflow a bigint)
+        if query.limit is not None and query.limit > _MOST_ROWS:
+            query = replace(query, limit=_MOST_ROWS)
         table = self.class_tables.table(cls)
         columns = self.class_tables.value_columns(cls)
         shaped = split(query.where)
@@ -131,8 +139,8 @@ class RecordRows(RowsBase):
         paged = query.limit is not None
         prepared = self.prepared.get(
             ("select", cls.id, cls.version, shape, query.sort, for_update, paged),
-            lambda: self._select(cls, table, shape, query.sort, for_update, bindparam("_skip", type_=Integer),
-                                 bindparam("_limit", type_=Integer) if paged else None))
+            lambda: self._select(cls, table, shape, query.sort, for_update, bindparam("_skip", type_=BigInteger),
+                                 bindparam("_limit", type_=BigInteger) if paged else None))
         return [_row_to_record(cls, columns, row) for row in prepared.mappings(self.conn, params)]
 
     def _select(self, cls: ClassDef, table: Table, where: ast.Node, sort: Sequence[ast.SortKey], for_update: bool,

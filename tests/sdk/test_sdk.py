@@ -225,7 +225,7 @@ def serve_and_run(scenario: Path, config: dict[str, Any], *, env: dict[str, str]
     with open(log_path, "wb") as log_file:
         # uvicorn writes its access log to stdout and everything else to stderr: one file, in order.
         server = subprocess.Popen(
-            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port),
+            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--access-log", "true",
              "--ssl-certfile", str(certificates["cert"]), "--ssl-keyfile", str(certificates["key"])],
             env=env, stdout=log_file, stderr=subprocess.STDOUT,
         )

@@ -13,7 +13,7 @@ from objectbase.api.quickblox.context import params
 from objectbase.api.quickblox.custom_objects import numbered_items
 from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, NAMES, parse_filters
-from objectbase.api.quickblox.render import render_record
+from objectbase.api.quickblox.render import render_record, render_records
 from objectbase.api.quickblox.responses import respond
 from objectbase.api.quickblox.updates import parse_change
 from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -46,7 +46,7 @@ async def update_many(request: Request) -> Response:
     return respond(request, {
         "class_name": updated.cls.name, "not_found": {"ids": updated.not_found},
         "WrongPermissions": {"ids": updated.denied},
-        "items": [render_record(updated.cls, r) for r in updated.records],
+        "items": render_records(updated.cls, updated.records),
     })
 
 
@@ -64,7 +64,7 @@ async def update_by_criteria(request: Request) -> Response:
                             parse_filters(_criteria(data)), parse_change(data), NAMES)
     return respond(request, {
         "class_name": class_name, "skip": 0, "limit": DEFAULT_LIMIT, "total_found": updated.total,
-        "items": [render_record(updated.cls, r) for r in updated.records[:DEFAULT_LIMIT]],
+        "items": render_records(updated.cls, updated.records[:DEFAULT_LIMIT]),
     })
 
 

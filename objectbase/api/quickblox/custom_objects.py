@@ -14,7 +14,7 @@ from objectbase.api.quickblox.context import params
 from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, parse_search, search_error_keys
 from objectbase.api.quickblox.permissions import parse_record_permissions, render_permissions
-from objectbase.api.quickblox.render import render_record
+from objectbase.api.quickblox.render import render_record, render_records
 from objectbase.api.quickblox.responses import respond
 from objectbase.api.quickblox.updates import parent_ref
 from objectbase.core.errors import NotFoundError, ValidationError
@@ -53,7 +53,7 @@ async def create_many(request: Request) -> Response:
     items = numbered_items(await params(request))
     created = await perform(request, services(request).records.create_records, request.path_params["class_name"], [new_record(i) for i in items])
     return respond(request, {"class_name": created.cls.name,
-                             "items": [render_record(created.cls, r) for r in created.records]}, 201)
+                             "items": render_records(created.cls, created.records)}, 201)
 
 
 async def create_child(request: Request) -> Response:
@@ -82,8 +82,7 @@ async def _search(request: Request, class_name: str, where: ast.Node = ast.TRUE)
                     group[search.group_by] = group_field.type.to_json(group[search.group_by])
             return respond(request, {**envelope, "items": groups})
         found = await perform(request, records.find_records, class_name, query, last=search.last_only)
-    envelope["items"] = [render_record(found.cls, r, permissions=False, fields=found.fields)
-                         for r in found.records]
+    envelope["items"] = render_records(found.cls, found.records, permissions=False, fields=found.fields)
     return respond(request, envelope)
 
 
@@ -108,7 +107,7 @@ async def get_records(request: Request) -> Response:
     if not found.records:
         raise NotFoundError("Record not found", code="record_not_found")
     body: dict[str, Any] = {"class_name": found.cls.name, "skip": 0, "limit": DEFAULT_LIMIT,
-                            "items": [render_record(found.cls, r) for r in found.records]}
+                            "items": render_records(found.cls, found.records)}
     if found.not_found:
         body["not_found"] = {"ids": found.not_found}
     return respond(request, body)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from objectbase.api.quickblox.permissions import render_permissions
 from objectbase.core.models import Record, Session, User
 from objectbase.core.fields.base import FieldType
 from objectbase.core.schema import ClassDef
 
-__all__ = ["expiration_header", "iso_time", "render_permissions", "render_record", "render_session", "render_user"]
+__all__ = ["expiration_header", "iso_time", "render_permissions", "render_record", "render_records", "render_session", "render_user"]
 
 
 def iso_time(seconds: float | None) -> str | None:
@@ -26,33 +26,36 @@ def expiration_header(seconds: float) -> str:
 # A record's own keys on the wire and the `Record` attribute of each.
 _SYSTEM_KEYS = {"_id": "id", "_parent_id": "parent_id", "created_at": "created_at",
                 "updated_at": "updated_at", "user_id": "user_id"}
-# (key, Record attribute or None for a field value, the field's JSON conversion or None), per
-# class version: worked out once, since a search renders up to a thousand records of one class.
+# (key, Record attribute or None for a field value, the field's JSON conversion or None).
 _Plan = tuple[tuple[str, str | None, Callable[[Any], Any] | None], ...]
-_PLANS: dict[tuple[int, int], _Plan] = {}
 
 
 def _plan(cls: ClassDef) -> _Plan:
-    plan = _PLANS.get((cls.id, cls.version))
-    if plan is None:
-        entries: list[tuple[str, str | None, Callable[[Any], Any] | None]] = [
-            (key, attribute, None) for key, attribute in _SYSTEM_KEYS.items()]
-        for name, field in cls.fields.items():
-            converts = type(field.type).to_json is not FieldType.to_json
-            entries.append((name, None, field.type.to_json if converts else None))
-        plan = tuple(sorted(entries, key=lambda entry: entry[0]))
-        if len(_PLANS) > 4096:
-            _PLANS.clear()
-        _PLANS[(cls.id, cls.version)] = plan
-    return plan
+    entries: list[tuple[str, str | None, Callable[[Any], Any] | None]] = [
+        (key, attribute, None) for key, attribute in _SYSTEM_KEYS.items()]
+    for name, field in cls.fields.items():
+        converts = type(field.type).to_json is not FieldType.to_json
+        entries.append((name, None, field.type.to_json if converts else None))
+    return tuple(sorted(entries, key=lambda entry: entry[0]))
+
+
+def render_records(cls: ClassDef, records: Sequence[Record], *, permissions: bool = True,
+                   fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """Records of one class: the key order and conversions are worked out once for all of them."""
+    plan = _plan(cls)
+    return [_render(plan, record, permissions, fields) for record in records]
 
 
 def render_record(cls: ClassDef, record: Record, *, permissions: bool = True,
                   fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    return _render(_plan(cls), record, permissions, fields)
+
+
+def _render(plan: _Plan, record: Record, permissions: bool, fields: tuple[str, ...] | None) -> dict[str, Any]:
     """Keys in alphabetical order with `permissions` last, as QuickBlox's examples show."""
     body: dict[str, Any] = {}
     values = record.values
-    for key, attribute, convert in _plan(cls):
+    for key, attribute, convert in plan:
         if fields is not None and key not in fields:
             continue
         if attribute is not None:
