@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ColumnElement, Connection, Index, MetaData, String, Table, TextClause, text
+from sqlalchemy import BigInteger, Column, Connection, Index, MetaData, String, Table, TextClause, text
 from sqlalchemy.schema import CreateIndex
 
 from objectbase.core.permissions import RECORD_ACTIONS
-from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, FieldDef
 from objectbase.storage.column_types import JSON_TYPE, column_type
 
@@ -95,7 +94,6 @@ class ClassTables:
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
         self._cache: dict[tuple[int, int], Table] = {}
-        self._predicates: dict[tuple[int, int], dict[ast.Node, ColumnElement[bool]]] = {}
         self._value_columns: dict[tuple[int, int], tuple[tuple[str, str], ...]] = {}
 
     def table(self, cls: ClassDef) -> Table:
@@ -103,7 +101,6 @@ class ClassTables:
         table = self._cache.get(key)
         if table is None:
             table = self._cache[key] = _build_table(cls, self.dialect)
-            self._predicates[key] = {}
         return table
 
     def value_columns(self, cls: ClassDef) -> tuple[tuple[str, str], ...]:
@@ -115,11 +112,6 @@ class ClassTables:
                 (name, field_column_name(field)) for name, field in cls.fields.items())
         return columns
 
-    def predicates(self, cls: ClassDef) -> dict[ast.Node, ColumnElement[bool]]:
-        """The compiler memo of the class version's table (storage/compile.py)."""
-        self.table(cls)
-        return self._predicates[(cls.id, cls.version)]
-
     def create(self, conn: Connection, cls: ClassDef) -> None:
         self.table(cls).create(conn)
 
@@ -128,7 +120,6 @@ class ClassTables:
         self.table(cls).drop(conn)
         for key in [k for k in self._cache if k[0] == cls.id]:
             del self._cache[key]
-            del self._predicates[key]
             self._value_columns.pop(key, None)
 
     def add_fields(self, conn: Connection, old: ClassDef, new: ClassDef) -> None:

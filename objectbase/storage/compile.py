@@ -16,7 +16,7 @@ from objectbase.core.query import ast
 from objectbase.core.query.evaluate import HALF_RADIANS_PER_DEGREE, RADIANS_PER_DEGREE, near_threshold
 from objectbase.storage.shapes import Slot
 
-__all__ = ["Compiler", "drop_oldest"]
+__all__ = ["Compiler"]
 
 ColumnResolver = Callable[[ast.FieldRef], "tuple[ColumnElement[Any], bool]"]
 
@@ -36,44 +36,14 @@ def _bound(value: Any) -> Any:
     return bindparam(value.name) if isinstance(value, Slot) else value
 
 
-def drop_oldest(memo: dict[Any, Any]) -> None:
-    """Removes a bounded memo's oldest entry; another thread may be doing the same at once."""
-    try:
-        del memo[next(iter(memo))]
-    except (KeyError, RuntimeError, StopIteration):
-        pass
-
-
-# Compiled alternatives kept per table (see `Compiler.memo`); the oldest goes first past this many.
-MEMO_SIZE = 256
-
-
 class Compiler:
-    """Compiles predicates for one table. `resolve` maps a field reference to (column, is_json_array).
+    """Compiles predicates for one table. `resolve` maps a field reference to (column, is_json_array)."""
 
-    `memo`, when given, keeps compiled `Or` nodes for the table across requests: the permission
-    filter of a read (core `acl_filter`) is an `Or` that is the same for every request of one
-    actor, and building it is most of a small read's statement. SQLAlchemy elements are immutable,
-    so one may appear in any number of statements."""
-
-    def __init__(self, dialect: str, resolve: ColumnResolver,
-                 memo: dict[ast.Node, ColumnElement[bool]] | None = None) -> None:
+    def __init__(self, dialect: str, resolve: ColumnResolver) -> None:
         self.dialect = dialect
         self.resolve = resolve
-        self.memo = memo
 
     def where(self, node: ast.Node) -> ColumnElement[bool]:
-        if self.memo is not None and type(node) is ast.Or:
-            try:
-                return self.memo[node]
-            except KeyError:
-                compiled = self._or(node)
-                if len(self.memo) >= MEMO_SIZE:
-                    drop_oldest(self.memo)
-                self.memo[node] = compiled
-                return compiled
-            except TypeError:  # a value that cannot be hashed (a list): compile it each time
-                pass
         method = getattr(self, f"_{type(node).__name__.lower()}")
         result: ColumnElement[bool] = method(node)
         return result

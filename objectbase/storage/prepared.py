@@ -14,7 +14,6 @@ from sqlalchemy import Connection, Dialect, Insert, Table, bindparam, exc, inser
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
-from objectbase.storage.compile import drop_oldest
 
 __all__ = ["Prepared", "PreparedCache", "insert_statement"]
 
@@ -115,6 +114,9 @@ class PreparedCache:
         prepared = self._entries.get(key)
         if prepared is None:
             if len(self._entries) >= self.size:
-                drop_oldest(self._entries)
+                try:
+                    del self._entries[next(iter(self._entries))]
+                except (KeyError, RuntimeError, StopIteration):
+                    pass  # another thread evicted at the same moment: the cache is bounded either way
             prepared = self._entries[key] = Prepared(build(), self.dialect)
         return prepared

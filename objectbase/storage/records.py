@@ -101,7 +101,7 @@ class RecordRows(RowsBase):
             if field is None:
                 raise UnsupportedQueryError(f"{ref} is not a field of {cls.name}", code="unknown_field")
             return table.c[field_column_name(field)], field.type.is_array
-        return Compiler(self.dialect, resolve, self.class_tables.predicates(cls))
+        return Compiler(self.dialect, resolve)
 
     def _sort_column(self, cls: ClassDef, table: Table, name: str) -> ColumnElement[Any]:
         if name in SYSTEM_FIELDS:

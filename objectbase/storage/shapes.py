@@ -67,7 +67,7 @@ class _Splitter:
 
 
 class _Unshaped(Exception):
-    pass
+    """A part of the query that cannot become a slot."""
 
 
 def split(node: ast.Node) -> tuple[ast.Node, list[Any]] | None:
