@@ -7,10 +7,11 @@ from typing import Any
 
 from objectbase.api.tracy.properties import Property, properties_of
 from objectbase.api.tracy.property_types import PropertyType
+from objectbase.core.fields.references import OptionDef
 from objectbase.core.models import User
-from objectbase.core.schema import ClassDef
+from objectbase.core.schema import ClassDef, StateDef
 
-__all__ = ["render_dataset", "render_property", "render_property_type", "render_user"]
+__all__ = ["render_dataset", "render_option", "render_property", "render_property_type", "render_state", "render_user"]
 
 
 def render_property_type(kind: PropertyType) -> dict[str, Any]:
@@ -40,3 +41,15 @@ def render_user(user: User) -> dict[str, Any]:
             "languageCode": None, "timeZone": None, "timeZoneOffset": 0, "acceptedTerms": False,
             "isSubscribedToNewsletter": False, "isDisabled": False, "tickets": None, "privileges": None,
             "notificationPreferences": None, "emailChangeTokens": None}
+
+
+def render_state(state: StateDef, dataset: dict[str, Any] | None) -> dict[str, Any]:
+    """`dataset`: the shallow dataset, or None where the state is nested in its dataset or a record."""
+    return {"id": state.id, "dataset": dataset, "name": state.name, "color": state.color,
+            "position": state.position}
+
+
+def render_option(option: OptionDef, prop: dict[str, Any] | None) -> dict[str, Any]:
+    """`prop`: the shallow property, or None where the option is nested in its property or a datum."""
+    return {"id": option.id, "property": prop, "text": option.text, "color": option.color}
+
