@@ -714,7 +714,8 @@ class RecordService:
             tx.insert_records(cls, [record])
             tx.insert_events([make_event(actor, "record.duplicated", record.id, class_id=cls.id,
                                          record_seq=record.seq, at=at,
-                                         new={"original_seq": original.seq, "original_id": original.id})])
+                                         new={"original_seq": original.seq, "original_id": original.id,
+                                              "_state_id": record.state_id})])
         return record
 
     def transitions(self, actor: Actor, class_name: str, record_id: str) -> list[Transition]:
