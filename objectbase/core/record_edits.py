@@ -176,7 +176,7 @@ class RecordEditService:
         listed = self.views.views(actor, tx, [(cls, record)], ALL_PARTS)
         view = listed.views[0]
         only = type(view)(view.cls, view.record, [found])
-        return RecordList([only], listed.users, 1)
+        return RecordList([only], listed.users, 1, listed.classes)
 
     def list_values(self, actor: Actor, seq: int, field_id: int | None) -> RecordList:
         """The record's values (all, or one field's) as a view without the other parts."""
@@ -185,7 +185,7 @@ class RecordEditService:
             listed = self.views.views(actor, tx, [(cls, record)], ALL_PARTS)
             view = listed.views[0]
             datums = [d for d in view.datums if field_id is None or d.field.id == field_id]
-            return RecordList([type(view)(cls, record, datums)], listed.users, 1)
+            return RecordList([type(view)(cls, record, datums)], listed.users, 1, listed.classes)
 
     def get_value(self, actor: Actor, datum_id: int) -> RecordList:
         with self.storage.transaction(write=False) as tx:

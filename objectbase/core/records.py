@@ -711,7 +711,12 @@ class RecordService:
                 id=new_object_id(now), class_id=cls.id, user_id=actor.owner_id, parent_id=None,
                 created_at=now, updated_at=now, values=values, acl=DEFAULT_RECORD_PERMISSIONS,
                 state_id=initial_state(cls, original.state_id if state_id is None else state_id, values))
+            if checked_fields(cls) and overrides:
+                # Copied references stay as they are; the ones given are checked like any write.
+                check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
+                                 [("", {k: v for k, v in values.items() if k in overrides})])
             tx.insert_records(cls, [record])
+            write_datum_plan(tx, actor.app_id, cls.id, plan_created(cls, [record]))
             tx.insert_events([make_event(actor, "record.duplicated", record.id, class_id=cls.id,
                                          record_seq=record.seq, at=at,
                                          new={"original_seq": original.seq, "original_id": original.id,
