@@ -20,6 +20,7 @@ from objectbase.core.datum_service import DatumService
 from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.metadatum_service import MetadatumService
 from objectbase.core.models import Metadatum, Record
+from objectbase.core.query import ast
 from objectbase.core.records import NewRecord, RecordChange, RecordService
 from objectbase.core.record_views import ALL_PARTS, RecordList, RecordViewService, ViewTransaction
 from objectbase.core.schema import ClassDef, FieldDef
@@ -133,7 +134,10 @@ class RecordEditService:
                 self.records.archive(actor, name, rid)
             if edit.removed is True and record.removed_at is None:
                 self.records.remove(actor, name, rid)
-            return self.views.views(actor, tx, [self.views.locate(actor, tx, seq)], ALL_PARTS)
+            # Read back as changed, even a record the actor has just moved to the trash (and so no
+            # longer sees): the actor could read it when the request began.
+            (after,) = tx.select_records_by_seq(cls, [seq], ast.TRUE)
+            return self.views.views(actor, tx, [(cls, after)], ALL_PARTS)
 
     def _replace_metadatums(self, actor: Actor, tx: ViewTransaction, cls: ClassDef, record: Record,
                             edit: RecordEdit) -> None:
