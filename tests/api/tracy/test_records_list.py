@@ -10,7 +10,7 @@ from tests.api.tracy.records_setup import Lead, lead
 from tests.api.tracy.seed_schemas import assert_valid
 
 
-def _list(leads: Lead, headers: dict[str, str] | None = None, **params: Any) -> tuple[list[int], int]:
+def _list(leads: Lead, headers: dict[str, str] | None = None, /, **params: Any) -> tuple[list[int], int]:
     response = leads.tracy.get("/v1/records", {"datasetId": leads.id, **params}, headers=headers)
     assert response.status_code == 200, response.text
     records = response.json()
