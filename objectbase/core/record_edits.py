@@ -27,12 +27,14 @@ from objectbase.core.schema import ClassDef, FieldDef
 from objectbase.core.unit_of_work import Storage, writes
 from objectbase.core.updates import FieldChange
 
-__all__ = ["MetadatumValue", "RecordDraft", "RecordEdit", "RecordEditService", "ValueOf", "ValuesOf"]
+__all__ = ["MetadatumValue", "NewValueOf", "RecordDraft", "RecordEdit", "RecordEditService", "ValueOf", "ValuesOf"]
 
 # The class -> the values to set (field name -> client value, cast by the core).
 ValuesOf = Callable[[ClassDef], Mapping[str, Any]]
-# The class -> (field, client value) of one value.
+# The class -> (field, client value) of one new value.
 ValueOf = Callable[[ClassDef], tuple[FieldDef, Any]]
+# The class and a value's field -> the client's new value.
+NewValueOf = Callable[[ClassDef, FieldDef], Any]
 
 
 @dataclass(frozen=True)
@@ -166,13 +168,10 @@ class RecordEditService:
             return self._one_datum(actor, tx, cls, added.datum.id)
 
     @writes
-    def change_value(self, actor: Actor, datum_id: int, value_of: ValueOf) -> RecordList:
+    def change_value(self, actor: Actor, datum_id: int, value_of: NewValueOf) -> RecordList:
         with self.storage.transaction(write=True) as tx:
             cls, _record, found = self.datums.get_datum(actor, datum_id)
-            field_def, value = value_of(cls)
-            if field_def.id != found.field.id:
-                raise ValidationError.single("property", "invalid", "a datum stays with its field")
-            self.datums.change_datum(actor, datum_id, value)
+            self.datums.change_datum(actor, datum_id, value_of(cls, found.field))
             return self._one_datum(actor, tx, cls, datum_id)
 
     def _one_datum(self, actor: Actor, tx: ViewTransaction, cls: ClassDef, datum_id: int) -> RecordList:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 
 from objectbase.api.common.pipeline import request_id_of
-from objectbase.api.tracy import access_tokens, datasets, email_validation_tokens, meta, records, users
+from objectbase.api.tracy import access_tokens, datasets, datums, email_validation_tokens, meta, records, users
 from objectbase.api.tracy.credentials import read_credentials
 from objectbase.api.tracy.problems import problem_response
 from objectbase.core.credentials import Credentials
@@ -32,6 +32,10 @@ ROUTES = [
     Route("/records/{id}", records.get_record, methods=_GET),
     Route("/records/{id}", records.edit_record, methods=["PATCH"]),
     Route("/records/{id}", records.delete_record, methods=["DELETE"]),
+    Route("/datums", datums.add_datum, methods=["POST"]),
+    Route("/datums", datums.list_datums, methods=_GET),
+    Route("/datums/{id}", datums.change_datum, methods=["PATCH"]),
+    Route("/datums/{id}", datums.remove_datum, methods=["DELETE"]),
     Route("/users", users.list_users, methods=_GET),
     Route("/users/{id}", users.get_user, methods=_GET),
     Route("/health", meta.health, methods=_GET),

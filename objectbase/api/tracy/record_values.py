@@ -16,7 +16,7 @@ from objectbase.core.fields.date import parse_date
 from objectbase.core.models import User
 from objectbase.core.schema import ClassDef, FieldDef, element_type
 
-__all__ = ["MAX_DATUMS", "SLOTS", "ValueSlots", "read_value", "read_values", "record_reference", "slot_of",
+__all__ = ["MAX_DATUMS", "SLOTS", "ValueSlots", "read_new_value", "read_value", "read_values", "record_reference", "slot_of",
            "value_slots"]
 
 SLOTS = ("optionValue", "userValue", "recordValue", "integerValue", "decimalValue", "stringValue", "dateTimeValue")
@@ -78,29 +78,39 @@ def _read_slot(field: FieldDef, slot: str, value: Any, path: str) -> Any:
     return value
 
 
+def _at(path: str, member: str) -> str:
+    return f"{path}.{member}" if path else member
+
+
 def _property(cls: ClassDef, entry: Any, path: str) -> Property:
     if not isinstance(entry, dict):
-        raise _invalid(path, "A datum must be an object.")
-    prop_id = _reference_id(entry.get("property"), f"{path}.property")
+        raise _invalid(path or "$", "A datum must be an object.")
+    prop_id = _reference_id(entry.get("property"), _at(path, "property"))
     prop = next((p for p in properties_of(cls) if p.id == prop_id), None)
     if prop is None:
-        raise _invalid(f"{path}.property", f"Property {prop_id} is not a property of dataset {cls.id}.")
+        raise _invalid(_at(path, "property"), f"Property {prop_id} is not a property of dataset {cls.id}.")
     if prop.field is None or prop.field.type.read_only:
-        raise _invalid(f"{path}.property", f"Property {prop_id} ({prop.name}) is set by the server, not by clients.",
+        raise _invalid(_at(path, "property"), f"Property {prop_id} ({prop.name}) is set by the server, not by clients.",
                        "read_only")
     return prop
+
+
+def _slot_value(prop: Property, entry: dict[str, Any], path: str) -> Any:
+    """The value in the property's slot (None when null); any other slot filled is refused."""
+    assert prop.field is not None
+    expected = slot_of(prop)
+    for slot in SLOTS:
+        if slot != expected and entry.get(slot) is not None:
+            raise _invalid(_at(path, slot), f"Datum for property {prop.id} must use {expected}, not {slot}.")
+    raw = entry.get(expected)
+    return None if raw is None else _read_slot(prop.field, expected, raw, _at(path, expected))
 
 
 def _entry_value(cls: ClassDef, entry: Any, path: str) -> tuple[Property, FieldDef, Any]:
     """(property, field, value or None when every slot is null)."""
     prop = _property(cls, entry, path)
     assert prop.field is not None
-    expected = slot_of(prop)
-    for slot in SLOTS:
-        if slot != expected and entry.get(slot) is not None:
-            raise _invalid(f"{path}.{slot}", f"Datum for property {prop.id} must use {expected}, not {slot}.")
-    raw = entry.get(expected)
-    return prop, prop.field, None if raw is None else _read_slot(prop.field, expected, raw, f"{path}.{expected}")
+    return prop, prop.field, _slot_value(prop, entry, path)
 
 
 def read_values(cls: ClassDef, entries: Sequence[Any], path: str = "datums") -> dict[str, Any]:
@@ -124,12 +134,25 @@ def read_values(cls: ClassDef, entries: Sequence[Any], path: str = "datums") -> 
             for name, (_prop, field, values) in grouped.items()}
 
 
-def read_value(cls: ClassDef, entry: Any, path: str = "") -> tuple[FieldDef, Any]:
-    """One datum's field and (non-null) value (V1, V2)."""
-    _prop, field, value = _entry_value(cls, entry, path or "datum")
+def _required(prop: Property, value: Any, path: str) -> Any:
     if value is None:
-        raise _invalid(path or slot_of(_prop), "A datum needs a value in its property's slot.", "blank")
-    return field, value
+        raise _invalid(_at(path, slot_of(prop)), "A datum needs a value in its property's slot.", "blank")
+    return value
+
+
+def read_value(cls: ClassDef, entry: Any, path: str = "") -> tuple[FieldDef, Any]:
+    """A new datum's field and (non-null) value (V1)."""
+    prop, field, value = _entry_value(cls, entry, path)
+    return field, _required(prop, value, path)
+
+
+def read_new_value(cls: ClassDef, field: FieldDef, entry: dict[str, Any]) -> Any:
+    """A datum's new (non-null) value (V2); `property`, if given, must be the datum's."""
+    prop = next(p for p in properties_of(cls) if p.field is not None and p.field.id == field.id)
+    named = entry.get("property")
+    if named is not None and _reference_id(named, "property") != prop.id:
+        raise _invalid("property", "A datum stays with its property.")
+    return _required(prop, _slot_value(prop, entry, ""), "")
 
 
 # -- rendering -----------------------------------------------------------------------------------
