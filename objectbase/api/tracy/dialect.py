@@ -8,7 +8,9 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 
 from objectbase.api.common.pipeline import request_id_of
-from objectbase.api.tracy import access_tokens, datasets, datums, email_validation_tokens, meta, records, users
+from objectbase.api.tracy import (
+    access_tokens, datasets, datums, email_validation_tokens, events, meta, records, users,
+)
 from objectbase.api.tracy.credentials import read_credentials
 from objectbase.api.tracy.problems import problem_response
 from objectbase.core.credentials import Credentials
@@ -36,6 +38,8 @@ ROUTES = [
     Route("/datums", datums.list_datums, methods=_GET),
     Route("/datums/{id}", datums.change_datum, methods=["PATCH"]),
     Route("/datums/{id}", datums.remove_datum, methods=["DELETE"]),
+    Route("/events", events.list_events, methods=_GET),
+    Route("/events/{id}", events.get_event, methods=_GET),
     Route("/users", users.list_users, methods=_GET),
     Route("/users/{id}", users.get_user, methods=_GET),
     Route("/health", meta.health, methods=_GET),
