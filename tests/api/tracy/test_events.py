@@ -72,6 +72,7 @@ def test_history_shows_only_what_the_caller_may_read(tracy: Tracy) -> None:
     # A record only its owner may read (a record ACL, as the QuickBlox dialect sets them).
     private = NewRecord({"company": "secret"}, permissions={Action.READ: Permission(Access.OWNER)})
     created = tracy.qb.services.records.create_records(signed_in(tracy.qb, "ann"), "Lead", [private]).records[0]
+    assert created.seq is not None
     annes = {"id": created.seq}
     bobs = leads.create(headers=bob)
     assert leads.patch(annes["id"], {"datums": [leads.datum("visits", "integerValue", 1)]}, ann).status_code == 200
