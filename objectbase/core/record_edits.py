@@ -218,7 +218,10 @@ class RecordEditService:
     @writes
     def change_metadatum(self, actor: Actor, metadatum_id: int, value: MetadatumValue
                          ) -> tuple[ClassDef, Record, Metadatum]:
-        """A metadatum's new value (its representation stays)."""
+        """A metadatum's new value; its representation stays (`value.representation`: 0, or the same)."""
         with self.storage.transaction(write=True):
+            current = self.metadata.get_metadatum(actor, metadatum_id)
+            if value.representation not in (0, current.representation):
+                raise ValidationError.single("representation", "invalid", "a metadatum stays with its representation")
             self.metadata.change_metadatum(actor, metadatum_id, value.decimal_value, value.record_value)
             return self.get_metadatum(actor, metadatum_id)

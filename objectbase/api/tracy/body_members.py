@@ -38,16 +38,21 @@ def optional_list(body: dict[str, Any], member: str) -> list[Any]:
     return value
 
 
+def _at(path: str, member: str) -> str:
+    return f"{path}.{member}" if path else member
+
+
 def metadatum_value(entry: Any, path: str, *, representation_required: bool = True) -> MetadatumValue:
+    """`path`: where the metadatum is in the body ("" for the body itself)."""
     if not isinstance(entry, dict):
-        raise _invalid(path, "A metadatum must be an object.")
+        raise _invalid(path or "$", "A metadatum must be an object.")
     representation = reference_id(entry, "representation", required=representation_required,
-                                  path=f"{path}.representation")
+                                  path=_at(path, "representation"))
     decimal = entry.get("decimalValue")
     if decimal is not None and (isinstance(decimal, bool) or not isinstance(decimal, (int, float))
                                 or not math.isfinite(decimal)):
-        raise _invalid(f"{path}.decimalValue", "The value must be a finite number.")
-    linked = reference_id(entry, "recordValue", path=f"{path}.recordValue")
+        raise _invalid(_at(path, "decimalValue"), "The value must be a finite number.")
+    linked = reference_id(entry, "recordValue", path=_at(path, "recordValue"))
     return MetadatumValue(representation or 0, None if decimal is None else float(decimal), linked)
 
 

@@ -9,7 +9,7 @@ from starlette.routing import Route, Router
 
 from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.tracy import (
-    access_tokens, datasets, datums, email_validation_tokens, events, meta, records, users,
+    access_tokens, datasets, datums, email_validation_tokens, events, meta, metadatums, records, users,
 )
 from objectbase.api.tracy.credentials import read_credentials
 from objectbase.api.tracy.problems import problem_response
@@ -40,6 +40,10 @@ ROUTES = [
     Route("/datums/{id}", datums.remove_datum, methods=["DELETE"]),
     Route("/events", events.list_events, methods=_GET),
     Route("/events/{id}", events.get_event, methods=_GET),
+    Route("/metadatums", metadatums.add_metadatum, methods=["POST"]),
+    Route("/metadatums", metadatums.list_metadatums, methods=_GET),
+    Route("/metadatums/{id}", metadatums.change_metadatum, methods=["PATCH"]),
+    Route("/metadatums/{id}", metadatums.remove_metadatum, methods=["DELETE"]),
     Route("/users", users.list_users, methods=_GET),
     Route("/users/{id}", users.get_user, methods=_GET),
     Route("/health", meta.health, methods=_GET),
