@@ -15,10 +15,9 @@ from objectbase.api.common.state import services
 from objectbase.api.tracy.bodies import read_object
 from objectbase.api.tracy.body_members import reference_id
 from objectbase.api.tracy.params import int_param
-from objectbase.api.tracy.record_params import long_param, long_path_id
+from objectbase.api.tracy.record_params import long_path_id, record_id_param
 from objectbase.api.tracy.record_values import read_new_value, read_value
 from objectbase.api.tracy.render_records import render_field_datum
-from objectbase.core.errors import FieldError, ValidationError
 from objectbase.core.record_views import RecordList
 
 __all__ = ["add_datum", "change_datum", "list_datums", "remove_datum"]
@@ -51,10 +50,7 @@ async def remove_datum(request: Request) -> Response:
 
 
 async def list_datums(request: Request) -> Response:
-    seq = long_param(request, "recordId")
-    if seq is None:
-        raise ValidationError({"recordId": [FieldError("required", "recordId is required.")]},
-                              "The parameter recordId is required")
+    seq = record_id_param(request)
     field_id = int_param(request, "propertyId")
     listed = await perform(request, services(request).record_edits.list_values, seq, field_id)
     return json_response(_rendered(listed))

@@ -15,10 +15,9 @@ from objectbase.api.common.state import services
 from objectbase.api.tracy.bodies import read_object
 from objectbase.api.tracy.body_members import metadatum_value, reference_id
 from objectbase.api.tracy.params import int_param
-from objectbase.api.tracy.record_params import long_param, long_path_id
+from objectbase.api.tracy.record_params import long_path_id, record_id_param
 from objectbase.api.tracy.record_values import record_reference
 from objectbase.api.tracy.render_records import render_metadatum
-from objectbase.core.errors import FieldError, ValidationError
 from objectbase.core.models import Metadatum
 
 __all__ = ["add_metadatum", "change_metadatum", "list_metadatums", "remove_metadatum"]
@@ -52,10 +51,7 @@ async def remove_metadatum(request: Request) -> Response:
 
 
 async def list_metadatums(request: Request) -> Response:
-    seq = long_param(request, "recordId")
-    if seq is None:
-        raise ValidationError({"recordId": [FieldError("required", "recordId is required.")]},
-                              "The parameter recordId is required")
+    seq = record_id_param(request)
     representation = int_param(request, "representationId")
     _cls, _record, found = await perform(request, services(request).record_edits.list_metadatums, seq)
     return json_response([_rendered(m) for m in found if representation is None or m.representation == representation])

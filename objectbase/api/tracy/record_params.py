@@ -21,7 +21,7 @@ from objectbase.core.fields.date import parse_date
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, element_type
 
-__all__ = ["MAX_PAGE", "inclusion_param", "list_query", "long_ids", "long_param", "long_path_id", "page_of"]
+__all__ = ["MAX_PAGE", "inclusion_param", "list_query", "long_ids", "long_param", "long_path_id", "page_of", "record_id_param"]
 
 MAX_PAGE = 1000
 _DEFAULT_PAGE = 50
@@ -52,6 +52,15 @@ def long_path_id(request: Request) -> int:
 def long_param(request: Request, name: str) -> int | None:
     text = request.query_params.get(name)
     return None if text is None else _long(name, text)
+
+
+def record_id_param(request: Request) -> int:
+    """`recordId`, required (V4, M2)."""
+    seq = long_param(request, "recordId")
+    if seq is None:
+        raise ValidationError({"recordId": [FieldError("required", "recordId is required.")]},
+                              "The parameter recordId is required")
+    return seq
 
 
 def long_ids(request: Request, name: str) -> list[int] | None:

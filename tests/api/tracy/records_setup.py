@@ -88,6 +88,14 @@ class Lead:
         return len(records), len(qb.events()), rows
 
 
+def valid(response: httpx.Response, schema: str) -> dict[str, Any]:
+    """A 200 answer whose body is a valid `schema` of the seed."""
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert_valid(body, schema)
+    return body
+
+
 def _all() -> Any:
     from objectbase.core.query import ast
     return ast.Query()

@@ -7,15 +7,12 @@ from typing import Any
 
 from tests.api.tracy.conftest import Tracy
 from tests.api.tracy.problems import assert_problem
-from tests.api.tracy.records_setup import lead
+from tests.api.tracy.records_setup import lead, valid
 from tests.api.tracy.seed_schemas import assert_valid
 
 
 def _datum(response: Any) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    datum: dict[str, Any] = response.json()
-    assert_valid(datum, "Datum")
-    return datum
+    return valid(response, "Datum")
 
 
 def test_add_change_remove_and_list_datums(tracy: Tracy) -> None:

@@ -6,15 +6,12 @@ from typing import Any
 
 from tests.api.tracy.conftest import Tracy
 from tests.api.tracy.problems import assert_problem
-from tests.api.tracy.records_setup import lead
+from tests.api.tracy.records_setup import lead, valid
 from tests.api.tracy.seed_schemas import assert_valid
 
 
 def _metadatum(response: Any) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    metadatum: dict[str, Any] = response.json()
-    assert_valid(metadatum, "Metadatum")
-    return metadatum
+    return valid(response, "Metadatum")
 
 
 def test_metadatums(tracy: Tracy) -> None:
