@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 
+from objectbase.core.permissions import Access, Action, Permission
+from objectbase.core.records import NewRecord
 from tests.api.tracy.conftest import Tracy
 from tests.api.tracy.problems import assert_problem
 from tests.api.tracy.records_setup import Lead, lead
 from tests.api.tracy.seed_schemas import assert_valid
+from tests.core.workflow_helpers import signed_in
 
 
 def test_seed_004_create_with_every_value_slot(tracy: Tracy) -> None:
@@ -172,3 +175,27 @@ def test_refused_creates_write_nothing(tracy: Tracy) -> None:
                                               "datums": [{"property": {"id": other.fields["name"].id},
                                                           "stringValue": "x"}]}), 400, "state")
     assert leads.snapshot() == before
+
+
+def test_values_and_originals_the_caller_cannot_read(tracy: Tracy) -> None:
+    leads = lead(tracy)
+    tracy.qb.make_user("ann")
+    tracy.qb.make_user("bob")
+    bob = tracy.bearer("bob")
+    private = NewRecord({"company": "secret"}, permissions={Action.READ: Permission(Access.OWNER)})
+    hidden = tracy.qb.services.records.create_records(signed_in(tracy.qb, "ann"), "Lead", [private]).records[0]
+    removed = leads.create()
+    assert leads.patch(removed["id"], {"removed": "x"}).status_code == 200
+    before = leads.snapshot()
+    body = {"dataset": {"id": leads.id}, "datums": [leads.datum("related", "recordValue", {"id": hidden.seq})]}
+    assert_problem(tracy.post("/v1/records", body, bob), 400, "related")
+    assert_problem(tracy.post("/v1/records", {"original": {"id": hidden.seq}}, bob), 404)
+    assert_problem(tracy.post("/v1/records", {"original": {"id": removed["id"]}}, bob), 404)
+    assert leads.snapshot() == before
+    # A copy's plural values are replaced whole by the body's.
+    original = leads.create(leads.datum("notes", "stringValue", "a"), leads.datum("notes", "stringValue", "b"))
+    copy = tracy.post("/v1/records", {"original": {"id": original["id"]},
+                                      "datums": [leads.datum("notes", "stringValue", "c")]}, bob,
+                      content_type="application/json-patch+json")
+    assert copy.status_code == 200, copy.text
+    assert leads.values(copy.json())["notes"] == ["c"]
