@@ -12,7 +12,7 @@ record turns out to be in (only known inside the transaction, e.g. for a duplica
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from objectbase.core.actor import Actor
@@ -67,7 +67,6 @@ class RecordEdit:
     removed: bool | None = None
     # The record's metadatums of each representation named are replaced by these.
     metadatums: Sequence[MetadatumValue] | None = None
-    representations: Sequence[int] = field(default=())
 
 
 class RecordEditService:
@@ -144,7 +143,7 @@ class RecordEditService:
     def _replace_metadatums(self, actor: Actor, tx: ViewTransaction, cls: ClassDef, record: Record,
                             edit: RecordEdit) -> None:
         assert edit.metadatums is not None and record.seq is not None
-        replaced = set(edit.representations) | {m.representation for m in edit.metadatums}
+        replaced = {m.representation for m in edit.metadatums}
         for old in tx.select_metadatum_rows(cls.id, record.seq):
             if old.representation in replaced:
                 self.metadata.remove_metadatum(actor, old.id)

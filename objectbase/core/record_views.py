@@ -25,7 +25,8 @@ from objectbase.core.schema import ClassDef, element_type
 from objectbase.core.unit_of_work import Storage, UserRows
 from objectbase.core.workflow import by_id_filter
 
-__all__ = ["EventHistory", "MAX_HISTORY", "QueryOf", "RecordList", "RecordParts", "RecordView", "RecordViewService", "ViewTransaction", "record_not_found"]
+__all__ = ["ALL_PARTS", "EventHistory", "MAX_HISTORY", "QueryOf", "RecordList", "RecordParts", "RecordView",
+           "RecordViewService", "ViewTransaction", "record_not_found"]
 
 
 # The class -> the (unbound) query of a list (a dialect's filters name the class's fields).
@@ -94,7 +95,8 @@ class RecordViewService:
 
     # -- finding by `_seq` ----------------------------------------------------------------------
     def readable_classes(self, actor: Actor, tx: RecordTransaction) -> list[ClassDef]:
-        return [c for c in self.records.classes.get_classes(actor, tx) if class_allows(actor, Action.READ, c.permissions)]
+        classes = self.records.classes.get_classes(actor, tx)
+        return [c for c in classes if class_allows(actor, Action.READ, c.permissions)]
 
     def find_by_seqs(self, actor: Actor, tx: RecordTransaction, seqs: Sequence[int],
                      classes: Sequence[ClassDef] | None = None) -> list[tuple[ClassDef, Record]]:

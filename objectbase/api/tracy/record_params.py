@@ -21,7 +21,8 @@ from objectbase.core.fields.date import parse_date
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, element_type
 
-__all__ = ["MAX_PAGE", "inclusion_param", "list_query", "long_ids", "long_param", "long_path_id", "page_of", "record_id_param"]
+__all__ = ["MAX_PAGE", "inclusion_param", "list_query", "long_ids", "long_param", "long_path_id", "page_of",
+           "record_id_param"]
 
 MAX_PAGE = 1000
 _DEFAULT_PAGE = 50

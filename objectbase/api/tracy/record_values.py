@@ -16,7 +16,8 @@ from objectbase.core.fields.date import parse_date
 from objectbase.core.models import User
 from objectbase.core.schema import ClassDef, FieldDef, element_type
 
-__all__ = ["MAX_DATUMS", "SLOTS", "ValueSlots", "read_new_value", "read_value", "read_values", "record_reference", "slot_of",
+__all__ = ["MAX_DATUMS", "SLOTS", "ValueSlots", "read_new_value", "read_value", "read_values", "record_reference",
+           "slot_of",
            "value_slots"]
 
 SLOTS = ("optionValue", "userValue", "recordValue", "integerValue", "decimalValue", "stringValue", "dateTimeValue")

@@ -36,7 +36,8 @@ _AUTOMATIC_VALUES = ("user_id", "created_at", "updated_at")
 
 def _dataset(cls: ClassDef, classes: Sequence[ClassDef], include: frozenset[str]) -> dict[str, Any]:
     position = next((n for n, c in enumerate(classes) if c.id == cls.id), 0)
-    dataset = render_dataset(cls, position, include=frozenset({"properties"}) if "dataset.properties" in include else frozenset())
+    wanted = frozenset({"properties"}) if "dataset.properties" in include else frozenset()
+    dataset = render_dataset(cls, position, include=wanted)
     if "dataset.states" in include:
         dataset["states"] = [render_state(s, None) for s in cls.states]
     if "dataset.properties.options" in include and dataset["properties"] is not None:
