@@ -4,7 +4,9 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    BigInteger, ColumnElement, Select, Table, bindparam, case, delete, func, insert, null, select, update,
+)
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
@@ -104,6 +106,12 @@ class RecordRows(RowsBase):
         return Compiler(self.dialect, resolve)
 
     def _sort_column(self, cls: ClassDef, table: Table, name: str) -> ColumnElement[Any]:
+        if name == ast.STATE_POSITION:
+            # The positions are the class's (its version keys the prepared statements), bound as values.
+            positions = {s.id: s.position for s in cls.states}
+            if not positions:
+                return table.c["_state_id"]  # NULL on every record (a constant is no ORDER BY key)
+            return case(positions, value=table.c["_state_id"], else_=null())
         if name in SYSTEM_FIELDS:
             return table.c[name]
         field = cls.fields.get(name)

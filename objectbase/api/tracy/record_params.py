@@ -30,7 +30,7 @@ _INT64_MAX = 2**63 - 1
 _PROPERTY = re.compile(r"^property\[(-?\d{1,12})\](?:\[(from|to)\])?$")
 # What an automatic property filters and sorts by.
 _AUTOMATIC_COLUMNS = {"author": "user_id", "createdAt": "created_at", "updatedAt": "updated_at"}
-_SORT_KEYS = {"id": "_id", "created": "created_at", "updated": "updated_at"}
+_SORT_KEYS = {"id": "_id", "created": "created_at", "updated": "updated_at", "state": ast.STATE_POSITION}
 _RANGED = ("Integer", "Float", "Date")
 _INCLUSIONS = ("exclude", "include", "only")
 
@@ -163,7 +163,7 @@ def _sort(cls: ClassDef, text: str) -> tuple[ast.SortKey, ...]:
             continue
         match = re.fullmatch(r"property:(-?\d{1,12})", name)
         if match is None:
-            raise _bad("sort", f"{name} is not a sort key (id, created, updated or property:<id>).")
+            raise _bad("sort", f"{name} is not a sort key (id, state, created, updated or property:<id>).")
         prop = _property(cls, "sort", int(match.group(1)))
         if not prop.type.is_sortable:
             raise _bad("sort", f"{prop.type.id} properties cannot be sorted by.")

@@ -151,6 +151,9 @@ def bind_sort(cls: ClassDef, sort: Sequence[ast.SortKey], rules: ast.NameRules =
               ) -> tuple[ast.SortKey, ...]:
     bound = []
     for key in sort:
+        if key.field == ast.STATE_POSITION:
+            bound.append(key)
+            continue
         found = resolve_field(cls, key.field, rules)
         if found is None:
             raise _unknown("sort", "sort", [key.field], f"{key.field} is not a field of {cls.name}")

@@ -73,6 +73,8 @@ def test_list_states_archive_and_trash(tracy: Tracy) -> None:
     assert _list(leads, ann) == ([second], 1)
     assert _list(leads, ann, archived="include") == ([second, third], 2)
     assert _list(leads, ann, archived="only") == ([third], 1)
+    assert _list(leads, ann, archived="include", sort="state")[0] == [third, second]
+    assert _list(leads, ann, archived="include", sort="-state,id")[0] == [second, third]
     assert _list(leads, ann, stateId=str(leads.state("New")), archived="include") == ([third], 1)
     assert _list(leads, ann, stateId=[str(leads.state("New")), str(leads.state("Doing"))]) == ([second], 1)
     assert _list(leads, removed="only") == ([first], 1)
@@ -98,3 +100,8 @@ def test_list_parameters_are_checked(tracy: Tracy) -> None:
         assert_problem(tracy.get("/v1/records", params), 400, key)
     assert_problem(tracy.get("/v1/records", {**dataset, f"property[{leads.prop('visits')}]": "x"}), 400)
     assert_problem(tracy.get("/v1/records", {"datasetId": leads.id + 99}), 404)
+    # A dataset without states sorts by state too (every record as "none").
+    tracy.qb.apply_class({"name": "Other", "fields": {"name": "String"}})
+    other = tracy.qb.services.classes.get_class(tracy.qb.admin, "Other")
+    response = tracy.get("/v1/records", {"datasetId": other.id, "sort": "-state"})
+    assert response.status_code == 200 and response.json() == []
