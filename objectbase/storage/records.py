@@ -112,7 +112,7 @@ class RecordRows(RowsBase):
             if not positions:
                 return table.c["_state_id"]  # NULL on every record (a constant is no ORDER BY key)
             return case(positions, value=table.c["_state_id"], else_=null())
-        if name in SYSTEM_FIELDS:
+        if name in SYSTEM_FIELDS or name == ast.SEQ:
             return table.c[name]
         field = cls.fields.get(name)
         if field is None:

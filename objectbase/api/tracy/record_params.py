@@ -30,7 +30,7 @@ _INT64_MAX = 2**63 - 1
 _PROPERTY = re.compile(r"^property\[(-?\d{1,12})\](?:\[(from|to)\])?$")
 # What an automatic property filters and sorts by.
 _AUTOMATIC_COLUMNS = {"author": "user_id", "createdAt": "created_at", "updatedAt": "updated_at"}
-_SORT_KEYS = {"id": "_id", "created": "created_at", "updated": "updated_at", "state": ast.STATE_POSITION}
+_SORT_KEYS = {"id": ast.SEQ, "created": "created_at", "updated": "updated_at", "state": ast.STATE_POSITION}
 _RANGED = ("Integer", "Float", "Date")
 _INCLUSIONS = ("exclude", "include", "only")
 
@@ -168,7 +168,7 @@ def _sort(cls: ClassDef, text: str) -> tuple[ast.SortKey, ...]:
         if not prop.type.is_sortable:
             raise _bad("sort", f"{prop.type.id} properties cannot be sorted by.")
         keys.append(ast.SortKey(_column(prop), descending))
-    return tuple(keys) or (ast.SortKey("_id"),)
+    return tuple(keys) or (ast.SortKey(ast.SEQ),)
 
 
 def _query(filters: list[tuple[str, int, str | None, str]], states: list[int], search: str | None, sort: str,

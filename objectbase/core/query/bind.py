@@ -151,7 +151,7 @@ def bind_sort(cls: ClassDef, sort: Sequence[ast.SortKey], rules: ast.NameRules =
               ) -> tuple[ast.SortKey, ...]:
     bound = []
     for key in sort:
-        if key.field == ast.STATE_POSITION:
+        if key.field in ast.RECORD_ORDER_KEYS:
             bound.append(key)
             continue
         found = resolve_field(cls, key.field, rules)
