@@ -67,6 +67,8 @@ class RecordEdit:
     removed: bool | None = None
     # The record's metadatums of each representation named are replaced by these.
     metadatums: Sequence[MetadatumValue] | None = None
+    # The class the client believes the record in: refused if it is another.
+    class_id: int | None = None
 
 
 class RecordEditService:
@@ -120,6 +122,8 @@ class RecordEditService:
         change it and archive it."""
         with self.storage.transaction(write=True) as tx:
             cls, record = self.views.locate(actor, tx, seq)
+            if edit.class_id is not None and edit.class_id != cls.id:
+                raise ValidationError.single("dataset", "invalid", "a record stays in its class")
             name, rid = cls.name, record.id
             if edit.removed is False and record.removed_at is not None:
                 record = self.records.restore(actor, name, rid)

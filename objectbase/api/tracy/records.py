@@ -77,7 +77,8 @@ async def edit_record(request: Request) -> Response:
     metadatums = metadatum_values(body) if body.get("metadatums") is not None else None
     edit = RecordEdit(values=None if datums is None else partial(_values, datums),
                       state_id=reference_id(body, "state"), archived=_mark(body, "archived"),
-                      removed=_mark(body, "removed"), metadatums=metadatums)
+                      removed=_mark(body, "removed"), metadatums=metadatums,
+                      class_id=reference_id(body, "dataset"))
     return _one(await perform(request, services(request).record_edits.edit_record, seq, edit))
 
 

@@ -12,17 +12,27 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
+# Years 1 to 9999: what every dialect can write back as a calendar date.
+_FIRST, _LAST = -62135596800, 253402300799
+
+
+def _in_range(seconds: float) -> int:
+    if not (_FIRST <= seconds <= _LAST):
+        raise CastError("is out of range (years 1 to 9999)")
+    return int(seconds)
+
+
 def parse_date(value: Any) -> int:
     """Seconds since the epoch, from `YYYY-MM-DD HH:MM:SS` (UTC), ISO 8601, `YYYY-MM-DD` or Unix seconds."""
     if isinstance(value, bool):
         raise CastError("is not a date")
     if isinstance(value, (int, float)):
-        return int(value)
+        return _in_range(value)
     if not isinstance(value, str):
         raise CastError("is not a date")
     text = value.strip()
     if _NUMBER.match(text):
-        return int(float(text))
+        return _in_range(float(text))
     if _DATE_ONLY.match(text):
         text += "T00:00:00"
     try:
