@@ -1,4 +1,4 @@
-"""V1–V4: datums one by one (contract §4, §5.2). A datum is one value of a record's property; its id
+"""V1–V4 (and `GET /v1/datums/{id}`): datums one by one (contract §4, §5.2). A datum is one value of a record's property; its id
 is stable while the value exists. Each write is an update of the record (same permissions, same
 history: `datumAdded`, `datumChanged`, `datumRemoved`)."""
 
@@ -20,7 +20,7 @@ from objectbase.api.tracy.record_values import read_new_value, read_value
 from objectbase.api.tracy.render_records import render_field_datum
 from objectbase.core.record_views import RecordList
 
-__all__ = ["add_datum", "change_datum", "list_datums", "remove_datum"]
+__all__ = ["add_datum", "change_datum", "get_datum", "list_datums", "remove_datum"]
 
 
 def _rendered(listed: RecordList) -> list[dict[str, object]]:
@@ -41,6 +41,11 @@ async def change_datum(request: Request) -> Response:
     body = await read_object(request, "Datum")
     listed = await perform(request, services(request).record_edits.change_value, datum_id,
                            partial(read_new_value, entry=body))
+    return json_response(_rendered(listed)[0])
+
+
+async def get_datum(request: Request) -> Response:
+    listed = await perform(request, services(request).record_edits.get_value, long_path_id(request))
     return json_response(_rendered(listed)[0])
 
 

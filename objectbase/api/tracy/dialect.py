@@ -36,6 +36,7 @@ ROUTES = [
     Route("/records/{id}", records.delete_record, methods=["DELETE"]),
     Route("/datums", datums.add_datum, methods=["POST"]),
     Route("/datums", datums.list_datums, methods=_GET),
+    Route("/datums/{id}", datums.get_datum, methods=_GET),
     Route("/datums/{id}", datums.change_datum, methods=["PATCH"]),
     Route("/datums/{id}", datums.remove_datum, methods=["DELETE"]),
     Route("/events", events.list_events, methods=_GET),

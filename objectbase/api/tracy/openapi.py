@@ -106,6 +106,7 @@ _ADDED_PATHS: dict[str, Any] = {
         "post": _operation("Datums", "Add a datum", _ref("Datum"), "Datum"),
     },
     "/v1/datums/{id}": {
+        "get": _operation("Datums", "Get a datum", _ref("Datum"), params=("id",)),
         "patch": _operation("Datums", "Change a datum's value", _ref("Datum"), "Datum", params=("id",)),
         "delete": _operation("Datums", "Remove a datum", {"type": "object"}, params=("id",)),
     },

@@ -27,6 +27,7 @@ def test_add_change_remove_and_list_datums(tracy: Tracy) -> None:
     visits = _datum(tracy.post("/v1/datums", {"record": ref, **leads.datum("visits", "integerValue", 3)}))
     changed = _datum(tracy.post(f"/v1/datums/{visits['id']}", {"integerValue": 4}, method="PATCH"))
     assert changed["id"] == visits["id"] and changed["integerValue"] == 4
+    assert _datum(tracy.get(f"/v1/datums/{visits['id']}")) == changed
     green = leads.option("tags", "green")
     changed = _datum(tracy.post(f"/v1/datums/{first['id']}", leads.datum("tags", "optionValue", {"id": green}),
                                 method="PATCH"))
