@@ -1,5 +1,5 @@
 """Record writes that change several things at once, each one transaction: create (or duplicate) a
-record with its values and metadatums; edit a record's values, state, metadatums and archive/trash
+record with its values and metadata; edit a record's values, state, metadata and archive/trash
 marks together; add, change or remove one value or one metadatum of a record named by `_seq`.
 
 Every step goes through the record, datum and metadatum services (so permissions, casting, the
@@ -54,7 +54,7 @@ class RecordDraft:
     original_seq: int | None = None
     # None: the class's first state (a copy: the original's).
     state_id: int | None = None
-    metadatums: Sequence[MetadatumValue] = ()
+    metadata: Sequence[MetadatumValue] = ()
 
 
 @dataclass(frozen=True)
@@ -65,22 +65,22 @@ class RecordEdit:
     state_id: int | None = None
     archived: bool | None = None
     removed: bool | None = None
-    # The record's metadatums of each representation named are replaced by these.
-    metadatums: Sequence[MetadatumValue] | None = None
+    # The record's metadata of each representation named are replaced by these.
+    metadata: Sequence[MetadatumValue] | None = None
     # The class the client believes the record in: refused if it is another.
     class_id: int | None = None
 
 
 class RecordEditService:
     def __init__(self, storage: Storage[ViewTransaction], records: RecordService, views: RecordViewService,
-                 datums: DatumService, metadata: MetadatumService) -> None:
+                 datum_values: DatumService, metadata: MetadatumService) -> None:
         self.storage = storage
         self.records = records
         self.views = views
-        self.datums = datums
+        self.datum_values = datum_values
         self.metadata = metadata
 
-    def _add_metadatums(self, actor: Actor, cls: ClassDef, record: Record, items: Sequence[MetadatumValue]) -> None:
+    def _add_metadata(self, actor: Actor, cls: ClassDef, record: Record, items: Sequence[MetadatumValue]) -> None:
         for item in items:
             self.metadata.add_metadatum(actor, cls.name, record.id, item.representation, item.decimal_value,
                                         item.record_value)
@@ -105,7 +105,7 @@ class RecordEditService:
                 values = draft.values(cls)
                 record = self.records.create_records(
                     actor, cls.name, [NewRecord(values, state_id=draft.state_id)]).records[0]
-            self._add_metadatums(actor, cls, record, draft.metadatums)
+            self._add_metadata(actor, cls, record, draft.metadata)
             return self.views.views(actor, tx, [(cls, record)], ALL_PARTS)
 
     def _update_values(self, actor: Actor, cls: ClassDef, record: Record, values: Mapping[str, Any]) -> None:
@@ -133,8 +133,8 @@ class RecordEditService:
                 self._update_values(actor, cls, record, edit.values(cls))
             if edit.state_id is not None:
                 self.records.change_state(actor, name, rid, edit.state_id)
-            if edit.metadatums is not None:
-                self._replace_metadatums(actor, tx, cls, record, edit)
+            if edit.metadata is not None:
+                self._replace_metadata(actor, tx, cls, record, edit)
             if edit.archived is True and record.archived_at is None:
                 self.records.archive(actor, name, rid)
             if edit.removed is True and record.removed_at is None:
@@ -144,14 +144,14 @@ class RecordEditService:
             (after,) = tx.select_records_by_seq(cls, [seq], ast.TRUE)
             return self.views.views(actor, tx, [(cls, after)], ALL_PARTS)
 
-    def _replace_metadatums(self, actor: Actor, tx: ViewTransaction, cls: ClassDef, record: Record,
+    def _replace_metadata(self, actor: Actor, tx: ViewTransaction, cls: ClassDef, record: Record,
                             edit: RecordEdit) -> None:
-        assert edit.metadatums is not None and record.seq is not None
-        replaced = {m.representation for m in edit.metadatums}
+        assert edit.metadata is not None and record.seq is not None
+        replaced = {m.representation for m in edit.metadata}
         for old in tx.select_metadatum_rows(cls.id, record.seq):
             if old.representation in replaced:
                 self.metadata.remove_metadatum(actor, old.id)
-        self._add_metadatums(actor, cls, record, edit.metadatums)
+        self._add_metadata(actor, cls, record, edit.metadata)
 
     @writes
     def delete_record(self, actor: Actor, seq: int) -> None:
@@ -167,18 +167,18 @@ class RecordEditService:
         with self.storage.transaction(write=True) as tx:
             cls, record = self.views.locate(actor, tx, seq)
             field_def, value = value_of(cls)
-            added = self.datums.add_datum(actor, cls.name, record.id, field_def.name, value)
+            added = self.datum_values.add_datum(actor, cls.name, record.id, field_def.name, value)
             return self._one_datum(actor, tx, cls, added.datum.id)
 
     @writes
     def change_value(self, actor: Actor, datum_id: int, value_of: NewValueOf) -> RecordList:
         with self.storage.transaction(write=True) as tx:
-            cls, _record, found = self.datums.get_datum(actor, datum_id)
-            self.datums.change_datum(actor, datum_id, value_of(cls, found.field))
+            cls, _record, found = self.datum_values.get_datum(actor, datum_id)
+            self.datum_values.change_datum(actor, datum_id, value_of(cls, found.field))
             return self._one_datum(actor, tx, cls, datum_id)
 
     def _one_datum(self, actor: Actor, tx: ViewTransaction, cls: ClassDef, datum_id: int) -> RecordList:
-        _cls, record, found = self.datums.get_datum(actor, datum_id)
+        _cls, record, found = self.datum_values.get_datum(actor, datum_id)
         listed = self.views.views(actor, tx, [(cls, record)], ALL_PARTS)
         view = listed.views[0]
         only = type(view)(view.cls, view.record, [found])
@@ -190,12 +190,12 @@ class RecordEditService:
             cls, record = self.views.locate(actor, tx, seq)
             listed = self.views.views(actor, tx, [(cls, record)], ALL_PARTS)
             view = listed.views[0]
-            datums = [d for d in view.datums if field_id is None or d.field.id == field_id]
-            return RecordList([type(view)(cls, record, datums)], listed.users, 1, listed.classes)
+            data = [d for d in view.data if field_id is None or d.field.id == field_id]
+            return RecordList([type(view)(cls, record, data)], listed.users, 1, listed.classes)
 
     def get_value(self, actor: Actor, datum_id: int) -> RecordList:
         with self.storage.transaction(write=False) as tx:
-            cls, _record, _found = self.datums.get_datum(actor, datum_id)
+            cls, _record, _found = self.datum_values.get_datum(actor, datum_id)
             return self._one_datum(actor, tx, cls, datum_id)
 
     # -- one metadatum --------------------------------------------------------------------------
@@ -213,7 +213,7 @@ class RecordEditService:
             cls, record = self.views.locate(actor, tx, found.record_seq)
             return cls, record, found
 
-    def list_metadatums(self, actor: Actor, seq: int) -> tuple[ClassDef, Record, list[Metadatum]]:
+    def list_metadata(self, actor: Actor, seq: int) -> tuple[ClassDef, Record, list[Metadatum]]:
         with self.storage.transaction(write=False) as tx:
             cls, record = self.views.locate(actor, tx, seq)
             return cls, record, self.metadata.metadatum_list(actor, cls.name, record.id)

@@ -1,5 +1,5 @@
 """Records addressed by their integer `_seq` (as integer-keyed dialects name them), read together with
-what a full view of a record shows: its values with their datum ids, its metadatums, its event
+what a full view of a record shows: its values with their datum ids, its metadata, its event
 history, its state history, and the users those name. One call reads it all in one snapshot.
 
 A `_seq` is unique across the app's classes, so a record is found by `_seq` alone, looking in every
@@ -41,7 +41,7 @@ class ViewTransaction(RecordTransaction, UserRows, Protocol):
 class RecordParts:
     """Which parts of a record a view reads (values with datum ids are always read)."""
 
-    metadatums: bool = True
+    metadata: bool = True
     events: bool = True
     transitions: bool = True
 
@@ -53,8 +53,8 @@ ALL_PARTS = RecordParts()
 class RecordView:
     cls: ClassDef
     record: Record
-    datums: list[FieldDatum]
-    metadatums: list[Metadatum] | None = None
+    data: list[FieldDatum]
+    metadata: list[Metadatum] | None = None
     events: list[Event] | None = None
     transitions: list[Transition] | None = None
 
@@ -124,10 +124,10 @@ class RecordViewService:
     # -- views ----------------------------------------------------------------------------------
     def _view(self, actor: Actor, tx: ViewTransaction, cls: ClassDef, record: Record, parts: RecordParts) -> RecordView:
         assert record.seq is not None
-        datums = [FieldDatum(d, f) for f, d in datum_values(cls, record, tx.select_datum_rows(cls.id, record.seq))]
-        view = RecordView(cls, record, datums)
-        if parts.metadatums:
-            view = replace(view, metadatums=tx.select_metadatum_rows(cls.id, record.seq))
+        data = [FieldDatum(d, f) for f, d in datum_values(cls, record, tx.select_datum_rows(cls.id, record.seq))]
+        view = RecordView(cls, record, data)
+        if parts.metadata:
+            view = replace(view, metadata=tx.select_metadatum_rows(cls.id, record.seq))
         if parts.events:
             page = self.events.list_events(actor, EventQuery(record_seq=record.seq, class_name=cls.name,
                                                              limit=MAX_EVENT_PAGE))
@@ -148,7 +148,7 @@ class RecordViewService:
         ids: set[int] = set(more)
         for view in views:
             ids.add(view.record.user_id)
-            ids.update(d.datum.value for d in view.datums if element_type(d.field.type).name == "User")
+            ids.update(d.datum.value for d in view.data if element_type(d.field.type).name == "User")
             ids.update(_users_in_events([view.cls], view.events or ()))
         return self.load_users(tx, actor, ids)
 

@@ -25,7 +25,7 @@ __all__ = ["add_datum", "change_datum", "get_datum", "list_datums", "remove_datu
 
 def _rendered(listed: RecordList) -> list[dict[str, object]]:
     view = listed.views[0]
-    return [render_field_datum(view, found, listed.users) for found in view.datums]
+    return [render_field_datum(view, found, listed.users) for found in view.data]
 
 
 async def add_datum(request: Request) -> Response:

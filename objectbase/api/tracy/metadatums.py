@@ -53,5 +53,5 @@ async def remove_metadatum(request: Request) -> Response:
 async def list_metadatums(request: Request) -> Response:
     seq = record_id_param(request)
     representation = int_param(request, "representationId")
-    _cls, _record, found = await perform(request, services(request).record_edits.list_metadatums, seq)
+    _cls, _record, found = await perform(request, services(request).record_edits.list_metadata, seq)
     return json_response([_rendered(m) for m in found if representation is None or m.representation == representation])

@@ -34,6 +34,11 @@ def _one(listed: RecordList, include: frozenset[str] = _FULL) -> Response:
     return json_response(render_record(listed.views[0], listed, include))
 
 
+def _parts(include: frozenset[str]) -> RecordParts:
+    return RecordParts(metadata="metadatums" in include, events="events" in include,
+                       transitions="transitions" in include)
+
+
 def _values(entries: Sequence[Any], cls: ClassDef) -> dict[str, Any]:
     return read_values(cls, entries)
 
@@ -47,15 +52,14 @@ async def create_record(request: Request) -> Response:
         raise ValidationError({"datums": [FieldError("required", "At least one datum is required.")]},
                               "A new record needs at least one datum")
     draft = RecordDraft(partial(_values, datums), class_id=dataset, original_seq=original,
-                        state_id=reference_id(body, "state"), metadatums=metadatum_values(body))
+                        state_id=reference_id(body, "state"), metadata=metadatum_values(body))
     return _one(await perform(request, services(request).record_edits.create_record, draft))
 
 
 async def get_record(request: Request) -> Response:
     seq = long_path_id(request)
     include = include_of(request, RECORD_INCLUDES, _FULL)
-    parts = RecordParts(metadatums="metadatums" in include, events="events" in include,
-                        transitions="transitions" in include)
+    parts = _parts(include)
     return _one(await perform(request, services(request).record_views.view_record, seq, parts), include)
 
 
@@ -77,7 +81,7 @@ async def edit_record(request: Request) -> Response:
     metadatums = metadatum_values(body) if body.get("metadatums") is not None else None
     edit = RecordEdit(values=None if datums is None else partial(_values, datums),
                       state_id=reference_id(body, "state"), archived=_mark(body, "archived"),
-                      removed=_mark(body, "removed"), metadatums=metadatums,
+                      removed=_mark(body, "removed"), metadata=metadatums,
                       class_id=reference_id(body, "dataset"))
     return _one(await perform(request, services(request).record_edits.edit_record, seq, edit))
 
@@ -91,7 +95,6 @@ async def delete_record(request: Request) -> Response:
 async def list_records(request: Request) -> Response:
     include = include_of(request, RECORD_INCLUDES, frozenset({"datums"}))
     dataset, seqs, query_of = list_query(request)
-    parts = RecordParts(metadatums="metadatums" in include, events="events" in include,
-                        transitions="transitions" in include)
+    parts = _parts(include)
     listed = await perform(request, services(request).record_views.view_records, dataset, seqs, query_of, parts)
     return json_response(render_records(listed, include), headers={"X-Total-Count": str(listed.total)})

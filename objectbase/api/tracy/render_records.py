@@ -65,7 +65,7 @@ def _datums(view: RecordView, users: Mapping[int, User]) -> list[dict[str, Any]]
     props = properties_of(view.cls)
     by_field = {p.field.id: p for p in props if p.field is not None}
     rendered = [render_datum(by_field[d.field.id], d.datum.id, d.datum.value, users)
-                for d in view.datums if d.field.id in by_field]
+                for d in view.data if d.field.id in by_field]
     record = view.record
     assert record.seq is not None
     # Automatic values have no datum row: their ids are derived from the record's, negative.
@@ -147,8 +147,8 @@ def render_record(view: RecordView, listed: RecordList, include: frozenset[str])
         "archived": None if record.archived_at is None else _seconds(record.archived_at),
         "removed": None if record.removed_at is None else _seconds(record.removed_at),
         "datums": _datums(view, users) if "datums" in include else None,
-        "metadatums": ([render_metadatum(m) for m in view.metadatums]
-                       if "metadatums" in include and view.metadatums is not None else None),
+        "metadatums": ([render_metadatum(m) for m in view.metadata]
+                       if "metadatums" in include and view.metadata is not None else None),
         "events": events,
         "transitions": ([_transition(cls, t) for t in view.transitions]
                         if "transitions" in include and view.transitions is not None else None),
