@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, Router
+from starlette.routing import Route
 
 from objectbase.api.common.pipeline import request_id_of
+from objectbase.api.common.routing import SegmentRouter
 from objectbase.api.tracy import access_tokens, datasets, email_validation_tokens, meta, users
 from objectbase.api.tracy.credentials import read_credentials
 from objectbase.api.tracy.problems import problem_response
@@ -44,7 +45,7 @@ class TracyDialect:
         if not prefix.startswith("/") or not prefix.strip("/"):
             raise ValueError(f"--tracy-prefix must be a path such as /v1, not {prefix!r}")
         self.prefixes = (prefix,)
-        self.app = Router(routes=ROUTES)
+        self.app = SegmentRouter(ROUTES)
 
     def credentials(self, request: Request) -> Credentials:
         return read_credentials(request)
