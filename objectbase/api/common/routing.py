@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
@@ -42,4 +43,5 @@ class SegmentRouter:
         if scope["type"] == "lifespan":
             await self._fallback(scope, receive, send)
             return
-        await self._buckets.get(_first_segment(scope["path"]), self._fallback)(scope, receive, send)
+        # The path below the mount point, as the routes themselves match it.
+        await self._buckets.get(_first_segment(get_route_path(scope)), self._fallback)(scope, receive, send)
