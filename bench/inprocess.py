@@ -103,9 +103,17 @@ def _capture_statements(engine: Any) -> list[tuple[str, Any]]:
         seen.append((self.sql, self._parameters(values)))
         return run(self, conn, values, fetch)
 
+    run_many = prepared.Prepared.execute_many
+
+    def recording_many(self: Any, conn: Any, rows: Any) -> Any:
+        seen.append((self.sql, self._parameters(rows[0])))
+        return run_many(self, conn, rows)
+
     prepared.Prepared._run = recording_run  # type: ignore[method-assign]
-    sqlalchemy.event.listen(engine, "before_cursor_execute",
-                            lambda conn, cursor, sql, parameters, context, many: seen.append((sql, parameters)))
+    prepared.Prepared.execute_many = recording_many  # type: ignore[method-assign]
+    sqlalchemy.event.listen(
+        engine, "before_cursor_execute",
+        lambda conn, cursor, sql, parameters, context, many: seen.append((sql, parameters[0] if many else parameters)))
     return seen
 
 
@@ -115,11 +123,15 @@ def _explain(engine: Any, workload: str, statements: list[tuple[str, Any]]) -> N
         if not sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
             continue
         prefix = "EXPLAIN (ANALYZE, BUFFERS) " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+        if sql.lstrip().upper().startswith("INSERT"):
+            prefix = "EXPLAIN "  # run again, the row would exist already
         with engine.connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
             try:
                 cursor.execute(prefix + sql, parameters)
                 plan = "\n".join("    " + " ".join(str(c) for c in row) for row in cursor.fetchall())
+            except Exception as error:  # a statement that cannot run twice: say so and go on
+                plan = f"    (not explained: {error})"
             finally:
                 cursor.close()
                 conn.connection.driver_connection.rollback()
@@ -163,6 +175,10 @@ def main() -> int:
                  for _ in range(min(100, args.records - start))]
         ids.extend(r.id for r in services.records.create_records(actor, "ScoreTable", batch).records)
 
+    if args.backend == "postgresql":
+        # As bench/run.py does after loading: plans need the table's statistics.
+        with services.storage.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     driver = Driver(app)
     params: dict[str, Any] = {"application_id": app_id, "auth_key": created.auth_key,
                               "nonce": rng.randrange(1, 2**31), "timestamp": int(time.time()),
