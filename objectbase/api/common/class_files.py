@@ -20,7 +20,7 @@ from objectbase.core.permissions import (
 )
 from objectbase.core.schema import ClassSpec, FieldSpec, OptionSpec, StateSpec, element_type, validate_name, validate_states
 
-__all__ = ["CLASS_FILE_ACL", "parse_class_specs"]
+__all__ = ["CLASS_FILE_ACL", "check_field_name", "parse_class_specs"]
 
 
 CLASS_FILE_ACL = AclVocabulary(
@@ -78,6 +78,14 @@ def _parse_field(name: str, raw: Any, indexed: bool, required: bool) -> FieldSpe
     return FieldSpec(name, type_, indexed, required, options, target)
 
 
+def check_field_name(name: Any, key: str, reserved: AbstractSet[str]) -> str:
+    """A field name: letters, digits and underscores, not starting with `_`, and no reserved word."""
+    validate_name(name, key)
+    if name.lower() in reserved or name.startswith("_"):
+        raise ValidationError.single(key, "reserved_name", "is a reserved word")
+    return str(name)
+
+
 def _parse_fields(raw: Any, indexes: set[str], required: set[str], reserved: AbstractSet[str]) -> tuple[FieldSpec, ...]:
     if not isinstance(raw, Mapping):
         raise ValidationError.single("fields", "invalid", "must be an object of field name to type")
@@ -85,9 +93,7 @@ def _parse_fields(raw: Any, indexes: set[str], required: set[str], reserved: Abs
     errors: dict[str, list[FieldError]] = {}
     for name, type_name in raw.items():
         try:
-            validate_name(name, f"fields.{name}")
-            if name.lower() in reserved or name.startswith("_"):
-                raise ValidationError.single(f"fields.{name}", "reserved_name", "is a reserved word")
+            check_field_name(name, f"fields.{name}", reserved)
             specs.append(_parse_field(name, type_name, name in indexes, name in required))
         except UnknownFieldType as unknown:
             errors[f"fields.{name}"] = [FieldError("unknown_type", f"has an unknown type {unknown.args[0]!r}")]
