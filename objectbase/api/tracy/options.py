@@ -57,6 +57,8 @@ def _same_property(body: dict[str, Any], field: FieldDef) -> None:
 def _create(actor: Actor, core: Services, body: dict[str, Any]) -> tuple[OptionDef, Property]:
     require_admin(actor)  # before any lookup: a refused caller learns nothing of ids
     property_id = members.reference_id(body, "property", required=True) or 0
+    if property_id < 0:
+        raise members.invalid("property.id", "Automatic properties have no options.")
     try:
         cls, field = core.classes.get_class_of_field(actor, property_id)
     except NotFoundError:
