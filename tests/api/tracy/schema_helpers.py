@@ -19,7 +19,7 @@ LEAD: dict[str, Any] = {
 def lead(tracy: Tracy) -> dict[str, Any]:
     """The Lead dataset, as DS2 renders it (states and properties included)."""
     tracy.qb.apply_class(LEAD)
-    (dataset,) = tracy.get("/v1/datasets").json()
+    dataset = next(d for d in tracy.get("/v1/datasets").json() if d["name"] == "Lead")
     body: dict[str, Any] = tracy.get(f"/v1/datasets/{dataset['id']}", {"include": "states,properties.options"}).json()
     return body
 
