@@ -194,6 +194,10 @@ class ClassService:
         self.on_delete: list[OnClassDelete] = []
 
     def _classes(self, tx: ClassReads, app_id: int, version: int | None) -> dict[str, ClassDef]:
+        if tx.schema_changed:
+            # Changed in this (uncommitted) transaction: read them as they now are, and cache
+            # nothing, since the change may still roll back.
+            return {c.name: c for c in tx.select_classes(app_id)}
         cached = self._cache.get(app_id)
         if cached is not None and version is not None and cached[0] == version:
             return cached[1]

@@ -49,6 +49,10 @@ class Committing(Protocol):
 
 
 class AppRows(Protocol):
+    # True once `bump_schema_version` ran in this transaction: its classes are no longer those a
+    # per-worker cache holds for the version the request started with.
+    schema_changed: bool
+
     def insert_app(self, name: str, auth_key: str, auth_secret: str, account_key: str, now: float) -> App: ...
     def select_app(self, app_id: int) -> App | None: ...
     def select_app_by_auth_key(self, auth_key: str) -> App | None: ...

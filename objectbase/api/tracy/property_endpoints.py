@@ -113,8 +113,12 @@ def _create(actor: Actor, core: Services, body: dict[str, Any]) -> tuple[ClassDe
     name = required_string(body, "name")
     parameters = _parameters(body)
     spec = _field_spec(core, actor, cls, name, kind, bool(members.boolean(body, "isRequired")), parameters)
-    changed = core.classes.add_field(actor, cls.name, spec, position=members.position(body),
-                                     title=bool(members.boolean(body, "isUsedAsTitle")), parameters=parameters)
+    position, title = members.position(body), bool(members.boolean(body, "isUsedAsTitle"))
+    try:
+        changed = core.classes.add_field(actor, cls.name, spec, position=position, title=title,
+                                         parameters=parameters)
+    except ValidationError as error:
+        raise error.with_field_names({name: "name"}) from None  # the core names the field
     return changed, property_of(changed, changed.fields[name])
 
 
