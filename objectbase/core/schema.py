@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any, Mapping, Sequence
 
 from objectbase.core.errors import ValidationError
@@ -191,3 +192,7 @@ class ClassSpec:
     fields: tuple[FieldSpec, ...]
     permissions: ClassPermissions
     states: tuple[StateSpec, ...] = field(default=())
+    # The catalogue folder (None: top level) and disabled flag; `...` / None: keep (a new class:
+    # top level, enabled), so a file that does not mention them changes neither.
+    path: str | None | EllipsisType = ...
+    disabled: bool | None = None

@@ -81,7 +81,8 @@ class ClassRows(StateRows):
         count = self.conn.execute(select(func.count()).select_from(classes).where(classes.c.app_id == app_id)).scalar()
         class_id = self.insert_returning_id(classes, dict(
             app_id=app_id, name=spec.name, permissions=_permissions_to_json(spec.permissions),
-            version=1, created_at=now, updated_at=now, position=count or 0, path=None, disabled=False))
+            version=1, created_at=now, updated_at=now, position=count or 0,
+            path=None if spec.path is ... else spec.path, disabled=bool(spec.disabled)))
         self._insert_fields(class_id, spec.fields, 0)
         self.save_states(self._reload(app_id, class_id), spec.states, {})
         cls = self._reload(app_id, class_id)
@@ -100,9 +101,12 @@ class ClassRows(StateRows):
                 self.conn.execute(update(fields).where(fields.c.id == existing.id)
                                   .values(indexed=existing.indexed or field_spec.indexed,
                                           required=field_spec.required))
+        listing: dict[str, Any] = {} if spec.path is ... else {"path": spec.path}
+        if spec.disabled is not None:
+            listing["disabled"] = spec.disabled
         self.conn.execute(update(classes).where(classes.c.id == current.id).values(
             permissions=_permissions_to_json(spec.permissions),
-            version=classes.c.version + 1, updated_at=now))
+            version=classes.c.version + 1, updated_at=now, **listing))
         self.save_states(current, spec.states,
                          {s.name: s.id for s in current.states} if state_ids is None else state_ids)
         cls = self._reload(current.app_id, current.id)

@@ -18,7 +18,9 @@ from objectbase.core.fields import UnknownFieldType, field_type
 from objectbase.core.permissions import (
     DEFAULT_CLASS_PERMISSIONS, RECORD_ACTIONS, Access, Action, ClassPermissions, Permission,
 )
-from objectbase.core.schema import ClassSpec, FieldSpec, OptionSpec, StateSpec, element_type, validate_name, validate_states
+from objectbase.core.schema import (
+    ClassSpec, FieldSpec, OptionSpec, StateSpec, element_type, validate_name, validate_path, validate_states,
+)
 
 __all__ = ["CLASS_FILE_ACL", "check_field_name", "parse_class_specs"]
 
@@ -160,7 +162,15 @@ def _parse_class(raw: Any, reserved: AbstractSet[str]) -> ClassSpec:
         fields=_parse_fields(raw.get("fields") or {}, set(map(str, indexes)), set(map(str, required)), reserved),
         permissions=_parse_class_permissions(raw.get("permissions"), raw.get("use_class_permissions")),
         states=_parse_states(raw.get("states")),
+        path=validate_path(raw["path"]) if "path" in raw else ...,
+        disabled=_parse_disabled(raw.get("disabled")),
     )
+
+
+def _parse_disabled(raw: Any) -> bool | None:
+    if raw is not None and not isinstance(raw, bool):
+        raise ValidationError.single("disabled", "invalid", "must be true or false")
+    return raw
 
 
 def parse_class_specs(raw: Any, *, reserved_names: AbstractSet[str]) -> list[ClassSpec]:

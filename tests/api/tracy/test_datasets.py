@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from objectbase.core.classes import class_snapshot
 from objectbase.core.errors import ValidationError
 from objectbase.core.records import NewRecord
 from tests.api.tracy.conftest import Tracy
@@ -158,3 +159,18 @@ def test_bad_dataset_bodies_change_nothing(tracy: Tracy) -> None:
     assert_problem(tracy.qb.client.post("/v1/datasets", content=b'{"name": "X",}',
                                         headers={**tracy.owner_headers, "Content-Type": "text/json"}), 400)
     assert schema_snapshot(tracy) == before
+
+
+def test_a_class_file_may_file_and_disable_a_class_and_keeps_both_when_silent(tracy: Tracy) -> None:
+    tracy.qb.apply_class({"name": "Lead", "fields": {"company": "String"}, "path": "Sales", "disabled": True})
+    assert _catalogue(tracy) == [("Lead", 0, "Sales", True)]
+    tracy.qb.apply_class({"name": "Lead", "fields": {"company": "String", "city": "String"}})
+    assert _catalogue(tracy) == [("Lead", 0, "Sales", True)]
+    tracy.qb.apply_class({"name": "Lead", "fields": {"company": "String"}, "path": None, "disabled": False})
+    assert _catalogue(tracy) == [("Lead", 0, None, False)]
+    _patch(tracy, tracy.get("/v1/datasets").json()[0]["id"], {"path": "A/B", "isDisabled": True})
+    snapshot = class_snapshot(tracy.qb.services.classes.get_class(tracy.qb.admin, "Lead"))
+    assert (snapshot["path"], snapshot["disabled"]) == ("A/B", True)
+    for bad in ({"path": "a//b"}, {"disabled": "yes"}):
+        with pytest.raises(ValidationError):
+            tracy.qb.apply_class({"name": "Lead", "fields": {"company": "String"}, **bad})
