@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx2 as httpx
+
 from objectbase.core.records import NewRecord
 from objectbase.core.users import NewUser
 from tests.api.tracy.conftest import Tracy
+from tests.api.tracy.seed_schemas import assert_valid
 
 LEAD: dict[str, Any] = {
     "name": "Lead",
@@ -42,3 +45,11 @@ def schema_snapshot(tracy: Tracy) -> tuple[Any, int]:
     datasets = tracy.get("/v1/datasets", {"include": "states,properties.options"})
     assert datasets.status_code == 200, datasets.text
     return datasets.json(), len(tracy.qb.events())
+
+
+def valid_answer(response: httpx.Response, schema: str) -> dict[str, Any]:
+    """A write's 200 answer, checked against the seed's `schema`."""
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert_valid(body, schema)
+    return body

@@ -11,16 +11,11 @@ from objectbase.core.errors import ValidationError
 from objectbase.core.records import NewRecord
 from tests.api.tracy.conftest import Tracy
 from tests.api.tracy.problems import assert_problem
-from tests.api.tracy.schema_helpers import add_record, lead, schema_snapshot, user_headers
-from tests.api.tracy.seed_schemas import assert_valid
+from tests.api.tracy.schema_helpers import add_record, lead, schema_snapshot, user_headers, valid_answer
 
 
 def _create(tracy: Tracy, body: dict[str, Any]) -> dict[str, Any]:
-    response = tracy.post("/v1/datasets", body)
-    assert response.status_code == 200, response.text
-    dataset: dict[str, Any] = response.json()
-    assert_valid(dataset, "Dataset")
-    return dataset
+    return valid_answer(tracy.post("/v1/datasets", body), "Dataset")
 
 
 def _catalogue(tracy: Tracy) -> list[tuple[str, int, str | None, bool]]:
@@ -28,11 +23,7 @@ def _catalogue(tracy: Tracy) -> list[tuple[str, int, str | None, bool]]:
 
 
 def _patch(tracy: Tracy, dataset_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    response = tracy.post(f"/v1/datasets/{dataset_id}", body, method="PATCH")
-    assert response.status_code == 200, response.text
-    dataset: dict[str, Any] = response.json()
-    assert_valid(dataset, "Dataset")
-    return dataset
+    return valid_answer(tracy.post(f"/v1/datasets/{dataset_id}", body, method="PATCH"), "Dataset")
 
 
 def test_datasets_are_created_in_the_catalogue(tracy: Tracy) -> None:

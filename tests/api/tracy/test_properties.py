@@ -8,26 +8,18 @@ from typing import Any
 from objectbase.api.tracy.property_types import CATALOGUE
 from tests.api.tracy.conftest import Tracy
 from tests.api.tracy.problems import assert_problem
-from tests.api.tracy.schema_helpers import add_record, lead, schema_snapshot, user_headers
-from tests.api.tracy.seed_schemas import assert_valid
+from tests.api.tracy.schema_helpers import add_record, lead, schema_snapshot, user_headers, valid_answer
 from tests.conftest import SCORE_TABLE
 
 
 def _add(tracy: Tracy, dataset_id: int, name: str, type_id: str, **members: Any) -> dict[str, Any]:
     response = tracy.post("/v1/properties", {"dataset": {"id": dataset_id}, "propertyType": {"id": type_id},
                                              "name": name, **members})
-    assert response.status_code == 200, response.text
-    prop: dict[str, Any] = response.json()
-    assert_valid(prop, "Property")
-    return prop
+    return valid_answer(response, "Property")
 
 
 def _patch(tracy: Tracy, property_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    response = tracy.post(f"/v1/properties/{property_id}", body, method="PATCH")
-    assert response.status_code == 200, response.text
-    prop: dict[str, Any] = response.json()
-    assert_valid(prop, "Property")
-    return prop
+    return valid_answer(tracy.post(f"/v1/properties/{property_id}", body, method="PATCH"), "Property")
 
 
 def _by_name(tracy: Tracy, dataset_id: int) -> dict[str, dict[str, Any]]:
