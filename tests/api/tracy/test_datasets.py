@@ -165,3 +165,14 @@ def test_a_class_file_may_file_and_disable_a_class_and_keeps_both_when_silent(tr
     for bad in ({"path": "a//b"}, {"disabled": "yes"}):
         with pytest.raises(ValidationError):
             tracy.qb.apply_class({"name": "Lead", "fields": {"company": "String"}, **bad})
+
+
+def test_the_openapi_document_lists_the_schema_writes(tracy: Tracy) -> None:
+    paths = tracy.qb.client.get("/v1/openapi.json").json()["paths"]
+    for noun in ("datasets", "properties", "options", "states"):
+        assert {"get", "post"} <= set(paths[f"/v1/{noun}"])
+        assert {"patch", "delete"} <= set(paths[f"/v1/{noun}/{{id}}"])
+    assert paths["/v1/states"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/State"}
+    confirm = next(p for p in paths["/v1/datasets/{id}"]["delete"]["parameters"] if p["name"] == "confirm")
+    assert confirm == {"name": "confirm", "in": "query", "required": False, "schema": {"type": "boolean"}}
