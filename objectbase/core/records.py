@@ -33,8 +33,8 @@ from objectbase.core.unit_of_work import (
 )
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.workflow import (
-    by_id_filter, check_state_move, initial_state, is_admin, refuse_frozen, refuse_removed, require_admin,
-    visibility_filter,
+    by_id_filter, check_state_move, initial_state, is_admin, refuse_disabled, refuse_frozen, refuse_removed,
+    require_admin, visibility_filter,
 )
 from objectbase.core.related import Relation, relations_of
 
@@ -249,6 +249,7 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             if not is_allowed(actor, Action.CREATE, cls.permissions):
                 raise PermissionDeniedError()
+            refuse_disabled(cls)
             if parent_class is not None:
                 self._require_parents(actor, tx, parent_class, {str(i.parent_id) for i in items})
             if mode is not None:
@@ -699,6 +700,7 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             if not is_allowed(actor, Action.CREATE, cls.permissions):
                 raise PermissionDeniedError()
+            refuse_disabled(cls)
             where = ast.conjoin(ast.In("_id", (original_id,)) if is_object_id(original_id) else ast.FALSE,
                                 acl_filter(actor, Action.READ, cls.permissions), visibility_filter(actor, "include"))
             found = tx.select_records(cls, ast.Query(where=where))

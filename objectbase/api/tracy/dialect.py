@@ -9,7 +9,9 @@ from starlette.routing import Route
 
 from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.routing import SegmentRouter
-from objectbase.api.tracy import access_tokens, datasets, email_validation_tokens, meta, users
+from objectbase.api.tracy import (
+    access_tokens, datasets, email_validation_tokens, meta, options, property_endpoints, states, users,
+)
 from objectbase.api.tracy.credentials import read_credentials
 from objectbase.api.tracy.problems import problem_response
 from objectbase.core.credentials import Credentials
@@ -24,10 +26,24 @@ ROUTES = [
     Route("/email-validation-tokens", email_validation_tokens.create_token, methods=["POST"]),
     Route("/email-validation-tokens/{id}", email_validation_tokens.confirm_token, methods=["PATCH"]),
     Route("/datasets", datasets.list_datasets, methods=_GET),
+    Route("/datasets", datasets.create_dataset, methods=["POST"]),
     Route("/datasets/{id}", datasets.get_dataset, methods=_GET),
-    Route("/properties", datasets.list_properties, methods=_GET),
-    Route("/properties/{id}", datasets.get_property, methods=_GET),
+    Route("/datasets/{id}", datasets.update_dataset, methods=["PATCH"]),
+    Route("/datasets/{id}", datasets.delete_dataset, methods=["DELETE"]),
+    Route("/properties", property_endpoints.list_properties, methods=_GET),
+    Route("/properties", property_endpoints.create_property, methods=["POST"]),
+    Route("/properties/{id}", property_endpoints.get_property, methods=_GET),
+    Route("/properties/{id}", property_endpoints.update_property, methods=["PATCH"]),
+    Route("/properties/{id}", property_endpoints.delete_property, methods=["DELETE"]),
     Route("/property-types", datasets.list_property_types, methods=_GET),
+    Route("/options", options.list_options, methods=_GET),
+    Route("/options", options.create_option, methods=["POST"]),
+    Route("/options/{id}", options.update_option, methods=["PATCH"]),
+    Route("/options/{id}", options.delete_option, methods=["DELETE"]),
+    Route("/states", states.list_states, methods=_GET),
+    Route("/states", states.create_state, methods=["POST"]),
+    Route("/states/{id}", states.update_state, methods=["PATCH"]),
+    Route("/states/{id}", states.delete_state, methods=["DELETE"]),
     Route("/users", users.list_users, methods=_GET),
     Route("/users/{id}", users.get_user, methods=_GET),
     Route("/health", meta.health, methods=_GET),
