@@ -4,7 +4,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, delete, func, insert, literal, select, update
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
@@ -238,3 +238,16 @@ class RecordRows(RowsBase):
         shape, values, key = shaped
         prepared = self.prepared.get(("count", cls.id, cls.version, key), lambda: statement(shape))
         return int(prepared.rows(self.conn, {f"s{i}": value for i, value in enumerate(values)})[0][0])
+
+    def estimate_records(self, cls: ClassDef, where: ast.Node) -> int | None:
+        """The planner's estimate of how many records match, from the table's statistics; None
+        where the database has no planner estimate (SQLite) or the query no reusable shape."""
+        shaped = split(where) if self.dialect == "postgresql" else None
+        if shaped is None:
+            return None
+        shape, values, key = shaped
+        table = self.class_tables.table(cls)
+        prepared = self.prepared.get(
+            ("matching", cls.id, cls.version, key),
+            lambda: select(literal(1)).select_from(table).where(self._records_compiler(cls, table).where(shape)))
+        return prepared.planned_rows(self.conn, {f"s{i}": value for i, value in enumerate(values)})
