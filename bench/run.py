@@ -732,15 +732,16 @@ def tree_ticks(pid: int) -> int:
     return sum(process_ticks(p) for p in process_tree(pid))
 
 
-def peak_rss_mib(pid: int) -> float | None:
-    """The largest peak resident set (VmHWM) of any process of the server: one worker's footprint."""
-    peaks = []
+def rss_mib(pid: int, field: str = "VmRSS") -> float | None:
+    """The largest resident set (`VmRSS` now, or `VmHWM`, the peak) of any process of the server:
+    one worker's footprint."""
+    sizes = []
     for p in process_tree(pid):
         with contextlib.suppress(OSError, ValueError):
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks.append(int(line.split()[1]) / 1024)
-    return round(max(peaks), 1) if peaks else None
+                if line.startswith(f"{field}:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+    return round(max(sizes), 1) if sizes else None
 
 
 @dataclass
@@ -1015,9 +1016,15 @@ def report(results: dict[str, Any]) -> str:
         out += [f"  {names[c['system']]} {c['workload']} c{c['concurrency']}: {c['cpu']['postgres_connections_opened']}"
                 for c in churn]
     out += _workers_report(results, cells, names)
-    peaks = [f"  {s['label']}: {s['peak_rss_mib']} MiB" for s in results["systems"] if s.get("peak_rss_mib")]
-    if peaks:
-        out += ["", "Peak resident memory of one server process over the run (VmHWM):", *peaks]
+    memory = []
+    for system in results["systems"]:
+        sampled = [c["server_rss_mib"] for c in results["cells"]
+                   if c["system"] == system["key"] and c.get("server_rss_mib")]
+        if sampled:
+            memory.append(f"  {system['label']}: {max(sampled)} MiB after a cell at most; peak {system.get('peak_rss_mib')}"
+                          " MiB (VmHWM, which also holds a password hash's transient memory at sign-in)")
+    if memory:
+        out += ["", "Resident memory of one server process (the largest of its processes):", *memory]
     noisy = [c for c in results["cells"] if c.get("noisy")]
     if noisy:
         out += ["", f"~ = noisy: other work on the machine used > {NOISY_CORES} of a core during the cell "
@@ -1169,6 +1176,8 @@ def main(argv: list[str]) -> int:
                 for workload in [w for w in RUN_ORDER if w in args.workloads]:
                     for conc in args.concurrency:
                         results["cells"].append(measure(system, workload, conc, args, cell_dir, ids_file))
+                        if system.proc is not None:
+                            results["cells"][-1]["server_rss_mib"] = rss_mib(system.proc.pid)
                 if args.profile and not system.peer and TARGET_CONCURRENCY in args.concurrency:
                     for workload in [w for w in RUN_ORDER if w in args.workloads]:
                         summary = profile(system, workload, args, cell_dir, ids_file, RESULTS)
@@ -1186,7 +1195,7 @@ def main(argv: list[str]) -> int:
             finally:
                 if system is not None:
                     if system.proc is not None and system.proc.alive():
-                        results["systems"][-1]["peak_rss_mib"] = peak_rss_mib(system.proc.pid)
+                        results["systems"][-1]["peak_rss_mib"] = rss_mib(system.proc.pid, "VmHWM")
                     system.stop()
                 pin.restore()
     finally:
