@@ -1,11 +1,12 @@
 """Per-request Python cost of Objectbase's own code, without the network: W1–W5 driven straight through
 the ASGI app in this process (no uvicorn, no wrk), for quick before/after comparisons while profiling.
 
-    python bench/inprocess.py [--backend sqlite|postgresql] [--records N] [--requests N] [--profile W2]
+    python bench/inprocess.py [--backend sqlite|postgresql] [--records N] [--requests N] [--profile W2] [--explain]
 
 Prints microseconds of wall time and of this process's CPU time per request for each workload (one
 request at a time; CPU time is the steadier figure on a busy machine, and on SQLite it is all of it). `--profile W` writes cProfile's top functions for that
-workload. This is a development tool; the comparable figures against peers come from run.sh."""
+workload; `--explain` prints the query plan (EXPLAIN ANALYZE, rolled back) of every statement one
+request of each workload runs. This is a development tool; the comparable figures against peers come from run.sh."""
 
 from __future__ import annotations
 
@@ -89,6 +90,55 @@ class Driver:
         return status, b"".join(out)
 
 
+def _capture_statements(engine: Any) -> list[tuple[str, Any]]:
+    """Records (SQL, parameters) of every statement: SQLAlchemy's own and the prepared ones on the cursor."""
+    import sqlalchemy
+
+    from objectbase.storage import prepared
+
+    seen: list[tuple[str, Any]] = []
+    run = prepared.Prepared._run
+
+    def recording_run(self: Any, conn: Any, values: Any, fetch: bool) -> Any:
+        seen.append((self.sql, self._parameters(values)))
+        return run(self, conn, values, fetch)
+
+    run_many = prepared.Prepared.execute_many
+
+    def recording_many(self: Any, conn: Any, rows: Any) -> Any:
+        seen.append((self.sql, self._parameters(rows[0])))
+        return run_many(self, conn, rows)
+
+    prepared.Prepared._run = recording_run  # type: ignore[method-assign]
+    prepared.Prepared.execute_many = recording_many  # type: ignore[method-assign]
+    sqlalchemy.event.listen(
+        engine, "before_cursor_execute",
+        lambda conn, cursor, sql, parameters, context, many: seen.append((sql, parameters[0] if many else parameters)))
+    return seen
+
+
+def _explain(engine: Any, workload: str, statements: list[tuple[str, Any]]) -> None:
+    """EXPLAIN ANALYZE each captured statement in a transaction that is rolled back."""
+    for sql, parameters in list(statements):
+        if not sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            continue
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+        if sql.lstrip().upper().startswith("INSERT"):
+            prefix = "EXPLAIN "  # run again, the row would exist already
+        with engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                cursor.execute(prefix + sql, parameters)
+                plan = "\n".join("    " + " ".join(str(c) for c in row) for row in cursor.fetchall())
+            except Exception as error:  # a statement that cannot run twice: say so and go on
+                plan = f"    (not explained: {error})"
+            finally:
+                cursor.close()
+                conn.connection.driver_connection.rollback()
+        print(f"--- {workload}: {' '.join(sql.split())[:300]}\n{plan}", flush=True)
+    statements.clear()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgresql"))
@@ -97,6 +147,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5")
     parser.add_argument("--profile", default="", help="workload to cProfile")
+    parser.add_argument("--explain", action="store_true", help="print each workload's query plans")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="ob-inprocess-"))
@@ -124,6 +175,10 @@ def main() -> int:
                  for _ in range(min(100, args.records - start))]
         ids.extend(r.id for r in services.records.create_records(actor, "ScoreTable", batch).records)
 
+    if args.backend == "postgresql":
+        # As bench/run.py does after loading: plans need the table's statistics.
+        with services.storage.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     driver = Driver(app)
     params: dict[str, Any] = {"application_id": app_id, "auth_key": created.auth_key,
                               "nonce": rng.randrange(1, 2**31), "timestamp": int(time.time()),
@@ -150,6 +205,8 @@ def main() -> int:
     async def w5(i: int) -> tuple[int, bytes]:
         return await driver.request("PUT", f"/data/ScoreTable/{ids[i % 1000]}.json", b'{"score_value": %d}' % i, headers)
 
+    statements = _capture_statements(services.storage.engine) if args.explain else None
+
     cells = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
     for name in args.workloads.split(","):
         send = cells[name]
@@ -172,6 +229,10 @@ def main() -> int:
         elapsed, cpu_seconds = driver.run(measure())
         print(f"{args.backend} {name}: {elapsed / args.requests * 1e6:7.1f} us/request wall, "
               f"{cpu_seconds / args.requests * 1e6:7.1f} us CPU", flush=True)
+        if statements is not None:
+            statements.clear()
+            driver.run(send(args.requests + 1))
+            _explain(services.storage.engine, name, statements)
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(35)
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(45)

@@ -22,7 +22,7 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
             open_storage(settings.resolved_database_url, sole_writer=settings.workers == 1),
             session_ttl=settings.session_ttl,
             files=open_file_store(settings), max_upload_bytes=settings.max_upload_bytes,
-            signed_link_ttl=settings.signed_link_ttl,
+            signed_link_ttl=settings.signed_link_ttl, passwords=settings.passwords,
         )
     dialects: list[Dialect] = [Health(), DreamFactory(), TracyDialect(settings.tracy_prefix),
                                QuickBlox(settings.quickblox_prefix)]

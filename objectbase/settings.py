@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
 
+from objectbase.security.passwords import Passwords
+
 __all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "settings_markdown"]
 
 T = TypeVar("T")
@@ -151,6 +153,12 @@ class Settings:
         "", "Also serve the QuickBlox API under this path (e.g. /qb), for SDKs whose endpoint carries a path.",
     )
     tracy_prefix: str = setting("/v1", "Path prefix of the Tracy dialect's API.")
+    # Argon2id's cost (security/passwords.py); each hash records its own, so a change keeps old hashes valid.
+    argon2_memory_kib: int = setting(
+        65536, "Memory one Argon2id password hash uses, in KiB (RFC 9106 low-memory profile: 65536).", minimum=8,
+    )
+    argon2_time_cost: int = setting(3, "Passes of one Argon2id password hash.", minimum=1)
+    argon2_parallelism: int = setting(4, "Lanes (threads) of one Argon2id password hash.", minimum=1)
     session_ttl: int = setting(7200, "Seconds a session token lives after its last use.", minimum=1)
     max_body_bytes: int = setting(1_048_576, "Largest JSON or form request body accepted, in bytes.", minimum=1)
     event_retention_days: int = setting(
@@ -179,6 +187,11 @@ class Settings:
     s3_secret_access_key: str = setting(
         "", "S3 secret key; empty means AWS_SECRET_ACCESS_KEY and boto3's usual sources.",
     )
+
+    @property
+    def passwords(self) -> Passwords:
+        return Passwords(time_cost=self.argon2_time_cost, memory_kib=self.argon2_memory_kib,
+                         parallelism=self.argon2_parallelism)
 
     def __post_init__(self) -> None:
         # Checked here, so values given in code meet the same ranges as variables and flags.

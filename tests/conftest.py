@@ -28,6 +28,13 @@ from objectbase.security.signatures import sign_params
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
 
+# Argon2id at its cheapest for the suite (every test signs users in; the production cost, 64 MiB and
+# three passes, was a third of the suite's CPU). Set in the environment so that servers the tests
+# start (`objectbase serve`, the CLI) hash alike. test_users.py checks the production defaults.
+TEST_ARGON2: dict[str, Any] = {"argon2_memory_kib": 1024, "argon2_time_cost": 1, "argon2_parallelism": 1}
+for _name, _value in TEST_ARGON2.items():
+    os.environ.setdefault(f"OBJECTBASE_{_name.upper()}", str(_value))
+
 PG_BASE_URL = os.environ.get("OBJECTBASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("OBJECTBASE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 
@@ -104,14 +111,14 @@ def storage(database_url: str) -> Iterator[SqlStorage]:
 
 
 @pytest.fixture(scope="session")
-def services(storage: SqlStorage) -> Services:
-    return Services.build(storage)
+def services(storage: SqlStorage, settings: Settings) -> Services:
+    return Services.build(storage, passwords=settings.passwords)
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
     return Settings(data_dir=str(tmp_path_factory.mktemp("data")), database_url=database_url,
-                    quickblox_prefix="/qb")
+                    quickblox_prefix="/qb", **TEST_ARGON2)
 
 
 @pytest.fixture(scope="session")

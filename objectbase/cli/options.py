@@ -73,7 +73,7 @@ def settings_from(options: dict[str, Any]) -> Settings:
 def services_from(settings: Settings) -> Iterator[Services]:
     storage = open_storage(settings.resolved_database_url)
     try:
-        yield Services.build(storage, session_ttl=settings.session_ttl)
+        yield Services.build(storage, session_ttl=settings.session_ttl, passwords=settings.passwords)
     finally:
         storage.close()
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Protocol, Sequence
 
 from objectbase.core.actor import Actor
-from objectbase.core.classes import ClassService, class_snapshot, require_admin
+from objectbase.core.classes import ClassService, record_change, require_admin
 from objectbase.core.errors import ConflictError, LimitExceededError, NotFoundError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.fields.references import DEFAULT_OPTION_COLOR, OptionDef
@@ -74,12 +74,9 @@ class OptionService:
             raise ValidationError.single(field_name, "invalid", f"{field_name} is not an Option field")
         return cls, field
 
-    def _reloaded(self, actor: Actor, tx: OptionTransaction, old: ClassDef, field_name: str) -> FieldDef:
-        new = next(c for c in tx.select_classes(actor.app_id) if c.id == old.id)
-        tx.bump_schema_version(actor.app_id)
-        tx.insert_events([make_event(actor, "class.updated", new.name, class_id=new.id,
-                                     old=class_snapshot(old), new=class_snapshot(new))])
-        return new.fields[field_name]
+    @staticmethod
+    def _reloaded(actor: Actor, tx: OptionTransaction, old: ClassDef, field_name: str) -> FieldDef:
+        return record_change(actor, tx, old).fields[field_name]
 
     @writes
     def add_option(self, actor: Actor, class_name: str, field_name: str, text: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Literal, Mapping, Protocol, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.batches import MAX_ITEMIZED_BATCH, BatchMode, ItemOutcome, run_items
@@ -33,13 +33,14 @@ from objectbase.core.unit_of_work import (
 )
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.workflow import (
-    by_id_filter, check_state_move, initial_state, is_admin, refuse_frozen, refuse_removed, require_admin,
-    visibility_filter,
+    by_id_filter, check_state_move, initial_state, is_admin, refuse_disabled, refuse_frozen, refuse_removed,
+    require_admin, visibility_filter,
 )
 from objectbase.core.related import Relation, relations_of
 
 __all__ = [
-    "AGGREGATES", "DeleteResult", "MAX_BATCH", "NewRecord", "RecordChange", "RecordService", "RecordSet",
+    "AGGREGATES", "COUNT_MODES", "CountMode", "DeleteResult", "MAX_BATCH", "NewRecord", "RecordChange",
+    "RecordCount", "RecordService", "RecordSet",
     "RecordTransaction", "RelatedSet",
     "cast_values", "record_snapshot",
 ]
@@ -76,6 +77,31 @@ class RecordChange:
     set_parent: bool = False
 
 
+# How a count is made: "exact" counts every match; "planned" takes the database planner's
+# estimate from the table's statistics (PostgreSQL; a fixed cost however many match); "estimated"
+# takes the planner's figure when it is at least ESTIMATED_ABOVE, else counts exactly. Both
+# estimates fall back to exact where the database has no planner figure (SQLite), and whenever the
+# actor may not read every record of the class: statistics cover every row, so an estimate of a
+# permission-filtered count would tell something of records the actor may not see.
+CountMode = Literal["exact", "planned", "estimated"]
+COUNT_MODES: tuple[CountMode, ...] = ("exact", "planned", "estimated")
+ESTIMATED_ABOVE = 10_000
+
+
+@dataclass(frozen=True)
+class RecordCount:
+    total: int
+    estimated: bool = False
+
+
+def _count(tx: RecordTransaction, cls: ClassDef, where: ast.Node, acl: ast.Node, mode: CountMode) -> RecordCount:
+    if mode != "exact" and acl == ast.TRUE:
+        planned = tx.estimate_records(cls, where)
+        if planned is not None and (mode == "planned" or planned >= ESTIMATED_ABOVE):
+            return RecordCount(planned, estimated=True)
+    return RecordCount(tx.count_records(cls, where))
+
+
 @dataclass(frozen=True)
 class RecordSet:
     cls: ClassDef
@@ -89,6 +115,8 @@ class RecordSet:
     fields: tuple[str, ...] | None = None
     # For writes with a batch mode: each item's written record or error, by request index.
     outcomes: tuple[ItemOutcome[Record], ...] = ()
+    # Whether `total` is the planner's estimate (CountMode) rather than an exact count.
+    total_estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,6 +277,7 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             if not is_allowed(actor, Action.CREATE, cls.permissions):
                 raise PermissionDeniedError()
+            refuse_disabled(cls)
             if parent_class is not None:
                 self._require_parents(actor, tx, parent_class, {str(i.parent_id) for i in items})
             if mode is not None:
@@ -302,30 +331,37 @@ class RecordService:
             return None
 
     def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False,
-                     count_total: bool = False) -> RecordSet:
+                     count_total: bool = False, count_mode: CountMode = "exact") -> RecordSet:
         """Records matching the (unbound) query among those the actor may read. `last`: the last one
         in sort order; `count_total`: also count every match (`RecordSet.total`), in the same snapshot."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             query = bind_query(cls, query)
-            where = ast.conjoin(query.where, acl_filter(actor, Action.READ, cls.permissions),
-                                visibility_filter(actor, query.archived, query.removed))
+            acl = acl_filter(actor, Action.READ, cls.permissions)
+            where = ast.conjoin(query.where, acl, visibility_filter(actor, query.archived, query.removed))
             if last:
                 query = replace(query, sort=_reverse(query.sort), skip=0, limit=1)
             records = tx.select_records(cls, replace(query, where=where))
-            total = tx.count_records(cls, where) if count_total else len(records)
-            return RecordSet(cls, records, total=total, fields=query.fields)
+            counted = _count(tx, cls, where, acl, count_mode) if count_total else RecordCount(len(records))
+            return RecordSet(cls, records, total=counted.total, fields=query.fields,
+                             total_estimated=counted.estimated)
 
     def count_records(self, actor: Actor, class_name: str, where: ast.Node,
                       names: ast.NameRules = ast.NameRules(), *, archived: ast.Inclusion = "exclude",
                       removed: ast.Inclusion = "exclude") -> int:
         """How many records match the (unbound) condition, counting only those the actor may read
         (and, as lists, archived and removed ones only when asked for)."""
+        return self.count(actor, class_name, where, names, archived=archived, removed=removed).total
+
+    def count(self, actor: Actor, class_name: str, where: ast.Node, names: ast.NameRules = ast.NameRules(), *,
+              archived: ast.Inclusion = "exclude", removed: ast.Inclusion = "exclude",
+              mode: CountMode = "exact") -> RecordCount:
+        """`count_records`, with a choice of exact or estimated (see `CountMode`)."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            where = bind_where(cls, where, names)
-            return tx.count_records(cls, ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions),
-                                                     visibility_filter(actor, archived, removed)))
+            acl = acl_filter(actor, Action.READ, cls.permissions)
+            where = ast.conjoin(bind_where(cls, where, names), acl, visibility_filter(actor, archived, removed))
+            return _count(tx, cls, where, acl, mode)
 
     def relations(self, actor: Actor, class_name: str) -> list[Relation]:
         """The relations records of the class have (what a read may embed)."""
@@ -699,6 +735,7 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             if not is_allowed(actor, Action.CREATE, cls.permissions):
                 raise PermissionDeniedError()
+            refuse_disabled(cls)
             where = ast.conjoin(ast.In("_id", (original_id,)) if is_object_id(original_id) else ast.FALSE,
                                 acl_filter(actor, Action.READ, cls.permissions), visibility_filter(actor, "include"))
             found = tx.select_records(cls, ast.Query(where=where))

@@ -26,6 +26,7 @@ from objectbase.core.unit_of_work import Storage, Transaction, is_write
 from objectbase.core.uploads import MissingFileStore
 from objectbase.core.users import UserService
 from objectbase.files.base import FileStore
+from objectbase.security.passwords import Passwords
 
 __all__ = ["Services"]
 
@@ -84,8 +85,9 @@ class Services:
 
     @classmethod
     def build(cls, storage: Storage[Transaction], *, session_ttl: int = 7200, files: FileStore | None = None,
-              max_upload_bytes: int = 104_857_600, signed_link_ttl: int = 3600) -> Services:
-        users = UserService(storage)
+              max_upload_bytes: int = 104_857_600, signed_link_ttl: int = 3600,
+              passwords: Passwords | None = None) -> Services:
+        users = UserService(storage, passwords)
         classes = ClassService(storage)
         store: FileStore = files if files is not None else MissingFileStore()
         records = RecordService(storage, classes)

@@ -16,7 +16,7 @@ from objectbase.core.events import make_event
 from objectbase.core.models import USER_PROFILE_FIELDS, User
 from objectbase.core.query import ast
 from objectbase.core.unit_of_work import Committing, EventRows, Storage, UserRows, writes
-from objectbase.security.passwords import hash_password, verify_password
+from objectbase.security.passwords import Passwords
 
 __all__ = [
     "LoginCredentials", "MAX_PER_PAGE", "NewUser", "ProfileValues", "UserChanges", "UserPage", "UserService",
@@ -94,8 +94,9 @@ class UserTransaction(Committing, UserRows, EventRows, Protocol):
 
 
 class UserService:
-    def __init__(self, storage: Storage[UserTransaction]) -> None:
+    def __init__(self, storage: Storage[UserTransaction], passwords: Passwords | None = None) -> None:
         self.storage = storage
+        self.passwords = passwords or Passwords()
 
     # -- validation -------------------------------------------------------------------------
     @staticmethod
@@ -146,7 +147,7 @@ class UserService:
         password = self._password(new.password, required=True)
         assert password is not None
         tags = list(_checked_tags(new.tags))
-        values["password_hash"] = hash_password(password)
+        values["password_hash"] = self.passwords.hash(password)
         values["is_admin"] = new.is_admin
         now = time.time()
         with self.storage.transaction(write=True) as tx:
@@ -199,10 +200,10 @@ class UserService:
             if current is None:
                 raise NotFoundError("User not found", code="user_not_found")
             if password is not None:
-                if not actor.bypasses_acl and not verify_password(current.password_hash,
+                if not actor.bypasses_acl and not self.passwords.verify(current.password_hash,
                                                                   changes.current_password or ""):
                     raise ValidationError.single("current_password", "invalid", "is invalid")
-                values["password_hash"] = hash_password(password)
+                values["password_hash"] = self.passwords.hash(password)
             self._check_unique(tx, actor.app_id, values, except_id=user_id)
             user = tx.update_user(actor.app_id, user_id, values, tags, now)
             tx.insert_events([make_event(actor, "user.updated", user_id, old=user_snapshot(current),
@@ -226,7 +227,7 @@ class UserService:
                 found, _ = tx.select_users(app_id, ast.Compare(attribute, "eq", value), (), 0, 1)
                 user = found[0] if found else None
                 # Verify even when no user matched, so the answer takes as long either way.
-                if verify_password(user.password_hash if user else None, credentials.password) and user:
+                if self.passwords.verify(user.password_hash if user else None, credentials.password) and user:
                     return user
                 break
         raise UnauthenticatedError("The login or password is wrong", code="invalid_credentials")

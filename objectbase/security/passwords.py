@@ -1,27 +1,30 @@
-"""Argon2id password hashing (argon2-cffi's defaults are Argon2id, RFC 9106 low-memory profile)."""
+"""Argon2id password hashing. The defaults are argon2-cffi's: Argon2id with RFC 9106's
+low-memory profile (64 MiB, 3 passes, 4 lanes); the settings `argon2_*` tune them for a
+small machine (or for a test run). Each hash carries its own parameters, so hashes made with
+other settings still verify."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-__all__ = ["hash_password", "needs_rehash", "verify_password"]
-
-_hasher = PasswordHasher()
-# A fixed hash to verify against when the user does not exist, so timing does not reveal logins.
-_DUMMY_HASH = _hasher.hash("objectbase-dummy-password")
+__all__ = ["Passwords"]
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+class Passwords:
+    def __init__(self, *, time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 4) -> None:
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+        # A fixed hash to verify against when the user does not exist, so timing does not reveal logins.
+        self._dummy_hash = self._hasher.hash("objectbase-dummy-password")
 
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash or self._dummy_hash, password) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
 
-
-def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import (
-    BigInteger, ColumnElement, Select, Table, bindparam, case, delete, func, insert, null, select, update,
+    BigInteger, ColumnElement, Select, Table, bindparam, case, delete, func, insert, literal, null, select, update,
 )
 
 from objectbase.core.errors import UnsupportedQueryError
@@ -141,12 +141,12 @@ class RecordRows(RowsBase):
             statement = self._select(cls, table, query.where, query.sort, for_update, query.skip, query.limit)
             return [_row_to_record(cls, columns, row._mapping) for row in self.conn.execute(statement)]
         # Prepared once per query shape: a read by another id or threshold reuses the statement.
-        shape, values = shaped
+        shape, values, key = shaped
         params: dict[str, Any] = {f"s{i}": value for i, value in enumerate(values)}
         params.update(_skip=query.skip, _limit=query.limit)
         paged = query.limit is not None
         prepared = self.prepared.get(
-            ("select", cls.id, cls.version, shape, query.sort, for_update, paged),
+            ("select", cls.id, cls.version, key, query.sort, for_update, paged),
             lambda: self._select(cls, table, shape, query.sort, for_update, bindparam("_skip", type_=BigInteger),
                                  bindparam("_limit", type_=BigInteger) if paged else None))
         return [_row_to_record(cls, columns, row) for row in prepared.mappings(self.conn, params)]
@@ -243,6 +243,19 @@ class RecordRows(RowsBase):
         if shaped is None:
             count: int = self.conn.execute(statement(where)).scalar_one()
             return count
-        shape, values = shaped
-        prepared = self.prepared.get(("count", cls.id, cls.version, shape), lambda: statement(shape))
+        shape, values, key = shaped
+        prepared = self.prepared.get(("count", cls.id, cls.version, key), lambda: statement(shape))
         return int(prepared.rows(self.conn, {f"s{i}": value for i, value in enumerate(values)})[0][0])
+
+    def estimate_records(self, cls: ClassDef, where: ast.Node) -> int | None:
+        """The planner's estimate of how many records match, from the table's statistics; None
+        where the database has no planner estimate (SQLite) or the query no reusable shape."""
+        shaped = split(where) if self.dialect == "postgresql" else None
+        if shaped is None:
+            return None
+        shape, values, key = shaped
+        table = self.class_tables.table(cls)
+        prepared = self.prepared.get(
+            ("matching", cls.id, cls.version, key),
+            lambda: select(literal(1)).select_from(table).where(self._records_compiler(cls, table).where(shape)))
+        return prepared.planned_rows(self.conn, {f"s{i}": value for i, value in enumerate(values)})

@@ -30,7 +30,19 @@ class Slot:
 _SCALARS = (str, int, float, bool)
 
 
+def _field_key(field: ast.FieldRef) -> Any:
+    if type(field) is str:
+        return field
+    if isinstance(field, ast.RecordMark):
+        return ("mark", field.name)
+    return (type(field).__name__, field.action)  # type: ignore[union-attr]
+
+
 class _Splitter:
+    """Walks the query once, building the shape, its values, and the shape's cache key: nested
+    tuples of plain values, which hash and compare in C (the shape's dataclasses would walk the
+    tree twice more in Python, once to hash and once to compare, on every cache lookup)."""
+
     def __init__(self) -> None:
         self.values: list[Any] = []
 
@@ -43,38 +55,50 @@ class _Splitter:
         self.values.append(value)
         return Slot(len(self.values) - 1, type(value))
 
-    def node(self, node: ast.Node) -> ast.Node:
+    def node(self, node: ast.Node) -> tuple[ast.Node, Any]:
         if isinstance(node, ast.Compare):
-            return ast.Compare(node.field, node.op, self.slot(node.value))
+            slot = self.slot(node.value)
+            return (ast.Compare(node.field, node.op, slot),
+                    ("=", _field_key(node.field), node.op, slot and slot.kind))
         if isinstance(node, ast.In):
-            return ast.In(node.field, tuple(self.slot(v) for v in node.values), node.negate)
+            slots = tuple(self.slot(v) for v in node.values)
+            return (ast.In(node.field, slots, node.negate),
+                    ("in", _field_key(node.field), node.negate, tuple(s and s.kind for s in slots)))
         if isinstance(node, ast.ArrayHas):
             if any(v is None for v in node.values):
                 raise _Unshaped()
-            return ast.ArrayHas(node.field, tuple(self.slot(v) for v in node.values), node.mode)
+            slots = tuple(self.slot(v) for v in node.values)
+            return (ast.ArrayHas(node.field, slots, node.mode),
+                    ("has", _field_key(node.field), node.mode, tuple(s and s.kind for s in slots)))
         if isinstance(node, ast.Contains):
-            return ast.Contains(node.field, self.slot(node.text))  # type: ignore[arg-type]
-        if isinstance(node, ast.And):
-            return ast.And(tuple(self.node(item) for item in node.items))
-        if isinstance(node, ast.Or):
-            return ast.Or(tuple(self.node(item) for item in node.items))
+            slot = self.slot(node.text)
+            return (ast.Contains(node.field, slot),  # type: ignore[arg-type]
+                    ("contains", _field_key(node.field), slot and slot.kind))
+        if isinstance(node, (ast.And, ast.Or)):
+            items = [self.node(item) for item in node.items]
+            return (type(node)(tuple(shape for shape, _ in items)),
+                    (type(node).__name__, *(key for _, key in items)))
         if isinstance(node, ast.Not):
-            return ast.Not(self.node(node.item))
-        # Truth, IsNull: no values. Like and Near: their values shape the SQL itself (a rewritten
-        # pattern, precomputed cosines), so they stay in the shape as they are.
+            shape, key = self.node(node.item)
+            return ast.Not(shape), ("not", key)
+        if isinstance(node, ast.IsNull):
+            return node, ("null", _field_key(node.field))
+        # Truth: no values. Like and Near: their values shape the SQL itself (a rewritten pattern,
+        # precomputed cosines), so they stay in the shape as they are, and are their own key.
         hash(node)
-        return node
+        return node, node
 
 
 class _Unshaped(Exception):
     """A part of the query that cannot become a slot."""
 
 
-def split(node: ast.Node) -> tuple[ast.Node, list[Any]] | None:
-    """(shape, values), or None for a query that has no reusable shape (a value of another type,
-    such as a list inside a comparison)."""
+def split(node: ast.Node) -> tuple[ast.Node, list[Any], Any] | None:
+    """(shape, values, key), or None for a query that has no reusable shape (a value of another
+    type, such as a list inside a comparison). Queries of equal keys have equal shapes."""
     splitter = _Splitter()
     try:
-        return splitter.node(node), splitter.values
+        shape, key = splitter.node(node)
     except (_Unshaped, TypeError):
         return None
+    return shape, splitter.values, key

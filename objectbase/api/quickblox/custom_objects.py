@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
+from objectbase.api.common.counts import applied_count_headers, count_mode
 from objectbase.api.common.state import services
 from objectbase.api.quickblox.context import params
 from objectbase.api.quickblox.errors import wire_field_names
@@ -69,8 +71,11 @@ async def _search(request: Request, class_name: str, where: ast.Node = ast.TRUE)
     query = replace(search.query, where=ast.conjoin(where, search.query.where))
     with wire_field_names(search_error_keys(search)):
         if search.count:
-            count = await perform(request, records.count_records, class_name, query.where, query.names)
-            return respond(request, {"class_name": class_name, "items_count": count})
+            counted = await perform(request, partial(records.count, mode=count_mode(request)), class_name,
+                                    query.where, query.names)
+            response = respond(request, {"class_name": class_name, "items_count": counted.total})
+            response.headers.update(applied_count_headers(request, counted.estimated))
+            return response
         envelope: dict[str, Any] = {"class_name": class_name, "skip": query.skip,
                                     "limit": -1 if search.last_only else query.limit}
         if search.group_by is not None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, Router
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from objectbase.api.common.responses import json_response
+from objectbase.api.common.routing import SegmentRouter
 from objectbase.api.quickblox import content, custom_object_changes, custom_objects, record_files, session, users
 from objectbase.api.quickblox.auth import read_credentials
 from objectbase.api.quickblox.errors import error_body, status_and_body
@@ -92,7 +93,7 @@ class QuickBlox:
 
     def __init__(self, prefix: str = "") -> None:
         self.prefixes = ("", prefix) if prefix else ("",)
-        self.app: ASGIApp = JsonSuffix(Router(routes=ROUTES))
+        self.app: ASGIApp = JsonSuffix(SegmentRouter(ROUTES))
 
     def credentials(self, request: Request) -> Credentials:
         return read_credentials(request)

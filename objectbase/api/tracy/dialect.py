@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, Router
+from starlette.routing import Route
 
 from objectbase.api.common.pipeline import request_id_of
+from objectbase.api.common.routing import SegmentRouter
 from objectbase.api.tracy import (
-    access_tokens, datasets, datums, email_validation_tokens, events, meta, metadatums, records, users,
+    access_tokens, datasets, datums, email_validation_tokens, events, meta, metadatums, options, property_endpoints,
+    records, states, users,
 )
 from objectbase.api.tracy.credentials import read_credentials
 from objectbase.api.tracy.problems import problem_response
@@ -25,9 +27,15 @@ ROUTES = [
     Route("/email-validation-tokens", email_validation_tokens.create_token, methods=["POST"]),
     Route("/email-validation-tokens/{id}", email_validation_tokens.confirm_token, methods=["PATCH"]),
     Route("/datasets", datasets.list_datasets, methods=_GET),
+    Route("/datasets", datasets.create_dataset, methods=["POST"]),
     Route("/datasets/{id}", datasets.get_dataset, methods=_GET),
-    Route("/properties", datasets.list_properties, methods=_GET),
-    Route("/properties/{id}", datasets.get_property, methods=_GET),
+    Route("/datasets/{id}", datasets.update_dataset, methods=["PATCH"]),
+    Route("/datasets/{id}", datasets.delete_dataset, methods=["DELETE"]),
+    Route("/properties", property_endpoints.list_properties, methods=_GET),
+    Route("/properties", property_endpoints.create_property, methods=["POST"]),
+    Route("/properties/{id}", property_endpoints.get_property, methods=_GET),
+    Route("/properties/{id}", property_endpoints.update_property, methods=["PATCH"]),
+    Route("/properties/{id}", property_endpoints.delete_property, methods=["DELETE"]),
     Route("/property-types", datasets.list_property_types, methods=_GET),
     Route("/records", records.create_record, methods=["POST"]),
     Route("/records", records.list_records, methods=_GET),
@@ -45,6 +53,14 @@ ROUTES = [
     Route("/metadatums", metadatums.list_metadatums, methods=_GET),
     Route("/metadatums/{id}", metadatums.change_metadatum, methods=["PATCH"]),
     Route("/metadatums/{id}", metadatums.remove_metadatum, methods=["DELETE"]),
+    Route("/options", options.list_options, methods=_GET),
+    Route("/options", options.create_option, methods=["POST"]),
+    Route("/options/{id}", options.update_option, methods=["PATCH"]),
+    Route("/options/{id}", options.delete_option, methods=["DELETE"]),
+    Route("/states", states.list_states, methods=_GET),
+    Route("/states", states.create_state, methods=["POST"]),
+    Route("/states/{id}", states.update_state, methods=["PATCH"]),
+    Route("/states/{id}", states.delete_state, methods=["DELETE"]),
     Route("/users", users.list_users, methods=_GET),
     Route("/users/{id}", users.get_user, methods=_GET),
     Route("/health", meta.health, methods=_GET),
@@ -62,7 +78,7 @@ class TracyDialect:
         if not prefix.startswith("/") or not prefix.strip("/"):
             raise ValueError(f"--tracy-prefix must be a path such as /v1, not {prefix!r}")
         self.prefixes = (prefix,)
-        self.app = Router(routes=ROUTES)
+        self.app = SegmentRouter(ROUTES)
 
     def credentials(self, request: Request) -> Credentials:
         return read_credentials(request)

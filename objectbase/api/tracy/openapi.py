@@ -43,9 +43,10 @@ _ADDED_SCHEMAS: dict[str, Any] = {
 }
 
 
-# Query parameters that are text (comma lists, keywords, timestamps); the others are integers.
-_STRING_PARAMS = frozenset({"include", "ids", "stateId", "archived", "removed", "search", "sort", "eventTypeId",
-                            "createdFrom", "createdTo"})
+# Query parameters that are not integers (comma lists, keywords, timestamps, flags).
+_PARAM_TYPES = {"include": "string", "confirm": "boolean",
+                **{name: "string" for name in ("ids", "stateId", "archived", "removed", "search", "sort",
+                                               "eventTypeId", "createdFrom", "createdTo")}}
 
 
 def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def _operation(tag: str, summary: str, response: dict[str, Any] | None, body: st
     if params:
         operation["parameters"] = [
             {"name": p, "in": "path" if p == "id" else "query", "required": p == "id",
-             "schema": {"type": "string" if p in _STRING_PARAMS else "integer"}} for p in params]
+             "schema": {"type": _PARAM_TYPES.get(p, "integer")}} for p in params]
     return operation
 
 
@@ -81,11 +82,43 @@ _ADDED_PATHS: dict[str, Any] = {
     "/v1/email-validation-tokens/{id}": {"patch": _operation(
         "EmailValidationTokens", "Confirm the code", _ref("EmailValidationToken"),
         "EmailValidationTokenConfirmation", params=("id",))},
-    "/v1/datasets": {"get": _operation("Datasets", "List datasets", _list("Dataset"), params=("include",))},
-    "/v1/datasets/{id}": {"get": _operation("Datasets", "Get a dataset", _ref("Dataset"), params=("id", "include"))},
-    "/v1/properties": {"get": _operation("Properties", "List properties", _list("Property"),
-                                         params=("datasetId",))},
-    "/v1/properties/{id}": {"get": _operation("Properties", "Get a property", _ref("Property"), params=("id",))},
+    "/v1/datasets": {
+        "get": _operation("Datasets", "List datasets", _list("Dataset"), params=("include",)),
+        "post": _operation("Datasets", "Create a dataset", _ref("Dataset"), "Dataset"),
+    },
+    "/v1/datasets/{id}": {
+        "get": _operation("Datasets", "Get a dataset", _ref("Dataset"), params=("id", "include")),
+        "patch": _operation("Datasets", "Change a dataset", _ref("Dataset"), "Dataset", params=("id",)),
+        "delete": _operation("Datasets", "Delete a dataset (with records: confirm=true)", {"type": "object"},
+                             params=("id", "confirm")),
+    },
+    "/v1/properties": {
+        "get": _operation("Properties", "List properties", _list("Property"), params=("datasetId",)),
+        "post": _operation("Properties", "Add a property", _ref("Property"), "Property"),
+    },
+    "/v1/properties/{id}": {
+        "get": _operation("Properties", "Get a property", _ref("Property"), params=("id",)),
+        "patch": _operation("Properties", "Change a property", _ref("Property"), "Property", params=("id",)),
+        "delete": _operation("Properties", "Delete a property and its values (confirm=true)", {"type": "object"},
+                             params=("id", "confirm")),
+    },
+    "/v1/options": {
+        "get": _operation("Options", "List options", _list("Option"), params=("propertyId",)),
+        "post": _operation("Options", "Add an option", _ref("Option"), "Option"),
+    },
+    "/v1/options/{id}": {
+        "patch": _operation("Options", "Change an option", _ref("Option"), "Option", params=("id",)),
+        "delete": _operation("Options", "Delete an option (in use: confirm=true)", {"type": "object"},
+                             params=("id", "confirm")),
+    },
+    "/v1/states": {
+        "get": _operation("States", "List states", _list("State"), params=("datasetId",)),
+        "post": _operation("States", "Add a state", _ref("State"), "State"),
+    },
+    "/v1/states/{id}": {
+        "patch": _operation("States", "Change a state", _ref("State"), "State", params=("id",)),
+        "delete": _operation("States", "Delete a state no record is in", {"type": "object"}, params=("id",)),
+    },
     "/v1/property-types": {"get": _operation("PropertyTypes", "List property types", _list("PropertyType"))},
     "/v1/users": {"get": _operation("Users", "List users", _list("User"))},
     "/v1/users/{id}": {"get": _operation("Users", "Get a user", _ref("User"), params=("id",))},

@@ -7,11 +7,11 @@ times EVENT_ID_SPAN plus the change's index within it, so every worker derives t
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from objectbase.api.tracy.properties import Property, properties_of
 from objectbase.api.tracy.record_values import SLOTS, record_reference, value_slots
-from objectbase.api.tracy.render import render_dataset, render_option, render_property, render_state, render_user
+from objectbase.api.tracy.render import render_dataset, render_property, render_state, render_user
 from objectbase.api.tracy.timestamps import timestamp
 from objectbase.core.datum_service import FieldDatum
 from objectbase.core.elementary import elementary_changes
@@ -34,16 +34,10 @@ _DATUM_KINDS = {"added": "datumAdded", "changed": "datumChanged", "removed": "da
 _AUTOMATIC_VALUES = ("user_id", "created_at", "updated_at")
 
 
-def _dataset(cls: ClassDef, classes: Sequence[ClassDef], include: frozenset[str]) -> dict[str, Any]:
-    position = next((n for n, c in enumerate(classes) if c.id == cls.id), 0)
-    wanted = frozenset({"properties"}) if "dataset.properties" in include else frozenset()
-    dataset = render_dataset(cls, position, include=wanted)
-    if "dataset.states" in include:
-        dataset["states"] = [render_state(s, None) for s in cls.states]
-    if "dataset.properties.options" in include and dataset["properties"] is not None:
-        for prop, rendered in zip(properties_of(cls), dataset["properties"]):
-            rendered["options"] = [render_option(o, None) for o in prop.field.options] if prop.field else []
-    return dataset
+def _dataset(cls: ClassDef, include: frozenset[str]) -> dict[str, Any]:
+    """The record's dataset, with what `dataset.…` paths include."""
+    return render_dataset(cls, include=frozenset(p.removeprefix("dataset.") for p in include
+                                                 if p.startswith("dataset.")))
 
 
 def _state(cls: ClassDef, state_id: Any) -> dict[str, Any] | None:
@@ -138,7 +132,7 @@ def render_events(cls: ClassDef | None, event: Event, users: Mapping[int, User],
 def render_record(view: RecordView, listed: RecordList, include: frozenset[str]) -> dict[str, Any]:
     record, cls, users = view.record, view.cls, listed.users
     assert record.seq is not None
-    dataset = _dataset(cls, listed.classes, include)
+    dataset = _dataset(cls, include)
     events = None
     if "events" in include and view.events is not None:
         events = [e for event in view.events for e in render_events(cls, event, users, None)]

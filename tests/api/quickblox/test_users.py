@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from objectbase.settings import Settings
+
 from tests.conftest import QB
 
 
@@ -31,7 +33,19 @@ def test_sign_up_with_an_application_session_and_form_parameters(qb: QB) -> None
 def test_passwords_are_stored_with_argon2id(qb: QB) -> None:
     user_id = qb.make_user("hashme", "password1")
     user = qb.services.users.get_user(qb.admin, user_id)
-    assert user.password_hash.startswith("$argon2id$")
+    # The suite's cheap cost (tests/conftest.py), as the settings ask.
+    assert user.password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+
+
+def test_argon2_defaults_are_rfc_9106_low_memory_and_old_hashes_still_verify() -> None:
+    production = Settings().passwords
+    cheap = Settings(argon2_memory_kib=1024, argon2_time_cost=1, argon2_parallelism=1).passwords
+    stored = production.hash("password1")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    # Each hash carries its parameters: changing the settings keeps every stored password valid.
+    assert cheap.verify(stored, "password1") and not cheap.verify(stored, "password2")
+    assert production.verify(cheap.hash("password1"), "password1")
+    assert not production.verify(None, "password1")
 
 
 @pytest.mark.parametrize("user, field", [

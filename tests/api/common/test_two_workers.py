@@ -1,0 +1,121 @@
+"""`serve --workers 2` on one database gives the same answers as one worker: a session revoked
+and a class changed through one process are seen by the other on the next request, and
+concurrent increments through both lose nothing. Each request opens its own connection, so the
+kernel spreads them over both workers (both are warmed up before each change, so each holds
+whatever it caches of the old state)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx2 as httpx
+import pytest
+
+from objectbase.api.field_names import read_class_file
+from tests.conftest import QB
+
+ROUNDS = 24
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def two_workers(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTBASE_") or "ARGON2" in k}
+    env.update(OBJECTBASE_DATABASE_URL=database_url,
+               OBJECTBASE_DATA_DIR=str(tmp_path_factory.mktemp("two-workers")))
+    log = tmp_path_factory.mktemp("two-workers-log") / "server.log"
+    with open(log, "wb") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "objectbase", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", "2"], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        until = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, log.read_text(errors="replace")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < until, log.read_text(errors="replace")
+            time.sleep(0.2)
+        assert len(_workers(server.pid)) == 2, "serve --workers 2 should run two worker processes"
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _workers(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # The field after the state is the parent's pid; uvicorn's workers are spawned processes
+        # (its other child is multiprocessing's resource tracker).
+        if int(fields[1]) == pid and b"spawn_main" in (stat.parent / "cmdline").read_bytes():
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _each(base: str, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> list[httpx.Response]:
+    """The same request ROUNDS times, each on a fresh connection."""
+    return [httpx.request(method, f"{base}{path}", headers=headers, timeout=10, **kwargs) for _ in range(ROUNDS)]
+
+
+def test_a_revoked_session_is_refused_by_every_worker(two_workers: str, qb: QB) -> None:
+    qb.apply_class()
+    qb.make_user("alice")
+    headers = qb.headers("alice")
+    assert {r.status_code for r in _each(two_workers, "GET", "/data/ScoreTable.json", headers)} == {200}
+    assert httpx.delete(f"{two_workers}/session.json", headers=headers, timeout=10).status_code == 200
+    assert {r.status_code for r in _each(two_workers, "GET", "/data/ScoreTable.json", headers)} == {401}
+
+
+def test_a_class_changed_through_one_worker_is_seen_by_the_other(two_workers: str, qb: QB) -> None:
+    qb.apply_class()
+    qb.make_user("bob")
+    headers = qb.headers("bob")
+    for response in _each(two_workers, "POST", "/data/ScoreTable.json", headers, json={"score_value": 1}):
+        assert response.status_code == 201, response.text
+        assert "level" not in response.json()
+    # The change goes through the database only (the CLI's path); neither worker is told.
+    qb.services.classes.add_fields(qb.admin, {"ScoreTable": read_class_file(
+        {"name": "ScoreTable", "fields": {"level": "Integer"}})[0].fields})
+    for response in _each(two_workers, "POST", "/data/ScoreTable.json", headers, json={"level": 7}):
+        assert response.status_code == 201, response.text
+        assert response.json()["level"] == 7
+
+
+def test_concurrent_increments_through_both_workers_lose_nothing(two_workers: str, qb: QB) -> None:
+    qb.apply_class()
+    qb.make_user("carol")
+    headers = qb.headers("carol")
+    created = httpx.post(f"{two_workers}/data/ScoreTable.json", headers=headers, json={"score_value": 0}, timeout=10)
+    record_id = created.json()["_id"]
+
+    def increment(_: int) -> int:
+        return httpx.put(f"{two_workers}/data/ScoreTable/{record_id}.json", headers=headers,
+                         json={"inc": {"score_value": 1}}, timeout=30).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(increment, range(40))) == {200}
+    final = httpx.get(f"{two_workers}/data/ScoreTable/{record_id}.json", headers=headers, timeout=10)
+    assert final.json()["items"][0]["score_value"] == 40
+
