@@ -13,7 +13,7 @@ from objectbase.api.common.core_calls import perform
 from objectbase.api.common.responses import json_response
 from objectbase.api.common.state import services
 from objectbase.api.tracy.bodies import read_object
-from objectbase.api.tracy.body_members import reference_id
+from objectbase.api.tracy.members import reference_id
 from objectbase.api.tracy.params import int_param
 from objectbase.api.tracy.record_params import long_path_id, record_id_param
 from objectbase.api.tracy.record_values import read_new_value, read_value
@@ -30,7 +30,7 @@ def _rendered(listed: RecordList) -> list[dict[str, object]]:
 
 async def add_datum(request: Request) -> Response:
     body = await read_object(request, "Datum")
-    seq = reference_id(body, "record", required=True)
+    seq = reference_id(body, "record", required=True, bits=64)
     assert seq is not None
     listed = await perform(request, services(request).record_edits.add_value, seq, partial(read_value, entry=body))
     return json_response(_rendered(listed)[0])

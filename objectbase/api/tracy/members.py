@@ -26,18 +26,22 @@ def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def reference_id(body: dict[str, Any], member: str, *, required: bool = False) -> int | None:
-    """The `id` of a reference member (`"dataset": {"id": 3}`); its other members are ignored."""
+def reference_id(body: dict[str, Any], member: str, *, required: bool = False, path: str | None = None,
+                 bits: int = 32) -> int | None:
+    """The `id` of a reference member (`"dataset": {"id": 3}`); its other members are ignored.
+    `path`: the member's JSON path in the request, for errors (default: `member`); `bits`: the
+    id's width in the seed's schema (records, datums and events have 64-bit ids)."""
+    where = path or member
     value = body.get(member)
     if value is None:
         if required:
-            raise invalid(member, "The reference is required.", "required")
+            raise invalid(where, "The reference is required.", "required")
         return None
     if not isinstance(value, dict) or "id" not in value:
-        raise invalid(member, "A reference is an object with an id.")
+        raise invalid(where, "A reference is an object with an id.")
     ident = value["id"]
-    if not _is_integer(ident) or abs(ident) > INT32_MAX:
-        raise invalid(f"{member}.id", "The id must be a 32-bit integer.")
+    if not _is_integer(ident) or abs(ident) >= 2 ** (bits - 1):
+        raise invalid(f"{where}.id", f"The id must be a {bits}-bit integer.")
     return int(ident)
 
 

@@ -13,7 +13,8 @@ from objectbase.api.common.core_calls import perform
 from objectbase.api.common.responses import json_response
 from objectbase.api.common.state import services
 from objectbase.api.tracy.bodies import read_object
-from objectbase.api.tracy.body_members import metadatum_value, reference_id
+from objectbase.api.tracy.body_members import metadatum_value
+from objectbase.api.tracy.members import reference_id
 from objectbase.api.tracy.params import int_param
 from objectbase.api.tracy.record_params import long_path_id, record_id_param
 from objectbase.api.tracy.record_values import record_reference
@@ -29,7 +30,7 @@ def _rendered(metadatum: Metadatum) -> dict[str, Any]:
 
 async def add_metadatum(request: Request) -> Response:
     body = await read_object(request, "Metadatum")
-    seq = reference_id(body, "record", required=True)
+    seq = reference_id(body, "record", required=True, bits=64)
     assert seq is not None
     _cls, _record, added = await perform(request, services(request).record_edits.add_metadatum, seq,
                                          metadatum_value(body, ""))

@@ -18,7 +18,8 @@ from objectbase.api.tracy.bodies import read_object
 from objectbase.api.tracy.params import include_of
 from objectbase.api.tracy.record_params import list_query, long_path_id
 from objectbase.api.tracy.record_values import read_values
-from objectbase.api.tracy.body_members import metadatum_values, optional_list, reference_id
+from objectbase.api.tracy.body_members import metadatum_values, optional_list
+from objectbase.api.tracy.members import reference_id
 from objectbase.api.tracy.render_records import RECORD_INCLUDES, render_record, render_records
 from objectbase.core.errors import FieldError, ValidationError
 from objectbase.core.record_edits import RecordDraft, RecordEdit
@@ -45,7 +46,7 @@ def _values(entries: Sequence[Any], cls: ClassDef) -> dict[str, Any]:
 
 async def create_record(request: Request) -> Response:
     body = await read_object(request, "PostRecord")
-    original = reference_id(body, "original")
+    original = reference_id(body, "original", bits=64)
     dataset = reference_id(body, "dataset", required=original is None)
     datums = optional_list(body, "datums")
     if original is None and not datums:

@@ -169,7 +169,7 @@ def test_refused_patches(tracy: Tracy) -> None:
                                                  "datums[0].decimalValue"),
                       ({"datums": [leads.datum("company", "stringValue", "a"),
                                    leads.datum("company", "stringValue", "b")]}, "datums[1]"),
-                      ({"state": {"id": "x"}}, "state"), ({"dataset": {"id": leads.id + 1}}, "dataset"), ({"metadatums": [{"decimalValue": 1}]},
+                      ({"state": {"id": "x"}}, "state.id"), ({"dataset": {"id": leads.id + 1}}, "dataset"), ({"metadatums": [{"decimalValue": 1}]},
                                                           "metadatums[0].representation")):
         assert_problem(leads.patch(record["id"], body), 400, key)
     assert_problem(leads.patch(record["id"] + 1000, {"archived": "x"}), 404)
