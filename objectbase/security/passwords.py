@@ -12,13 +12,19 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("objectbase-dummy-password")
 
 
+def _bytes(password: str) -> bytes:
+    # The UTF-8 argon2 would take itself, except that a lone surrogate (JSON can carry one) is kept
+    # rather than failing the request.
+    return password.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher.hash(_bytes(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _DUMMY_HASH, _bytes(password)) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
