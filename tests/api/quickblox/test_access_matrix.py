@@ -56,9 +56,10 @@ def world(client: TestClient, services: Services) -> World:
 
 
 def _acl(level: str, member_id: int) -> dict[str, Any]:
-    return {"owner": {"access": "owner"}, "open": {"access": "open"},
+    acls: dict[str, dict[str, Any]] = {"owner": {"access": "owner"}, "open": {"access": "open"},
             "users": {"access": "open_for_users_ids", "ids": [str(member_id)]},
-            "groups": {"access": "open_for_groups", "user_groups": ["crew"]}}[level]
+            "groups": {"access": "open_for_groups", "user_groups": ["crew"]}}
+    return acls[level]
 
 
 def _allows(level: str, caller: str) -> bool:
