@@ -27,7 +27,7 @@ from objectbase.core.errors import (
 )
 from objectbase.core.events import make_event
 from objectbase.core.models import Blob
-from objectbase.core.storable import check_int64
+from objectbase.core.storable import check_int64, check_storable
 from objectbase.core.unit_of_work import AppRows, BlobRows, Committing, EventRows, Storage, writes
 from objectbase.core.uploads import FileDownload, Upload, delete_after_commit, text_ok, valid_content_type
 from objectbase.files.base import FileStore
@@ -175,7 +175,8 @@ class BlobService:
         """The blob by id (int) or uid (str), and the secret its signed links are checked with; read
         together so that a blob is never paired with another app's secret."""
         with self.storage.transaction(write=False) as tx:
-            blob = tx.select_blob(ref) if isinstance(ref, int) else tx.select_blob_by_uid(ref)
+            blob = tx.select_blob(check_int64("id", ref)) if isinstance(ref, int) else tx.select_blob_by_uid(
+                check_storable("uid", ref))
             if blob is None:
                 raise NotFoundError("Blob not found", code="blob_not_found")
             return blob, self._secret(tx, blob.app_id)
@@ -342,6 +343,7 @@ class BlobService:
 
     def get_blob_by_uid(self, uid: str, actor: Actor | None) -> Blob:
         """Metadata by uid: a public blob's for anyone, a private one's for a session of its app."""
+        check_storable("uid", uid)
         with self.storage.transaction(write=False) as tx:
             blob = tx.select_blob_by_uid(uid)
         if blob is None:

@@ -46,6 +46,8 @@ NUL_CASES: list[tuple[str, Call, str | None]] = [
     ("user-filter", lambda s: s.qb.client.get("/users/by_login.json?login=a%00", headers=s.headers), "login"),
     ("blob-name", lambda s: s.qb.client.post("/blobs.json", json={"blob": {
         "name": "a\x00.txt", "content_type": "text/plain"}}, headers=s.headers), "name"),
+    ("blob-uid", lambda s: s.qb.client.get("/blobs/a%00b.json", headers=s.headers), "uid"),
+    ("external-id", lambda s: s.qb.client.get("/users/external/a%00.json", headers=s.headers), "external_user_id"),
 ]
 INT_CASES: list[tuple[str, Call, str | None]] = [
     ("skip", lambda s: s.qb.client.get(f"/data/ScoreTable.json?skip={HUGE}", headers=s.headers), "skip"),
@@ -98,6 +100,11 @@ def test_unstorable_values_are_422_naming_the_field(scores: Scores, call: Call, 
     assert _state(qb) == before
     record = qb.client.get(f"/data/ScoreTable/{scores.record_id}.json", headers=headers).json()["items"][0]
     assert record["completed_levels"] == [1] and record["score_value"] == 1
+
+
+def test_acting_for_a_user_id_past_64_bits_is_an_unknown_user(scores: Scores) -> None:
+    headers = {**scores.qb.api_key_headers, "On-Behalf-Of": HUGE}
+    assert_quickblox_error(scores.qb.client.get("/data/ScoreTable.json", headers=headers), 401)
 
 
 @pytest.mark.parametrize("body", [
