@@ -16,6 +16,7 @@ from objectbase.core.fields.references import DEFAULT_OPTION_COLOR, OptionDef
 from objectbase.core.query import ast
 from objectbase.core.records import record_snapshot
 from objectbase.core.schema import ClassDef, FieldDef, element_type
+from objectbase.core.storable import is_storable_text
 from objectbase.core.unit_of_work import (
     AppRows, ClassRows, Committing, EventRows, OptionRows, RecordRows, Storage, writes,
 )
@@ -31,7 +32,7 @@ class OptionTransaction(Committing, ClassRows, OptionRows, RecordRows, AppRows, 
 
 
 def _text(text: object) -> str:
-    if not isinstance(text, str) or not text.strip() or len(text) > 255:
+    if not isinstance(text, str) or not text.strip() or len(text) > 255 or not is_storable_text(text):
         raise ValidationError.single("text", "invalid", "an option needs a text of 1 to 255 characters")
     return text
 

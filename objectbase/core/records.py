@@ -23,7 +23,7 @@ from objectbase.core.permissions import (
     merge_record_permissions,
 )
 from objectbase.core.query import ast
-from objectbase.core.query.bind import bind_query, bind_where, resolve_field
+from objectbase.core.query.bind import bind_query, bind_where, check_paging, resolve_field
 from objectbase.core.references import check_references, checked_fields, referenced_ids, references_of
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
@@ -188,7 +188,12 @@ class RecordService:
         self.on_delete: list[DeleteHook] = []
 
     @staticmethod
-    def _check_batch(size: int, mode: BatchMode | None = None) -> None:
+    def _require_ids(size: int) -> None:
+        if size == 0:  # e.g. an id list of only commas: naming nothing is a mistake, not a no-op
+            raise ValidationError.single("ids", "blank", "at least one record id is needed")
+
+    def _check_batch(self, size: int, mode: BatchMode | None = None) -> None:
+        self._require_ids(size)
         most = MAX_BATCH if mode is None else MAX_ITEMIZED_BATCH
         if size > most:
             raise LimitExceededError(f"At most {most} records per request", code="batch_too_large")
@@ -211,21 +216,35 @@ class RecordService:
     @staticmethod
     def _sort_by_access(actor: Actor, cls: ClassDef, rows: Mapping[str, Record], ids: Sequence[str],
                         action: Action) -> tuple[list[Record], list[str], list[str]]:
-        """(allowed records, denied ids, not found ids). Unreadable records count as not found, so a
-        write never reveals that a record the actor cannot see exists."""
+        """(allowed records, denied ids, not found ids). Each action's permission stands on its own
+        (an actor may update a record it may not read); a refused record the actor cannot read
+        counts as not found, so a write never reveals that a record the actor cannot see exists."""
         allowed: list[Record] = []
         denied: list[str] = []
         not_found: list[str] = []
         for record_id in ids:
             record = rows.get(record_id)
-            if (record is None or not is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl)
-                    or (record.removed_at is not None and not is_admin(actor))):
+            if record is None or (record.removed_at is not None and not is_admin(actor)):
                 not_found.append(record_id)
-            elif not is_allowed(actor, action, cls.permissions, record.user_id, record.acl):
+            elif is_allowed(actor, action, cls.permissions, record.user_id, record.acl):
+                allowed.append(record)
+            elif is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl):
                 denied.append(record_id)
             else:
-                allowed.append(record)
+                not_found.append(record_id)
         return allowed, denied, not_found
+
+    @staticmethod
+    def _shown(actor: Actor, cls: ClassDef, record: Record, item: RecordChange | None = None) -> Record:
+        """The record as a write's response may show it: whole to an actor who may read it; to one who
+        may only change it, its `_id` and the values the actor itself set (no value it could not
+        already know, so update or delete permission never grants read). The owner sees it whole: it
+        may change the record's ACL at will, so hiding anything from it would protect nothing."""
+        if ((actor.acts_as_user and actor.user_id == record.user_id)
+                or is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl)):
+            return record
+        sent = [c.field for c in item.changes if c.op == "set" and c.field in cls.fields] if item else []
+        return replace(record, visible_fields=("_id", *dict.fromkeys(sent)))
 
     def _locked_rows(self, tx: RecordTransaction, cls: ClassDef, ids: Sequence[str]) -> dict[str, Record]:
         valid = tuple({i for i in ids if is_object_id(i)})
@@ -297,6 +316,7 @@ class RecordService:
         """Records by id that the actor may read; the rest are reported as not found. `max_ids`:
         the most ids one call may name (dialects allow what their clients send); `fields`: the
         (unbound) fields asked for, checked and returned bound in `RecordSet.fields`."""
+        self._require_ids(len(ids))
         if len(ids) > max_ids:
             raise LimitExceededError(f"At most {max_ids} records per request", code="batch_too_large")
         wanted = list(dict.fromkeys(ids))
@@ -478,9 +498,10 @@ class RecordService:
                     old = self._one_allowed(actor, cls, rows, item.id, Action.UPDATE)
                     new = self._update_one(actor, tx, cls, old, item, now)
                     rows[item.id] = new  # a later item for the same id builds on this change
-                    return new
+                    return self._shown(actor, cls, new, item)
                 return _itemized(cls, run_items(tx, cls, mode, items, update_one))
             pairs: list[tuple[Record, Record]] = []
+            shown: list[Record] = []
             not_found: list[str] = []
             denied: list[str] = []
             for item in items:
@@ -498,8 +519,9 @@ class RecordService:
                     continue
                 rows[item.id] = new  # a later item for the same id builds on this change
                 pairs.append((allowed[0], new))
+                shown.append(self._shown(actor, cls, new, item))
             self._write_updates(actor, tx, cls, pairs, now)
-        return RecordSet(cls, [new for _, new in pairs], not_found, denied, total=len(pairs))
+        return RecordSet(cls, shown, not_found, denied, total=len(pairs))
 
     def _update_one(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, old: Record, item: RecordChange,
                     now: int) -> Record:
@@ -526,11 +548,11 @@ class RecordService:
                                          code="too_many_matches")
             if mode is not None:
                 return _itemized(cls, run_items(
-                    tx, cls, mode, records,
-                    lambda old: self._update_one(actor, tx, cls, old, replace(change, id=old.id), now)))
+                    tx, cls, mode, records, lambda old: self._shown(
+                        actor, cls, self._update_one(actor, tx, cls, old, replace(change, id=old.id), now), change)))
             pairs = [(r, self._change(actor, cls, r, replace(change, id=r.id), now)) for r in records]
             self._write_updates(actor, tx, cls, pairs, now)
-        return RecordSet(cls, [new for _, new in pairs], total=len(pairs))
+        return RecordSet(cls, [self._shown(actor, cls, new, change) for _, new in pairs], total=len(pairs))
 
     # -- deletes --------------------------------------------------------------------------------
     def _delete(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record]) -> int:
@@ -561,10 +583,10 @@ class RecordService:
         def delete_one(record_id: str) -> Record:
             rows = self._locked_rows(tx, cls, [record_id])
             if matched is not None and record_id not in rows:
-                return matched[record_id]
+                return self._shown(actor, cls, matched[record_id])
             record = self._one_allowed(actor, cls, rows, record_id, Action.DELETE)
             cascaded.append(self._delete(actor, tx, cls, [record]))
-            return record
+            return self._shown(actor, cls, record)
 
         outcomes = run_items(tx, cls, mode, ids, delete_one)
         deleted = [o.result.id for o in outcomes if o.result is not None]
@@ -622,7 +644,7 @@ class RecordService:
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             rules = query.names
-            where = bind_where(cls, query.where, rules)
+            where = bind_where(cls, check_paging(query).where, rules)
             found = resolve_field(cls, group_by, rules)
             if found is None:
                 raise ValidationError.single("group_by", "invalid", f"{group_by} is not a field of {cls.name}")
@@ -664,7 +686,7 @@ class RecordService:
             tx.insert_events([make_event(actor, "record.state_changed", record.id, class_id=cls.id,
                                          record_seq=record.seq, old={"state": record.state_id},
                                          new={"state": state_id}, at=at)])
-        return new
+        return self._shown(actor, cls, new)
 
     def _mark(self, actor: Actor, class_name: str, record_id: str, action: Action, kind: str,
               change: Callable[[Record, int], Record]) -> Record:
@@ -677,7 +699,7 @@ class RecordService:
             tx.update_records(cls, [new])
             tx.insert_events([make_event(actor, kind, record.id, class_id=cls.id, record_seq=record.seq, at=at,
                                          old=_marks(record), new=_marks(new))])
-        return new
+        return self._shown(actor, cls, new)
 
     @writes
     def archive(self, actor: Actor, class_name: str, record_id: str) -> Record:

@@ -66,8 +66,10 @@ async def list_records(request: Request) -> Response:
     df = await read_request(request)
     if df.first(("group", "having")) is not None:
         raise MalformedInputError("group and having are not supported", code="group_unsupported")
-    ids = df.names("ids") or (_body_ids(df.records) if df.records else None)
-    if ids:
+    ids = df.names("ids")
+    if ids is None and df.records:
+        ids = _body_ids(df.records)
+    if ids is not None:  # `ids=,,` names none: the core refuses it rather than listing everything
         return await _by_ids(request, df, ids)
     table = table_of(request)
     records = services(request).records

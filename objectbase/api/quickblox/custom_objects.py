@@ -24,7 +24,12 @@ from objectbase.core.query import ast
 from objectbase.core.records import NewRecord
 
 __all__ = ["create_child", "create_many", "create_record", "get_records", "list_children", "numbered_items",
-           "search_records"]
+           "path_ids", "search_records"]
+
+
+def path_ids(request: Request) -> list[str]:
+    """The comma-joined ids of a record URL, blanks dropped (the core refuses a list that names none)."""
+    return [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
 
 
 def new_record(data: Mapping[str, Any], parent_id: str | None = None) -> NewRecord:
@@ -102,7 +107,7 @@ async def list_children(request: Request) -> Response:
 
 async def get_records(request: Request) -> Response:
     class_name = request.path_params["class_name"]
-    ids = [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
+    ids = path_ids(request)
     if str(request.query_params.get("permissions", "")) in ("1", "true"):
         if len(ids) != 1:
             raise ValidationError.single("permissions", "invalid", "permissions are read for one record at a time")
