@@ -1,0 +1,141 @@
+"""`objectbase backup`: one consistent read of every table, then the bytes of every file it names.
+
+SQLite: one read transaction; in WAL mode a reader sees one snapshot and writers go on meanwhile.
+PostgreSQL: one REPEATABLE READ READ ONLY transaction, which takes no lock a writer waits for.
+The transaction ends before the files are copied; files are immutable under their generated keys."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import Connection, Table, func, select
+
+import objectbase
+from objectbase.backup.archive import FORMAT, FORMAT_VERSION, ArchiveError, ArchiveWriter, write_archive
+from objectbase.backup.progress import Progress
+from objectbase.backup.tables import class_defs, read_counters, system_tables_in_order
+from objectbase.core.errors import NotFoundError
+from objectbase.core.fields.file import FileType
+from objectbase.core.record_files import file_key_of
+from objectbase.core.schema import ClassDef
+from objectbase.files import FileStore
+from objectbase.storage import SqlStorage
+from objectbase.storage.class_tables import field_column_name
+from objectbase.storage.sql_storage import SqlTransaction
+from objectbase.storage.system_tables import blobs, schema_migrations
+
+__all__ = ["BackupSummary", "take_backup"]
+
+_BATCH = 1000
+_OCTETS = "application/octet-stream"
+
+
+@dataclass
+class BackupSummary:
+    path: str
+    tables: dict[str, int]
+    files: int
+    missing_files: list[str] = field(default_factory=list)
+    bytes: int = 0
+    seconds: float = 0.0
+
+
+@contextlib.contextmanager
+def _snapshot(storage: SqlStorage) -> Iterator[SqlTransaction]:
+    with storage.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield SqlTransaction(conn, storage.class_tables, storage.prepared, writes=False)
+
+
+def _rows(conn: Connection, table: Table, order: Any) -> Iterator[dict[str, Any]]:
+    # Plain `str` names: SQLAlchemy's are a str subclass that orjson refuses as keys.
+    names = [str(column.name) for column in table.c]
+    result = conn.execution_options(yield_per=_BATCH).execute(select(table).order_by(order))
+    for row in result:
+        yield dict(zip(names, row, strict=True))
+
+
+def _table_members(tx: SqlTransaction, classes: list[ClassDef]) -> list[tuple[str, Table, int | None]]:
+    """(member name, table, class id) of every table, system tables first in insert order."""
+    members: list[tuple[str, Table, int | None]] = [(f"db/{t.name}.jsonl", t, None) for t in system_tables_in_order()]
+    for cls in classes:
+        table = tx.class_tables.table(cls)
+        members.append((f"db/{table.name}.jsonl", table, cls.id))
+    return members
+
+
+def _file_keys_of(cls: ClassDef, row: dict[str, Any], found: dict[str, str]) -> None:
+    for file_field in (f for f in cls.fields.values() if isinstance(f.type, FileType)):
+        value = row.get(field_column_name(file_field))
+        key = file_key_of(cls, value)
+        if key is not None and isinstance(value, dict):
+            found.setdefault(key, str(value.get("content_type") or _OCTETS))
+
+
+def take_backup(storage: SqlStorage, files: FileStore, out: Path, progress: Progress) -> BackupSummary:
+    started = time.monotonic()
+    counts: dict[str, int] = {}
+    keys: dict[str, str] = {}  # file key -> content type
+    with write_archive(out) as archive:
+        with _snapshot(storage) as tx:
+            if not tx.conn.dialect.has_table(tx.conn, "schema_migrations"):
+                raise ArchiveError(f"no Objectbase database at {storage.engine.url.render_as_string()}; check "
+                                   "--data-dir or --database-url")
+            classes = class_defs(tx)
+            by_id = {cls.id: cls for cls in classes}
+            members = _table_members(tx, classes)
+            totals = {name: int(tx.conn.execute(select(func.count()).select_from(t)).scalar_one())
+                      for name, t, _ in members}
+            migrations = sorted(tx.conn.scalars(select(schema_migrations.c.version)).all())
+            counters = read_counters(tx.conn)
+            tables: list[dict[str, Any]] = []
+            with progress.step("tables", sum(totals.values()), unit="rows") as advance:
+                for name, table, class_id in members:
+                    cls = by_id.get(class_id) if class_id is not None else None
+
+                    def watched(rows: Iterator[dict[str, Any]], cls: ClassDef | None = cls) -> Iterator[dict[str, Any]]:
+                        for row in rows:
+                            if cls is not None:
+                                _file_keys_of(cls, row, keys)
+                            elif table is blobs:
+                                for key in (row["storage_key"], row["pending_key"]):
+                                    if key:
+                                        keys.setdefault(key, str(row["content_type"] or _OCTETS))
+                            advance(1)
+                            yield row
+                    order = table.c["_seq"] if class_id is not None else list(table.primary_key.columns)[0]
+                    counts[str(table.name)] = archive.add_json_lines(name, watched(_rows(tx.conn, table, order)))
+                    tables.append({"name": str(table.name), "member": name, "rows": counts[str(table.name)],
+                                   "class_id": class_id})
+        missing = _copy_files(archive, files, keys, progress)
+        archive.add_manifest({
+            "format": FORMAT, "format_version": FORMAT_VERSION, "objectbase_version": objectbase.__version__,
+            "created_at": time.time(), "source_backend": storage.dialect, "migrations": migrations,
+            "tables": tables, "counters": counters,
+            "files": [{"key": k, "member": f"files/{k}", "content_type": t} for k, t in sorted(keys.items())
+                      if k not in missing],
+            "missing_files": sorted(missing),
+            "members": {n: {"sha256": m.sha256, "size": m.size} for n, m in archive.members.items()},
+        })
+        size = sum(m.size for m in archive.members.values())
+    return BackupSummary(str(out), counts, len(keys) - len(missing), sorted(missing), size,
+                         round(time.monotonic() - started, 3))
+
+
+def _copy_files(archive: ArchiveWriter, files: FileStore, keys: dict[str, str], progress: Progress) -> set[str]:
+    """Copies each key's bytes; returns the keys gone since the snapshot (deleted with their record)."""
+    missing: set[str] = set()
+    with progress.step("files", len(keys), unit="files") as advance:
+        for key in sorted(keys):
+            try:
+                archive.add_chunks(f"files/{key}", files.open(key))
+            except NotFoundError:
+                missing.add(key)
+            advance(1)
+    return missing
