@@ -40,7 +40,10 @@ def _clear_errors(command: str, settings: Settings) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        raise click.ClickException(f"{command} interrupted: nothing was written at the destination; run it again")
+        # backup: the temporary archive is removed; restore: the one loading transaction is rolled back
+        # (files already copied are overwritten by the next run).
+        raise click.ClickException(f"{command} interrupted: no archive and no database rows were written; run the "
+                                   "same command again") from None
     except (ArchiveError, TargetNotEmpty) as error:
         raise click.ClickException(str(error)) from error
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
@@ -59,8 +62,25 @@ def _refuse_missing_sqlite(url: str) -> None:
         raise ArchiveError(f"no database at {parsed.database}; check --data-dir or --database-url")
 
 
-def _storage(settings: Settings, *, run_migrations: bool) -> SqlStorage:
-    return open_storage(settings.resolved_database_url, run_migrations=run_migrations)
+@contextlib.contextmanager
+def _target(command: str, settings: Settings) -> Iterator[SqlStorage]:
+    """The database, unmigrated (a backup only reads; a restore migrates to the archive's schema)."""
+    with _clear_errors(command, settings):
+        if command == "backup":
+            _refuse_missing_sqlite(settings.resolved_database_url)
+        storage = open_storage(settings.resolved_database_url, run_migrations=False)
+        try:
+            yield storage
+        finally:
+            storage.close()
+
+
+def _report(summary: Any, as_json: bool, line: str) -> None:
+    if as_json:
+        print_json(dataclasses.asdict(summary))
+    else:
+        click.echo(f"{line}: {sum(summary.tables.values())} rows in {len(summary.tables)} tables, "
+                   f"{summary.files} files, in {summary.seconds}s")
 
 
 @click.command("backup")
@@ -71,20 +91,10 @@ def _storage(settings: Settings, *, run_migrations: bool) -> SqlStorage:
 def backup(out: Path, as_json: bool, **options: Any) -> None:
     """A consistent snapshot of a running instance: every table and every referenced file, in one archive."""
     settings = settings_from(options)
-    with _clear_errors("backup", settings):
-        _refuse_missing_sqlite(settings.resolved_database_url)
-        storage = _storage(settings, run_migrations=False)
-        try:
-            summary = take_backup(storage, open_file_store(settings), out, progress_for("backup", as_json=as_json))
-        finally:
-            storage.close()
-    if as_json:
-        print_json(dataclasses.asdict(summary))
-        return
-    rows = sum(summary.tables.values())
-    click.echo(f"backup written to {summary.path}: {rows} rows in {len(summary.tables)} tables, {summary.files} "
-               f"files, {summary.bytes} bytes, in {summary.seconds}s")
-    if summary.missing_files:
+    with _target("backup", settings) as storage:
+        summary = take_backup(storage, open_file_store(settings), out, progress_for("backup", as_json=as_json))
+    _report(summary, as_json, f"backup written to {summary.path} ({summary.bytes} bytes)")
+    if summary.missing_files and not as_json:
         click.echo(f"note: {len(summary.missing_files)} file(s) were deleted after the snapshot (their records "
                    "were deleted meanwhile); the archive lists them under missing_files", err=True)
 
@@ -101,16 +111,7 @@ def restore(archive: Path, force: bool, drop_sessions: bool, as_json: bool, **op
     settings = settings_from(options)
     with _clear_errors("restore", settings):
         reader = ArchiveReader(archive)
-        storage = _storage(settings, run_migrations=False)
-        try:
-            summary = restore_backup(reader, storage, open_file_store(settings),
-                                     progress_for("restore", as_json=as_json), force=force,
-                                     drop_sessions=drop_sessions)
-        finally:
-            storage.close()
-    if as_json:
-        print_json(dataclasses.asdict(summary))
-        return
-    rows = sum(summary.tables.values())
-    click.echo(f"restored {summary.archive}: {rows} rows in {len(summary.tables)} tables, {summary.files} files, "
-               f"in {summary.seconds}s")
+    with _target("restore", settings) as storage:
+        summary = restore_backup(reader, storage, open_file_store(settings), progress_for("restore", as_json=as_json),
+                                 force=force, drop_sessions=drop_sessions)
+    _report(summary, as_json, f"restored {summary.archive}")
