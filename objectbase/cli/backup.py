@@ -40,8 +40,8 @@ def _clear_errors(command: str, settings: Settings) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        # backup: the temporary archive is removed; restore: the one loading transaction is rolled back
-        # (files already copied are overwritten by the next run).
+        # backup: the temporary archive is removed; restore: the loading transaction is rolled back and
+        # the files it copied are deleted.
         raise click.ClickException(f"{command} interrupted: no archive and no database rows were written; run the "
                                    "same command again") from None
     except (ArchiveError, TargetNotEmpty) as error:

@@ -4,6 +4,7 @@ compared table for table and through the QuickBlox API; a backup under writers; 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -202,12 +203,21 @@ def test_backup_while_writers_write_is_self_consistent(backend: str, make_databa
         assert 0 < len(seqs) <= written
 
 
-def _rewrite(archive: Path, out: Path, change: Any) -> None:
-    """A copy of the archive with `change(name, data) -> data` applied to every member."""
-    with tarfile.open(archive) as source, tarfile.open(out, "w") as copy:
-        for info in source:
-            data = source.extractfile(info).read()  # type: ignore[union-attr]
-            data = change(info.name, data)
+def _rewrite(archive: Path, out: Path, change: Any, *, fix_checksums: bool = False) -> None:
+    """A copy of the archive with `change(name, data) -> data` applied to every member; `fix_checksums`:
+    the manifest made to agree, as a forger would."""
+    with tarfile.open(archive) as source:
+        members = [(info, change(info.name, source.extractfile(info).read()))  # type: ignore[union-attr]
+                   for info in source]
+    if fix_checksums:
+        manifest_at = next(i for i, (info, _) in enumerate(members) if info.name == "manifest.json")
+        manifest = json.loads(members[manifest_at][1])
+        for info, data in members:
+            if info.name in manifest["members"]:
+                manifest["members"][info.name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        members[manifest_at] = (members[manifest_at][0], json.dumps(manifest).encode())
+    with tarfile.open(out, "w") as copy:
+        for info, data in members:
             info.size = len(data)
             copy.addfile(info, io.BytesIO(data))
 
@@ -228,9 +238,14 @@ def test_bad_archives_and_targets_are_refused_and_change_nothing(backend: str, m
     def tampered(name: str, data: bytes) -> bytes:
         return data[:10] + bytes([data[10] ^ 1]) + data[11:] if name == "db/obj_1.jsonl" else data
 
+    def unknown_column(name: str, data: bytes) -> bytes:
+        return data.replace(b'{"_id"', b'{"f_999":1,"_id"', 1) if name == "db/obj_1.jsonl" else data
+
+    _rewrite(archive, tmp_path / "forged.tar", unknown_column, fix_checksums=True)
     truncated = tmp_path / "truncated.tar"
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
-    cases = {"truncated": (truncated, "truncated or damaged")}
+    cases = {"truncated": (truncated, "truncated or damaged"),
+             "forged": (tmp_path / "forged.tar", "the rows of obj_1 do not fit the target")}
     for label, change in (("wrong version", wrong_version), ("tampered", tampered)):
         _rewrite(archive, tmp_path / f"{label}.tar", change)
         cases[label] = (tmp_path / f"{label}.tar", {"wrong version": "format version 99",
