@@ -25,6 +25,7 @@ from objectbase.core.schema import ClassDef
 from objectbase.files import FileStore
 from objectbase.storage import SqlStorage
 from objectbase.storage.class_tables import field_column_name
+from objectbase.storage.migrations import MIGRATIONS
 from objectbase.storage.sql_storage import SqlTransaction
 from objectbase.storage.system_tables import blobs, schema_migrations
 
@@ -78,41 +79,59 @@ def _file_keys_of(cls: ClassDef, row: dict[str, Any], found: dict[str, str]) -> 
             found.setdefault(key, str(value.get("content_type") or _OCTETS))
 
 
+def _source_migrations(tx: SqlTransaction) -> list[int]:
+    """The source's applied migrations, which must be this version's: the tables read are this version's."""
+    if not tx.conn.dialect.has_table(tx.conn, "schema_migrations"):
+        raise ArchiveError("no Objectbase database there; check --data-dir or --database-url")
+    migrations = sorted(tx.conn.scalars(select(schema_migrations.c.version)).all())
+    known = [version for version, _, _ in MIGRATIONS]
+    if migrations != known:
+        raise ArchiveError(f"the database is at schema migrations {migrations}, this Objectbase at {known}; back "
+                           "up with the Objectbase version that serves it (`serve` migrates at start)")
+    return migrations
+
+
+def _note_files(table: Table, cls: ClassDef | None, row: dict[str, Any], keys: dict[str, str]) -> None:
+    """Adds the file keys a row names (a class row's File fields, a blob's bytes) with their content type."""
+    if cls is not None:
+        _file_keys_of(cls, row, keys)
+    elif table is blobs:
+        for key in (row["storage_key"], row["pending_key"]):
+            if key:
+                keys.setdefault(key, str(row["content_type"] or _OCTETS))
+
+
+def _dump_tables(tx: SqlTransaction, archive: ArchiveWriter, keys: dict[str, str], progress: Progress
+                 ) -> list[dict[str, Any]]:
+    """Every table into the archive, in the one snapshot `tx` reads; returns the manifest's table entries."""
+    classes = {cls.id: cls for cls in class_defs(tx)}
+    members = _table_members(tx, list(classes.values()))
+    total = sum(int(tx.conn.execute(select(func.count()).select_from(t)).scalar_one()) for _, t, _ in members)
+    tables: list[dict[str, Any]] = []
+    with progress.step("tables", total, unit="rows") as advance:
+        for name, table, class_id in members:
+            cls = classes[class_id] if class_id is not None else None
+            order = table.c["_seq"] if cls is not None else list(table.primary_key.columns)[0]
+
+            def noted(rows: Iterator[dict[str, Any]], table: Table = table, cls: ClassDef | None = cls
+                      ) -> Iterator[dict[str, Any]]:
+                for row in rows:
+                    _note_files(table, cls, row, keys)
+                    advance(1)
+                    yield row
+            count = archive.add_json_lines(name, noted(_rows(tx.conn, table, order)))
+            tables.append({"name": str(table.name), "member": name, "rows": count, "class_id": class_id})
+    return tables
+
+
 def take_backup(storage: SqlStorage, files: FileStore, out: Path, progress: Progress) -> BackupSummary:
     started = time.monotonic()
-    counts: dict[str, int] = {}
     keys: dict[str, str] = {}  # file key -> content type
     with write_archive(out) as archive:
         with _snapshot(storage) as tx:
-            if not tx.conn.dialect.has_table(tx.conn, "schema_migrations"):
-                raise ArchiveError(f"no Objectbase database at {storage.engine.url.render_as_string()}; check "
-                                   "--data-dir or --database-url")
-            classes = class_defs(tx)
-            by_id = {cls.id: cls for cls in classes}
-            members = _table_members(tx, classes)
-            totals = {name: int(tx.conn.execute(select(func.count()).select_from(t)).scalar_one())
-                      for name, t, _ in members}
-            migrations = sorted(tx.conn.scalars(select(schema_migrations.c.version)).all())
+            migrations = _source_migrations(tx)
             counters = read_counters(tx.conn)
-            tables: list[dict[str, Any]] = []
-            with progress.step("tables", sum(totals.values()), unit="rows") as advance:
-                for name, table, class_id in members:
-                    cls = by_id.get(class_id) if class_id is not None else None
-
-                    def watched(rows: Iterator[dict[str, Any]], cls: ClassDef | None = cls) -> Iterator[dict[str, Any]]:
-                        for row in rows:
-                            if cls is not None:
-                                _file_keys_of(cls, row, keys)
-                            elif table is blobs:
-                                for key in (row["storage_key"], row["pending_key"]):
-                                    if key:
-                                        keys.setdefault(key, str(row["content_type"] or _OCTETS))
-                            advance(1)
-                            yield row
-                    order = table.c["_seq"] if class_id is not None else list(table.primary_key.columns)[0]
-                    counts[str(table.name)] = archive.add_json_lines(name, watched(_rows(tx.conn, table, order)))
-                    tables.append({"name": str(table.name), "member": name, "rows": counts[str(table.name)],
-                                   "class_id": class_id})
+            tables = _dump_tables(tx, archive, keys, progress)
         missing = _copy_files(archive, files, keys, progress)
         archive.add_manifest({
             "format": FORMAT, "format_version": FORMAT_VERSION, "objectbase_version": objectbase.__version__,
@@ -124,8 +143,8 @@ def take_backup(storage: SqlStorage, files: FileStore, out: Path, progress: Prog
             "members": {n: {"sha256": m.sha256, "size": m.size} for n, m in archive.members.items()},
         })
         size = sum(m.size for m in archive.members.values())
-    return BackupSummary(str(out), counts, len(keys) - len(missing), sorted(missing), size,
-                         round(time.monotonic() - started, 3))
+    return BackupSummary(str(out), {t["name"]: t["rows"] for t in tables}, len(keys) - len(missing), sorted(missing),
+                         size, round(time.monotonic() - started, 3))
 
 
 def _copy_files(archive: ArchiveWriter, files: FileStore, keys: dict[str, str], progress: Progress) -> set[str]:

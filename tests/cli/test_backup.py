@@ -29,6 +29,7 @@ from objectbase.core.services import Services
 from objectbase.files.local import LocalFileStore
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
+from objectbase.storage.migrations import migrate
 from objectbase.storage.sql_storage import SqlTransaction
 from tests.api.quickblox.test_record_files import upload_file
 from tests.conftest import BACKENDS, TEST_ARGON2, QBFiles
@@ -169,10 +170,15 @@ def test_backup_while_writers_write_is_self_consistent(backend: str, make_databa
         qb.apply_class()
 
         def write() -> None:
+            files = source.services.record_files
             try:
                 while not stop.is_set():
-                    source.services.records.create_records(qb.admin, "ScoreTable",
-                                                           [NewRecord({"score_value": 1})] * 5)
+                    created = source.services.records.create_records(qb.admin, "ScoreTable",
+                                                                     [NewRecord({"score_value": 1})] * 3)
+                    record_id = created.records[0].id
+                    upload = files.open_upload(qb.admin, "ScoreTable", record_id, "user_avatar", "image/png", "a.png")
+                    upload.write(record_id.encode())
+                    files.attach_file(qb.admin, upload, "user_avatar", "a.png")
             except BaseException as error:  # noqa: BLE001 - reported by the assertion below
                 errors.append(error)
         writers = [threading.Thread(target=write) for _ in range(4)]
@@ -189,6 +195,8 @@ def test_backup_while_writers_write_is_self_consistent(backend: str, make_databa
         assert result.exit_code == 0, result.output
         assert not errors
         written = qb.count()
+        score_table = source.services.classes.get_class(qb.admin, "ScoreTable")
+        avatar_column = f"f_{score_table.fields['user_avatar'].id}"
     target_url = make_database_url(backend)
     assert cli("restore", str(archive), "--data-dir", str(tmp_path / "target"), "--database-url", target_url).exit_code == 0
     with tarfile.open(archive) as tar:
@@ -201,6 +209,12 @@ def test_backup_while_writers_write_is_self_consistent(backend: str, make_databa
         # Every event's record is there (nothing was deleted), and every record has its event.
         assert {e["record_seq"] for e in created} == seqs
         assert 0 < len(seqs) <= written
+        # Every record's file is there, with its bytes.
+        with_files = [row for row in rows["obj_1"] if row[avatar_column] is not None]
+        assert with_files and manifest["missing_files"] == []
+        for row in with_files:
+            key = f"apps/{qb.app_id}/classes/{score_table.id}/{row[avatar_column]['file_id']}"
+            assert b"".join(target.store.open(key)) == row["_id"].encode()
 
 
 def _rewrite(archive: Path, out: Path, change: Any, *, fix_checksums: bool = False) -> None:
@@ -267,11 +281,17 @@ def test_bad_archives_and_targets_are_refused_and_change_nothing(backend: str, m
     assert cli("restore", str(archive), "--force", *target_args).exit_code == 0
 
 
-def test_unreachable_or_missing_source_is_a_clear_error(tmp_path: Path) -> None:
+def test_unreachable_missing_or_older_source_is_a_clear_error(make_database_url: Any, tmp_path: Path) -> None:
     out = tmp_path / "backup.tar"
     if "postgresql" in BACKENDS:
         result = cli("backup", "--out", str(out), "--database-url", "postgresql://postgres@127.0.0.1:1/none")
         assert result.exit_code != 0 and "cannot reach the database" in result.output
+    older = make_database_url("sqlite")
+    storage = open_storage(older, run_migrations=False)
+    migrate(storage.engine, upto=7)
+    storage.close()
+    result = cli("backup", "--out", str(out), "--database-url", older)
+    assert result.exit_code != 0 and "schema migrations [1, 2, 3, 4, 5, 6, 7]" in result.output
     missing = tmp_path / "nothing-here"
     result = cli("backup", "--out", str(out), "--data-dir", str(missing))
     assert result.exit_code != 0 and "no database at" in result.output
