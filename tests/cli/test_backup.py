@@ -32,7 +32,7 @@ from objectbase.storage import SqlStorage, open_storage
 from objectbase.storage.migrations import migrate
 from objectbase.storage.sql_storage import SqlTransaction
 from tests.api.quickblox.test_record_files import upload_file
-from tests.conftest import BACKENDS, TEST_ARGON2, QBFiles
+from tests.conftest import BACKENDS, FILES_BACKENDS, TEST_ARGON2, QBFiles
 from tests.files.flows import uploaded_blob
 
 AVATAR = os.urandom(50_000)
@@ -305,3 +305,26 @@ def test_an_interrupted_archive_leaves_no_file(tmp_path: Path) -> None:
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
 
+
+
+@pytest.mark.skipif("s3" not in FILES_BACKENDS, reason="OBJECTBASE_TEST_FILES leaves out s3")
+def test_files_move_between_a_folder_and_s3(make_database_url: Any, moto_server: Any, tmp_path: Path) -> None:
+    """Restore from local files into S3, back up from S3, restore into a folder: the same bytes each way."""
+    s3 = moto_server.new_store()
+    env = {"OBJECTBASE_S3_ENDPOINT_URL": moto_server.endpoint_url, "OBJECTBASE_S3_REGION": moto_server.REGION,
+           "OBJECTBASE_S3_ACCESS_KEY_ID": moto_server.KEY, "OBJECTBASE_S3_SECRET_ACCESS_KEY": moto_server.KEY}
+    s3_args = ["--database-url", make_database_url("sqlite"), "--files-url", f"s3://{s3.bucket}/{s3.prefix}"]
+    with instance(make_database_url("sqlite"), tmp_path / "source") as source:
+        populate(source)
+        local = {key: b"".join(source.store.open(key)) for key in source.store.keys()}
+        assert cli("backup", "--out", str(tmp_path / "local.tar"), *source.args).exit_code == 0
+    runner = CliRunner(env=env)
+    result = runner.invoke(main, ["restore", str(tmp_path / "local.tar"), *s3_args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert {key: b"".join(s3.open(key)) for key in s3.keys()} == local
+    result = runner.invoke(main, ["backup", "--out", str(tmp_path / "s3.tar"), *s3_args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    target = ["--data-dir", str(tmp_path / "target"), "--database-url", make_database_url("sqlite")]
+    assert cli("restore", str(tmp_path / "s3.tar"), *target).exit_code == 0
+    restored = LocalFileStore(tmp_path / "target" / "files")
+    assert {key: b"".join(restored.open(key)) for key in restored.keys()} == local
