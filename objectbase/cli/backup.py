@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from objectbase.backup.archive import ArchiveError, ArchiveReader
 from objectbase.backup.restore import TargetNotEmpty, restore_backup
 from objectbase.backup.snapshot import take_backup
-from objectbase.cli.options import STORAGE_SETTINGS, print_json, setting_options, settings_from
+from objectbase.cli.options import S3_SETTINGS, STORAGE_SETTINGS, print_json, setting_options, settings_from
 from objectbase.cli.progress import progress_for
 from objectbase.core.errors import ObjectbaseError
 from objectbase.files import open_file_store
@@ -87,7 +87,7 @@ def _report(summary: Any, as_json: bool, line: str) -> None:
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The archive to write (a tar file); written under a temporary name, then renamed.")
 @_JSON
-@setting_options(*STORAGE_SETTINGS)
+@setting_options(*STORAGE_SETTINGS, *S3_SETTINGS)
 def backup(out: Path, as_json: bool, **options: Any) -> None:
     """A consistent snapshot of a running instance: every table and every referenced file, in one archive."""
     settings = settings_from(options)
@@ -105,7 +105,7 @@ def backup(out: Path, as_json: bool, **options: Any) -> None:
 @click.option("--drop-sessions", is_flag=True,
               help="Leave out sessions and refresh tokens: every client signs in again. Kept by default.")
 @_JSON
-@setting_options(*STORAGE_SETTINGS)
+@setting_options(*STORAGE_SETTINGS, *S3_SETTINGS)
 def restore(archive: Path, force: bool, drop_sessions: bool, as_json: bool, **options: Any) -> None:
     """Restore an archive of `objectbase backup` into an empty database and files store."""
     settings = settings_from(options)
