@@ -1,8 +1,10 @@
-"""`objectbase backup`: one consistent read of every table, then the bytes of every file it names.
+"""`objectbase backup`: one consistent read of every table, and the bytes of every file a row names.
 
 SQLite: one read transaction; in WAL mode a reader sees one snapshot and writers go on meanwhile.
 PostgreSQL: one REPEATABLE READ READ ONLY transaction, which takes no lock a writer waits for.
-The transaction ends before the files are copied; files are immutable under their generated keys."""
+Files are copied as their rows are read; one deleted since the snapshot (with its record, after that
+deletion committed) is listed as missing: it cannot be read any more.
+"""
 
 from __future__ import annotations
 
@@ -71,12 +73,39 @@ def _table_members(tx: SqlTransaction, classes: list[ClassDef]) -> list[tuple[st
     return members
 
 
-def _file_keys_of(cls: ClassDef, row: dict[str, Any], found: dict[str, str]) -> None:
-    for file_field in (f for f in cls.fields.values() if isinstance(f.type, FileType)):
-        value = row.get(field_column_name(file_field))
-        key = file_key_of(cls, value)
-        if key is not None and isinstance(value, dict):
-            found.setdefault(key, str(value.get("content_type") or _OCTETS))
+class _FileCopier:
+    """Copies each file's bytes as soon as a row names it, while the snapshot is still open: a file is
+    deleted only after its record's deletion commits, so the sooner the copy, the fewer are gone."""
+
+    def __init__(self, archive: ArchiveWriter, files: FileStore) -> None:
+        self.archive = archive
+        self.files = files
+        self.copied: dict[str, str] = {}  # key -> content type
+        self.missing: set[str] = set()
+
+    def copy(self, key: str, content_type: str) -> None:
+        if key in self.copied or key in self.missing:
+            return
+        try:
+            self.archive.add_chunks(f"files/{key}", self.files.open(key))
+        except NotFoundError:
+            # Deleted since the snapshot, with its record (keys are never reused).
+            self.missing.add(key)
+            return
+        self.copied[key] = content_type
+
+    def copy_named_by(self, table: Table, cls: ClassDef | None, row: dict[str, Any]) -> None:
+        """The files a row names: a class row's File fields, a blob's completed or pending bytes."""
+        if cls is not None:
+            for file_field in (f for f in cls.fields.values() if isinstance(f.type, FileType)):
+                value = row.get(field_column_name(file_field))
+                key = file_key_of(cls, value)
+                if key is not None and isinstance(value, dict):
+                    self.copy(key, str(value.get("content_type") or _OCTETS))
+        elif table is blobs:
+            for key in (row["storage_key"], row["pending_key"]):
+                if key:
+                    self.copy(key, str(row["content_type"] or _OCTETS))
 
 
 def _source_migrations(tx: SqlTransaction) -> list[int]:
@@ -91,70 +120,47 @@ def _source_migrations(tx: SqlTransaction) -> list[int]:
     return migrations
 
 
-def _note_files(table: Table, cls: ClassDef | None, row: dict[str, Any], keys: dict[str, str]) -> None:
-    """Adds the file keys a row names (a class row's File fields, a blob's bytes) with their content type."""
-    if cls is not None:
-        _file_keys_of(cls, row, keys)
-    elif table is blobs:
-        for key in (row["storage_key"], row["pending_key"]):
-            if key:
-                keys.setdefault(key, str(row["content_type"] or _OCTETS))
-
-
-def _dump_tables(tx: SqlTransaction, archive: ArchiveWriter, keys: dict[str, str], progress: Progress
+def _dump_tables(tx: SqlTransaction, archive: ArchiveWriter, copier: _FileCopier, progress: Progress
                  ) -> list[dict[str, Any]]:
-    """Every table into the archive, in the one snapshot `tx` reads; returns the manifest's table entries."""
+    """Every table into the archive, in the one snapshot `tx` reads, and the files its rows name;
+    returns the manifest's table entries."""
     classes = {cls.id: cls for cls in class_defs(tx)}
     members = _table_members(tx, list(classes.values()))
     total = sum(int(tx.conn.execute(select(func.count()).select_from(t)).scalar_one()) for _, t, _ in members)
     tables: list[dict[str, Any]] = []
-    with progress.step("tables", total, unit="rows") as advance:
+    with progress.step("tables and files", total, unit="rows") as advance:
         for name, table, class_id in members:
             cls = classes[class_id] if class_id is not None else None
             order = table.c["_seq"] if cls is not None else list(table.primary_key.columns)[0]
 
-            def noted(rows: Iterator[dict[str, Any]], table: Table = table, cls: ClassDef | None = cls
-                      ) -> Iterator[dict[str, Any]]:
+            def copying(rows: Iterator[dict[str, Any]], table: Table = table, cls: ClassDef | None = cls
+                        ) -> Iterator[dict[str, Any]]:
                 for row in rows:
-                    _note_files(table, cls, row, keys)
+                    # The file's member goes into the tar now; the table's after its last row.
+                    copier.copy_named_by(table, cls, row)
                     advance(1)
                     yield row
-            count = archive.add_json_lines(name, noted(_rows(tx.conn, table, order)))
+            count = archive.add_json_lines(name, copying(_rows(tx.conn, table, order)))
             tables.append({"name": str(table.name), "member": name, "rows": count, "class_id": class_id})
     return tables
 
 
 def take_backup(storage: SqlStorage, files: FileStore, out: Path, progress: Progress) -> BackupSummary:
     started = time.monotonic()
-    keys: dict[str, str] = {}  # file key -> content type
     with write_archive(out) as archive:
+        copier = _FileCopier(archive, files)
         with _snapshot(storage) as tx:
             migrations = _source_migrations(tx)
             counters = read_counters(tx.conn)
-            tables = _dump_tables(tx, archive, keys, progress)
-        missing = _copy_files(archive, files, keys, progress)
+            tables = _dump_tables(tx, archive, copier, progress)
         archive.add_manifest({
             "format": FORMAT, "format_version": FORMAT_VERSION, "objectbase_version": objectbase.__version__,
             "created_at": time.time(), "source_backend": storage.dialect, "migrations": migrations,
             "tables": tables, "counters": counters,
-            "files": [{"key": k, "member": f"files/{k}", "content_type": t} for k, t in sorted(keys.items())
-                      if k not in missing],
-            "missing_files": sorted(missing),
+            "files": [{"key": k, "member": f"files/{k}", "content_type": t} for k, t in sorted(copier.copied.items())],
+            "missing_files": sorted(copier.missing),
             "members": {n: {"sha256": m.sha256, "size": m.size} for n, m in archive.members.items()},
         })
         size = sum(m.size for m in archive.members.values())
-    return BackupSummary(str(out), {t["name"]: t["rows"] for t in tables}, len(keys) - len(missing), sorted(missing),
+    return BackupSummary(str(out), {t["name"]: t["rows"] for t in tables}, len(copier.copied), sorted(copier.missing),
                          size, round(time.monotonic() - started, 3))
-
-
-def _copy_files(archive: ArchiveWriter, files: FileStore, keys: dict[str, str], progress: Progress) -> set[str]:
-    """Copies each key's bytes; returns the keys gone since the snapshot (deleted with their record)."""
-    missing: set[str] = set()
-    with progress.step("files", len(keys), unit="files") as advance:
-        for key in sorted(keys):
-            try:
-                archive.add_chunks(f"files/{key}", files.open(key))
-            except NotFoundError:
-                missing.add(key)
-            advance(1)
-    return missing

@@ -10,6 +10,7 @@ import json
 import os
 import tarfile
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,7 +171,9 @@ def test_backup_while_writers_write_is_self_consistent(backend: str, make_databa
         qb.apply_class()
 
         def write() -> None:
+            """Creates records, gives one a file, and deletes the one with a file made the round before."""
             files = source.services.record_files
+            previous: str | None = None
             try:
                 while not stop.is_set():
                     created = source.services.records.create_records(qb.admin, "ScoreTable",
@@ -179,14 +182,17 @@ def test_backup_while_writers_write_is_self_consistent(backend: str, make_databa
                     upload = files.open_upload(qb.admin, "ScoreTable", record_id, "user_avatar", "image/png", "a.png")
                     upload.write(record_id.encode())
                     files.attach_file(qb.admin, upload, "user_avatar", "a.png")
+                    if previous is not None:
+                        source.services.records.delete_records(qb.admin, "ScoreTable", [previous])
+                    previous = record_id
             except BaseException as error:  # noqa: BLE001 - reported by the assertion below
                 errors.append(error)
         writers = [threading.Thread(target=write) for _ in range(4)]
         for writer in writers:
             writer.start()
         try:
-            while qb.count() < 20:
-                pass
+            while sum(e.kind == "record.deleted" for e in qb.events()) < 4:
+                time.sleep(0.01)
             result = cli("backup", "--out", str(archive), *source.args, "--json")
         finally:
             stop.set()
@@ -195,6 +201,10 @@ def test_backup_while_writers_write_is_self_consistent(backend: str, make_databa
         assert result.exit_code == 0, result.output
         assert not errors
         written = qb.count()
+        with source.storage.transaction(write=False) as tx:
+            assert isinstance(tx, SqlTransaction)
+            still_there = set(tx.conn.scalars(select(tx.class_tables.table(
+                source.services.classes.get_class(qb.admin, "ScoreTable")).c["_id"])).all())
         score_table = source.services.classes.get_class(qb.admin, "ScoreTable")
         avatar_column = f"f_{score_table.fields['user_avatar'].id}"
     target_url = make_database_url(backend)
@@ -205,16 +215,22 @@ def test_backup_while_writers_write_is_self_consistent(backend: str, make_databa
         rows = table_rows(target.storage)
         assert {t["name"]: t["rows"] for t in manifest["tables"]} == {name: len(r) for name, r in rows.items()}
         seqs = {row["_seq"] for row in rows["obj_1"]}
-        created = [e for e in rows["events"] if e["kind"] == "record.created"]
-        # Every event's record is there (nothing was deleted), and every record has its event.
-        assert {e["record_seq"] for e in created} == seqs
+        created = {e["record_seq"] for e in rows["events"] if e["kind"] == "record.created"}
+        deleted = {e["record_seq"] for e in rows["events"] if e["kind"] == "record.deleted"}
+        # One moment's view: every created record is there or its deletion is, never both, never neither.
+        assert deleted and created == seqs | deleted and not seqs & deleted
         assert 0 < len(seqs) <= written
-        # Every record's file is there, with its bytes.
+        # Every record's file is there with its bytes, unless deleted (with its record) after the snapshot.
         with_files = [row for row in rows["obj_1"] if row[avatar_column] is not None]
-        assert with_files and manifest["missing_files"] == []
+        assert with_files
         for row in with_files:
             key = f"apps/{qb.app_id}/classes/{score_table.id}/{row[avatar_column]['file_id']}"
-            assert b"".join(target.store.open(key)) == row["_id"].encode()
+            if key not in manifest["missing_files"]:
+                assert b"".join(target.store.open(key)) == row["_id"].encode()
+        # A file gone from the archive is one whose record was deleted after the snapshot.
+        gone = {row["_id"] for row in with_files if row[avatar_column]["file_id"] in
+                {key.rsplit("/", 1)[1] for key in manifest["missing_files"]}}
+        assert len(gone) == len(manifest["missing_files"]) and not gone & still_there
 
 
 def _rewrite(archive: Path, out: Path, change: Any, *, fix_checksums: bool = False) -> None:
