@@ -15,12 +15,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 import orjson
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "ArchiveError", "ArchiveReader", "ArchiveWriter", "Member",
-           "write_archive"]
+           "json_lines", "write_archive"]
 
 FORMAT = "objectbase-backup"
 FORMAT_VERSION = 1
@@ -151,7 +151,7 @@ class ArchiveReader:
             raise ArchiveError(f"{self.path}: the manifest lists no members; the archive was altered")
         return {name: Member(str(m["sha256"]), int(m["size"])) for name, m in listed.items()}
 
-    def verify(self, advance: Any = None) -> None:
+    def verify(self, advance: Callable[[int], None] | None = None) -> None:
         """Every member's SHA-256 and size as the manifest says, and no member it does not list."""
         expected = self.members()
         seen: set[str] = set()

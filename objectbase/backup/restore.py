@@ -15,7 +15,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from objectbase.backup.archive import ArchiveError, ArchiveReader, json_lines
-from objectbase.backup.progress import Progress
+from objectbase.backup.progress import Advance, Progress
 from objectbase.core.schema import ClassDef
 from objectbase.backup.tables import (
     RECORD_SEQ, SESSION_TABLES, class_defs, counted_tables, drop_class_tables, highest, system_tables_in_order,
@@ -77,7 +77,7 @@ def _empty_target(tx: SqlTransaction) -> None:
         tx.conn.execute(delete(table))
 
 
-def _insert_rows(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]], advance: Any) -> int:
+def _insert_rows(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]], advance: Advance) -> int:
     batch: list[dict[str, Any]] = []
     count = 0
     columns = {str(column.name) for column in table.c}
@@ -98,7 +98,7 @@ def _insert_rows(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]
     return count
 
 
-def _load_table(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]], advance: Any) -> int:
+def _load_table(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]], advance: Advance) -> int:
     """The rows in; rows that do not fit the table (a column it lacks, a duplicate key) are the archive's fault."""
     try:
         return _insert_rows(tx, table, rows, advance)
@@ -129,7 +129,7 @@ def _table_of(tx: SqlTransaction, entry: dict[str, Any], classes: dict[int, Clas
     return tx.class_tables.table(cls)
 
 
-def _load_tables(tx: SqlTransaction, tar: Any, manifest: dict[str, Any], skipped: set[str], advance: Any
+def _load_tables(tx: SqlTransaction, tar: Any, manifest: dict[str, Any], skipped: set[str], advance: Advance
                  ) -> dict[str, int]:
     counts: dict[str, int] = {}
     classes: dict[int, ClassDef] = {}
