@@ -19,6 +19,8 @@ from typing import IO, Any, Callable, Iterable, Iterator
 
 import orjson
 
+from objectbase.files.base import check_key
+
 __all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "ArchiveError", "ArchiveReader", "ArchiveWriter", "Member",
            "json_lines", "write_archive"]
 
@@ -143,6 +145,7 @@ class ArchiveReader:
                 f"{self.path}: backup format version {manifest.get('format_version')!r}, this Objectbase reads "
                 f"version {FORMAT_VERSION}; restore with the Objectbase version that wrote it "
                 f"({manifest.get('objectbase_version', 'unknown')})")
+        _check_shape(self.path, manifest)
         return manifest
 
     def members(self) -> dict[str, Member]:
@@ -183,6 +186,30 @@ class ArchiveReader:
     def reading(self) -> Iterator[tarfile.TarFile]:
         with self._open() as tar:
             yield tar
+
+
+def _check_shape(path: Path, manifest: dict[str, Any]) -> None:
+    """What restore reads from the manifest, of the types it expects: a forged one is refused, not a crash."""
+    def entries(name: str, keys: dict[str, type | tuple[type, ...]]) -> bool:
+        listed = manifest.get(name)
+        return isinstance(listed, list) and all(
+            isinstance(e, dict) and all(isinstance(e.get(k), t) for k, t in keys.items()) for e in listed)
+    ok = (entries("tables", {"name": str, "member": str, "rows": int, "class_id": (int, type(None))})
+          and entries("files", {"key": str, "member": str, "content_type": str})
+          and isinstance(manifest.get("migrations"), list) and all(isinstance(v, int) for v in manifest["migrations"])
+          and isinstance(manifest.get("counters"), dict)
+          and all(isinstance(k, str) and isinstance(v, int) for k, v in manifest["counters"].items())
+          and isinstance(manifest.get("members"), dict)
+          and all(isinstance(m, dict) and isinstance(m.get("sha256"), str) and isinstance(m.get("size"), int)
+                  for m in manifest["members"].values()))
+    if not ok:
+        raise ArchiveError(f"{path}: the manifest is malformed; the archive was altered; use an intact copy")
+    for entry in manifest["files"]:
+        try:
+            check_key(entry["key"])  # before anything is written, not when the files backend would refuse it
+        except ValueError as error:
+            raise ArchiveError(f"{path}: the manifest names a file key Objectbase never makes; the archive was "
+                               "altered; use an intact copy") from error
 
 
 def json_lines(stream: IO[bytes]) -> Iterator[dict[str, Any]]:

@@ -271,11 +271,16 @@ def test_bad_archives_and_targets_are_refused_and_change_nothing(backend: str, m
     def unknown_column(name: str, data: bytes) -> bytes:
         return data.replace(b'{"_id"', b'{"f_999":1,"_id"', 1) if name == "db/obj_1.jsonl" else data
 
+    def bad_key(name: str, data: bytes) -> bytes:
+        return data.replace(b'"key": "apps/', b'"key": "../apps/', 1) if name == "manifest.json" else data
+
     _rewrite(archive, tmp_path / "forged.tar", unknown_column, fix_checksums=True)
+    _rewrite(archive, tmp_path / "bad key.tar", bad_key)
     truncated = tmp_path / "truncated.tar"
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     cases = {"truncated": (truncated, "truncated or damaged"),
-             "forged": (tmp_path / "forged.tar", "the rows of obj_1 do not fit the target")}
+             "forged": (tmp_path / "forged.tar", "the rows of obj_1 do not fit the target"),
+             "bad key": (tmp_path / "bad key.tar", "names a file key Objectbase never makes")}
     for label, change in (("wrong version", wrong_version), ("tampered", tampered)):
         _rewrite(archive, tmp_path / f"{label}.tar", change)
         cases[label] = (tmp_path / f"{label}.tar", {"wrong version": "format version 99",
