@@ -50,6 +50,9 @@ def _clear_errors(command: str, settings: Settings) -> Iterator[None]:
         raise click.ClickException(
             f"cannot reach the database {_shown(settings.resolved_database_url)} ({error.orig}); check "
             "--database-url and that the database server is running") from error
+    except OSError as error:
+        # A folder that cannot be written (the archive's, the files'), a full disk.
+        raise click.ClickException(f"{command} failed: {error}; check the path and free space") from error
     except ObjectbaseError as error:
         raise click.ClickException(f"{error.message}; check --database-url and --files-url") from error
 
