@@ -364,10 +364,14 @@ def batches(n: int, size: int) -> Iterator[range]:
 
 
 class Objectbase(System):
-    def __init__(self, backend: str, args: argparse.Namespace) -> None:
+    def __init__(self, backend: str, args: argparse.Namespace, workers: int = 1) -> None:
         name = "SQLite" if backend == "sqlite" else "PostgreSQL"
-        super().__init__(key=f"objectbase-{backend}", label=f"Objectbase-{name}", backend=backend, peer=False)
+        key, label = f"objectbase-{backend}", f"Objectbase-{name}"
+        if workers > 1:
+            key, label = f"{key}-{workers}w", f"{label} ({workers} workers)"
+        super().__init__(key=key, label=label, backend=backend, peer=False)
         self.args = args
+        self.workers = workers
         import objectbase
         self.version = objectbase.__version__
 
@@ -398,7 +402,7 @@ class Objectbase(System):
 
         self.port = free_port()
         self.proc = Proc(self.label, [*cli, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                                      "--workers", "1", *flags], home / "server.log", cpus=SERVER_CPU)
+                                      "--workers", str(self.workers), *flags], home / "server.log", cpus=SERVER_CPU)
         wait_http(self.port, "/health", self.proc)
 
         # A user session, signed as the QuickBlox SDK signs it (spec §2.1): what apps use.
@@ -421,7 +425,8 @@ class Objectbase(System):
             "W4": Cell("GET", f"/data/ScoreTable.json?{filter_query}&count=1"),
             "W5": Cell("PUT", path_prefix="/data/ScoreTable/", path_suffix=".json", body='{"score_value": %d}'),
         }
-        self.notes.append("auth: QB-Token of a user session (POST /session.json, signed); uvicorn, 1 worker")
+        self.notes.append(f"auth: QB-Token of a user session (POST /session.json, signed); uvicorn, {self.workers} "
+                          f"worker{'s' if self.workers > 1 else ''} on the server core")
 
     def _seed(self, app_id: int, user_id: int, dataset: Dataset) -> list[str]:
         """Through the core (the same code path as POST /data, 100 records a transaction), before the
@@ -710,6 +715,35 @@ def process_ticks(pid: int) -> int:
     return 0
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (a server with several workers runs them as children)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rpartition(")")[2].split()[1])
+    tree, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+def tree_ticks(pid: int) -> int:
+    return sum(process_ticks(p) for p in process_tree(pid))
+
+
+def rss_mib(pid: int, field: str = "VmRSS") -> float | None:
+    """The largest resident set (`VmRSS` now, or `VmHWM`, the peak) of any process of the server:
+    one worker's footprint."""
+    sizes = []
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith(f"{field}:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+    return round(max(sizes), 1) if sizes else None
+
+
 @dataclass
 class CpuSnapshot:
     """Where the CPU time went during a cell: the machine per CPU, the server, PostgreSQL, wrk."""
@@ -727,7 +761,7 @@ class CpuSnapshot:
             if re.fullmatch(r"cpu\d+", name):
                 cpus[name] = [int(v) for v in values]
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return cls(time.monotonic(), cpus, process_ticks(server_pid) if server_pid else 0,
+        return cls(time.monotonic(), cpus, tree_ticks(server_pid) if server_pid else 0,
                    {pid: process_ticks(pid) for pid in postgres_pids(database)} if database else {},
                    usage.ru_utime + usage.ru_stime)
 
@@ -918,6 +952,29 @@ def cpu_ratio_of(ours: dict[str, Any] | None, peer: dict[str, Any] | None) -> fl
     return float(theirs) / float(mine) if mine and theirs else None
 
 
+def _workers_report(results: dict[str, Any], cells: dict[tuple[str, str, int], Any], names: dict[str, str]) -> list[str]:
+    """Objectbase with one worker beside the same backend with several, on the same server core:
+    throughput and server CPU per request (which should not grow with the workers)."""
+    out: list[str] = []
+    for single in ("objectbase-sqlite", "objectbase-postgresql"):
+        for key in [k for k in names if k.startswith(f"{single}-") and k.endswith("w")]:
+            if single not in names:
+                continue
+            out += ["", f"{names[single]} vs {names[key]}   (req/s, and server+PostgreSQL CPU ms per request)",
+                    f"{'workload':40} {'c':>3} | {'req/s':>8} {'cpu ms':>8} | {'req/s':>8} {'cpu ms':>8}"]
+            for workload in WORKLOADS:
+                for conc in results["settings"]["concurrency"]:
+                    row = []
+                    for system in (single, key):
+                        cell = cells.get((system, workload, conc)) or {}
+                        ok = cell.get("status") == "ok"
+                        row += [f"{cell['rps']:.0f}" if ok else "-",
+                                f"{cell.get('cpu_ms_per_request', 0):.3f}" if ok else "-"]
+                    out.append(f"{workload + ' ' + TITLES[workload]:40} {conc:>3} | {row[0]:>8} {row[1]:>8} |"
+                               f" {row[2]:>8} {row[3]:>8}")
+    return out
+
+
 def report(results: dict[str, Any]) -> str:
     cells = {(c["system"], c["workload"], c["concurrency"]): c for c in results["cells"]}
     names = {s["key"]: s["label"] for s in results["systems"]}
@@ -958,6 +1015,16 @@ def report(results: dict[str, Any]) -> str:
                     "short-lived backends shows as 'other', so such a cell can be marked ~ by its own doing):"]
         out += [f"  {names[c['system']]} {c['workload']} c{c['concurrency']}: {c['cpu']['postgres_connections_opened']}"
                 for c in churn]
+    out += _workers_report(results, cells, names)
+    memory = []
+    for system in results["systems"]:
+        sampled = [c["server_rss_mib"] for c in results["cells"]
+                   if c["system"] == system["key"] and c.get("server_rss_mib")]
+        if sampled:
+            memory.append(f"  {system['label']}: {max(sampled)} MiB after a cell at most; peak {system.get('peak_rss_mib')}"
+                          " MiB (VmHWM, which also holds a password hash's transient memory at sign-in)")
+    if memory:
+        out += ["", "Resident memory of one server process (the largest of its processes):", *memory]
     noisy = [c for c in results["cells"] if c.get("noisy")]
     if noisy:
         out += ["", f"~ = noisy: other work on the machine used > {NOISY_CORES} of a core during the cell "
@@ -973,7 +1040,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=None, help="seconds measured per cell [10; quick: 2]")
     parser.add_argument("--warmup", type=float, default=None, help="seconds of warm-up per cell [3; quick: 1]")
     parser.add_argument("--records", type=int, default=100_000, help="records seeded [100000]")
-    parser.add_argument("--systems", default="objectbase-sqlite,pocketbase,objectbase-postgresql,parse",
+    parser.add_argument("--systems", default="objectbase-sqlite,pocketbase,objectbase-postgresql,objectbase-postgresql-2w,parse",
                         help="comma-separated subset of the systems")
     parser.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of W1..W5")
     parser.add_argument("--concurrency", default="1,16", help="comma-separated wrk connection counts [1,16]")
@@ -1026,6 +1093,8 @@ def make_system(key: str, args: argparse.Namespace) -> System:
         return Objectbase("sqlite", args)
     if key == "objectbase-postgresql":
         return Objectbase("postgresql", args)
+    if (matched := re.fullmatch(r"objectbase-(sqlite|postgresql)-(\d+)w", key)):
+        return Objectbase(matched[1], args, workers=int(matched[2]))
     if key == "pocketbase":
         return PocketBase(args)
     if key == "parse":
@@ -1107,6 +1176,8 @@ def main(argv: list[str]) -> int:
                 for workload in [w for w in RUN_ORDER if w in args.workloads]:
                     for conc in args.concurrency:
                         results["cells"].append(measure(system, workload, conc, args, cell_dir, ids_file))
+                        if system.proc is not None:
+                            results["cells"][-1]["server_rss_mib"] = rss_mib(system.proc.pid)
                 if args.profile and not system.peer and TARGET_CONCURRENCY in args.concurrency:
                     for workload in [w for w in RUN_ORDER if w in args.workloads]:
                         summary = profile(system, workload, args, cell_dir, ids_file, RESULTS)
@@ -1123,6 +1194,8 @@ def main(argv: list[str]) -> int:
                                                      "status": "failed", "reason": str(error).splitlines()[0]})
             finally:
                 if system is not None:
+                    if system.proc is not None and system.proc.alive():
+                        results["systems"][-1]["peak_rss_mib"] = rss_mib(system.proc.pid, "VmHWM")
                     system.stop()
                 pin.restore()
     finally:

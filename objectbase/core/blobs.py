@@ -27,6 +27,7 @@ from objectbase.core.errors import (
 )
 from objectbase.core.events import make_event
 from objectbase.core.models import Blob
+from objectbase.core.storable import check_int64, check_storable
 from objectbase.core.unit_of_work import AppRows, BlobRows, Committing, EventRows, Storage, writes
 from objectbase.core.uploads import FileDownload, Upload, delete_after_commit, text_ok, valid_content_type
 from objectbase.files.base import FileStore
@@ -174,7 +175,8 @@ class BlobService:
         """The blob by id (int) or uid (str), and the secret its signed links are checked with; read
         together so that a blob is never paired with another app's secret."""
         with self.storage.transaction(write=False) as tx:
-            blob = tx.select_blob(ref) if isinstance(ref, int) else tx.select_blob_by_uid(ref)
+            blob = tx.select_blob(check_int64("id", ref)) if isinstance(ref, int) else tx.select_blob_by_uid(
+                check_storable("uid", ref))
             if blob is None:
                 raise NotFoundError("Blob not found", code="blob_not_found")
             return blob, self._secret(tx, blob.app_id)
@@ -204,6 +206,7 @@ class BlobService:
 
     def get_blob(self, actor: Actor, blob_id: int) -> Blob:
         """Any session of the blob's app may read its metadata (private blobs are shared by uid in chats)."""
+        check_int64("id", blob_id)
         with self.storage.transaction(write=False) as tx:
             return self._visible(actor, tx.select_blob(blob_id))
 
@@ -213,7 +216,7 @@ class BlobService:
         page = max(page, 1)
         per_page = min(max(per_page, 1), MAX_PER_PAGE)
         owner = None if actor.bypasses_acl else actor.user_id
-        offset = (page - 1) * per_page
+        offset = check_int64("page", (page - 1) * per_page)
         with self.storage.transaction(write=False) as tx:
             if tagged:
                 tags = None if actor.bypasses_acl else tuple(sorted(actor.user_tags))
@@ -230,6 +233,7 @@ class BlobService:
     def update_blob(self, actor: Actor, blob_id: int, changes: BlobChanges) -> tuple[Blob, LinkGrant | None]:
         """Rename, retype, publish or retag; `renew` also grants a fresh upload (the content is replaced
         only when that upload completes)."""
+        check_int64("id", blob_id)
         self._require_writer(actor)
         if errors := _text_errors(changes.name, changes.content_type):
             raise ValidationError(errors)
@@ -249,6 +253,7 @@ class BlobService:
 
     @writes
     def delete_blob(self, actor: Actor, blob_id: int) -> None:
+        check_int64("id", blob_id)
         self._require_writer(actor)
         with self.storage.transaction(write=True) as tx:
             blob = self._owned(actor, tx.select_blob(blob_id, for_update=True))
@@ -262,6 +267,7 @@ class BlobService:
 
         No session is needed: the grant is the authority, as with an S3 POST policy.
         """
+        check_int64("id", blob_id)
         now = time.time() if now is None else now
         blob, secret = self._blob_and_secret(blob_id)
         key_field, expires, policy = (signed.get(name) for name in ("key", "expires", "policy"))
@@ -296,6 +302,7 @@ class BlobService:
     def complete_blob(self, actor: Actor, blob_id: int, size: int | None = None) -> Blob:
         """Make the uploaded bytes the blob's content, after checking they really arrived (clients may
         call this even when their upload failed) and, if given, that `size` matches them."""
+        check_int64("id", blob_id)
         self._require_writer(actor)
         declared = size
         with self.storage.transaction(write=False) as tx:
@@ -327,6 +334,7 @@ class BlobService:
     # -- C9, C10: downloads ----------------------------------------------------------------
     def download_link(self, actor: Actor, blob_id: int) -> tuple[str, LinkGrant | None]:
         """The uid, and for a private blob a short-lived signed link's grant (public: the plain link will do)."""
+        check_int64("id", blob_id)
         with self.storage.transaction(write=False) as tx:
             blob = self._visible(actor, tx.select_blob(blob_id))
             if blob.storage_key is None:
@@ -335,6 +343,7 @@ class BlobService:
 
     def get_blob_by_uid(self, uid: str, actor: Actor | None) -> Blob:
         """Metadata by uid: a public blob's for anyone, a private one's for a session of its app."""
+        check_storable("uid", uid)
         with self.storage.transaction(write=False) as tx:
             blob = tx.select_blob_by_uid(uid)
         if blob is None:

@@ -5,22 +5,28 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
-from typing import Any, Callable, Mapping, NoReturn, Protocol, Sequence
+from types import EllipsisType
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from objectbase.core.actor import Actor
-from objectbase.core.errors import ConflictError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError
+from objectbase.core.errors import (
+    ConflictError, FieldError, NeedUserError, NotFoundError, PermissionDeniedError, ValidationError,
+)
 from objectbase.core.events import make_event
 from objectbase.core.permissions import Access, Action, class_allows
 from objectbase.core.fields.references import DEFAULT_OPTION_COLOR
 from objectbase.core.query import ast
 from objectbase.core.schema import (
-    DEFAULT_STATE_COLOR, ClassDef, ClassSpec, FieldSpec, StateDef, StateSpec, validate_states,
+    DEFAULT_STATE_COLOR, ClassDef, ClassSpec, FieldDef, FieldSpec, OptionDef, StateDef, StateSpec, validate_name,
+    validate_parameters, validate_path, validate_states,
 )
 from objectbase.core.unit_of_work import (
     AppRows, ClassRows, Committing, EventRows, OptionRows, RecordRows, Storage, writes,
 )
+from objectbase.core.workflow import is_admin
 
-__all__ = ["ClassReads", "ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot", "require_admin"]
+__all__ = ["ClassReads", "ClassService", "ClassTransaction", "OnClassDelete", "class_snapshot", "record_change",
+           "require_admin"]
 
 
 class ClassReads(ClassRows, AppRows, Protocol):
@@ -54,6 +60,16 @@ def class_snapshot(cls: ClassDef | ClassSpec) -> dict[str, Any]:
             snapshot["options"] = options
         if targets := {f.name: f.target_class_id for f in defs if f.target_class_id is not None}:
             snapshot["targets"] = targets
+        # The catalogue and display settings only when set, so snapshots of classes without them
+        # (and the class-file output) stay as they were.
+        if cls.path is not None:
+            snapshot["path"] = cls.path
+        if cls.disabled:
+            snapshot["disabled"] = True
+        if titles := [f.name for f in defs if f.title]:
+            snapshot["title"] = titles[0]
+        if parameters := {f.name: f.parameters for f in defs if f.parameters is not None}:
+            snapshot["parameters"] = parameters
     return snapshot
 
 
@@ -112,12 +128,33 @@ def _add_options(tx: ClassTransaction, cls: ClassDef, spec: ClassSpec) -> None:
 
 
 def require_admin(actor: Actor) -> None:
-    if not actor.bypasses_acl:
-        raise PermissionDeniedError("Only the app's administrator can change classes", code="admin_only")
+    """Schema changes are the app's administrators': its API key, or a user created as an admin."""
+    if not is_admin(actor):
+        raise PermissionDeniedError("Only the app's administrators can change classes", code="admin_only")
 
 
 def _removal_refused(field_name: str) -> ValidationError:
-    return ValidationError.single(field_name, "field_removal", "removing a field is not supported")
+    return ValidationError({field_name: [FieldError("field_removal", "removing a field drops its values")]},
+                           "Removing a field drops every record's value of it; it must be asked for explicitly",
+                           code="field_removal")
+
+
+def _field_named(cls: ClassDef, field_name: str) -> FieldDef:
+    field_def = cls.fields.get(field_name)
+    if field_def is None:
+        raise NotFoundError("No field of this name exists", code="field_not_found",
+                            details={"class": cls.name, "field": field_name})
+    return field_def
+
+
+def record_change(actor: Actor, tx: ClassTransaction, old: ClassDef, at: float | None = None) -> ClassDef:
+    """After a change to `old`'s rows: the class as it now is; the app's schema version is bumped
+    (other workers reload) and a `class.updated` event appended."""
+    new = next(c for c in tx.select_classes(actor.app_id) if c.id == old.id)
+    tx.bump_schema_version(actor.app_id)
+    tx.insert_events([make_event(actor, "class.updated", new.name, class_id=new.id,
+                                 old=class_snapshot(old), new=class_snapshot(new), at=at)])
+    return new
 
 
 def _spec_of(cls: ClassDef, fields: Sequence[FieldSpec] = ()) -> ClassSpec:
@@ -157,6 +194,10 @@ class ClassService:
         self.on_delete: list[OnClassDelete] = []
 
     def _classes(self, tx: ClassReads, app_id: int, version: int | None) -> dict[str, ClassDef]:
+        if tx.schema_changed:
+            # Changed in this (uncommitted) transaction: read them as they now are, and cache
+            # nothing, since the change may still roll back.
+            return {c.name: c for c in tx.select_classes(app_id)}
         cached = self._cache.get(app_id)
         if cached is not None and version is not None and cached[0] == version:
             return cached[1]
@@ -179,6 +220,39 @@ class ClassService:
     def get_classes(self, actor: Actor, tx: ClassReads) -> list[ClassDef]:
         """Every class of the actor's app (cascades look for children in all of them)."""
         return list(self._classes(tx, actor.app_id, actor.schema_version).values())
+
+    # -- by id, for dialects that address the schema by integer ids (Tracy). Like `get_class`, no
+    # read check: callers show the result only to the admin or after their own read check.
+    def get_class_by_id(self, actor: Actor, class_id: int) -> ClassDef:
+        with self.storage.transaction(write=False) as tx:
+            for cls in self.get_classes(actor, tx):
+                if cls.id == class_id:
+                    return cls
+        raise NotFoundError("No class of this id exists", code="class_not_found", details={"class": class_id})
+
+    def get_class_of_state(self, actor: Actor, state_id: int) -> tuple[ClassDef, StateDef]:
+        with self.storage.transaction(write=False) as tx:
+            for cls in self.get_classes(actor, tx):
+                if (state := cls.state(state_id)) is not None:
+                    return cls, state
+        raise NotFoundError("No state of this id exists", code="state_not_found", details={"state": state_id})
+
+    def get_class_of_field(self, actor: Actor, field_id: int) -> tuple[ClassDef, FieldDef]:
+        with self.storage.transaction(write=False) as tx:
+            for cls in self.get_classes(actor, tx):
+                for field_def in cls.fields.values():
+                    if field_def.id == field_id:
+                        return cls, field_def
+        raise NotFoundError("No field of this id exists", code="field_not_found", details={"field": field_id})
+
+    def get_class_of_option(self, actor: Actor, option_id: int) -> tuple[ClassDef, FieldDef, OptionDef]:
+        with self.storage.transaction(write=False) as tx:
+            for cls in self.get_classes(actor, tx):
+                for field_def in cls.fields.values():
+                    for option in field_def.options:
+                        if option.id == option_id:
+                            return cls, field_def, option
+        raise NotFoundError("No option of this id exists", code="option_not_found", details={"option": option_id})
 
     def list_classes(self, actor: Actor) -> list[ClassDef]:
         with self.storage.transaction(write=False) as tx:
@@ -232,23 +306,31 @@ class ClassService:
                 specs.append(_spec_of(current, fields))
             return self.apply_classes(actor, specs)
 
-    def delete_field(self, actor: Actor, class_name: str, field_name: str) -> NoReturn:
-        """Always refused for a field that exists: dropping a column would drop stored values, which
-        no API does implicitly. (Kept here so every dialect gives the same answer.)"""
+    @writes
+    def delete_field(self, actor: Actor, class_name: str, field_name: str, *, drop_data: bool = False) -> ClassDef:
+        """Drop a field: its column and so every record's value, its options and datum rows, with a
+        `class.updated` event. Refused (`field_removal`) unless `drop_data` says the caller means it:
+        no API drops stored values implicitly."""
         require_admin(actor)
-        cls = self.get_class(actor, class_name)
-        if field_name not in cls.fields:
-            raise NotFoundError("No field of this name exists", code="field_not_found",
-                                details={"class": class_name, "field": field_name})
-        raise _removal_refused(field_name)
+        with self.storage.transaction(write=True) as tx:
+            current = self.get_class(actor, class_name, tx)
+            field_def = _field_named(current, field_name)
+            if not drop_data:
+                raise _removal_refused(field_name)
+            tx.drop_field(current, field_def)
+            return record_change(actor, tx, current)
 
     @writes
-    def delete_class(self, actor: Actor, class_name: str) -> ClassDef:
+    def delete_class(self, actor: Actor, class_name: str, *, only_if_empty: bool = False) -> ClassDef:
         """Drop a class: its table and every record, in one transaction with a `class.deleted` event;
-        `on_delete` hooks run inside it (files' bytes go after commit)."""
+        `on_delete` hooks run inside it (files' bytes go after commit). `only_if_empty`: refused
+        (`class_not_empty`) while the class has records, archived and removed ones included."""
         require_admin(actor)
         with self.storage.transaction(write=True) as tx:
             cls = self.get_class(actor, class_name, tx)
+            if only_if_empty and (count := tx.count_records(cls, ast.TRUE)):
+                raise ConflictError("The class has records; deleting it deletes them too", code="class_not_empty",
+                                    details={"class": cls.name, "records": count})
             # Their stored values would name records of a class that is gone.
             referring = [f"{c.name}.{f.name}" for c in tx.select_classes(actor.app_id) if c.id != cls.id
                          for f in c.fields.values() if f.target_class_id == cls.id]
@@ -262,6 +344,100 @@ class ClassService:
             tx.insert_events([make_event(actor, "class.deleted", cls.name, class_id=cls.id,
                                          old=class_snapshot(cls))])
         return cls
+
+    # -- the catalogue: a class's name, position, folder path and disabled flag -----------------
+    @writes
+    def create_class(self, actor: Actor, spec: ClassSpec, *, position: int | None = None,
+                     path: str | None = None, disabled: bool = False) -> ClassDef:
+        """One new class, placed in the catalogue (`position` None: last)."""
+        validate_name(spec.name, "name")
+        with self.storage.transaction(write=True):
+            (cls,) = self.create_classes(actor, [spec])
+            if position is None and path is None and not disabled:
+                return cls
+            return self.change_class(actor, cls.name, position=position, path=path, disabled=disabled)
+
+    @writes
+    def change_class(self, actor: Actor, class_name: str, *, name: str | None = None, position: int | None = None,
+                     path: str | None | EllipsisType = ..., disabled: bool | None = None) -> ClassDef:
+        """Rename the class (its records, ids and references stay), move it to index `position` of
+        the catalogue (past the end: last), put it in folder `path` (None: top level; `...`: keep)
+        or disable it (no new records) — one `class.updated` event."""
+        require_admin(actor)
+        values: dict[str, object] = {}
+        if name is not None:
+            values["name"] = validate_name(name, "name")
+        if path is not ...:
+            values["path"] = validate_path(path)
+        if disabled is not None:
+            values["disabled"] = disabled
+        with self.storage.transaction(write=True) as tx:
+            current = self.get_class(actor, class_name, tx)
+            classes = sorted(tx.select_classes(actor.app_id), key=lambda c: (c.position, c.id))
+            if name is not None and name != current.name and any(c.name == name for c in classes):
+                raise ConflictError("A class of this name already exists", code="class_exists",
+                                    details={"class": name})
+            tx.update_class_row(current, values, time.time())
+            if position is not None:
+                order = [c.id for c in classes if c.id != current.id]
+                order.insert(min(position, len(order)), current.id)
+                tx.reorder_classes(actor.app_id, order)
+            return record_change(actor, tx, current)
+
+    # -- fields one by one: add with display settings, change, (delete_field above) -------------
+    @writes
+    def add_field(self, actor: Actor, class_name: str, spec: FieldSpec, *, position: int | None = None,
+                  title: bool = False, parameters: str | None = None) -> ClassDef:
+        """A new field (its column added), at index `position` among the fields (None: last)."""
+        with self.storage.transaction(write=True) as tx:
+            current = self.get_class(actor, class_name, tx)
+            if spec.name in current.fields:
+                raise ConflictError("A field of this name already exists", code="field_exists",
+                                    details={"class": class_name, "field": spec.name})
+            parameters = validate_parameters(parameters)
+            (added,) = self.add_fields(actor, {class_name: [spec]})
+            if position is None and not title and parameters is None:
+                return added
+            return self.change_field(actor, class_name, spec.name, position=position, title=title or None,
+                                     parameters=parameters)
+
+    @writes
+    def change_field(self, actor: Actor, class_name: str, field_name: str, *, name: str | None = None,
+                     required: bool | None = None, title: bool | None = None,
+                     parameters: str | None | EllipsisType = ..., position: int | None = None) -> ClassDef:
+        """Rename a field (its column and values stay), flag it required or as the class's title
+        (the previous title field stops being one), set its display parameters (None: none; `...`:
+        keep) or move it to index `position` among the fields — one `class.updated` event. The
+        type never changes here (stored values are of it). Names are checked by the caller
+        against its reserved words, as when fields are added."""
+        require_admin(actor)
+        values: dict[str, object] = {}
+        if required is not None:
+            values["required"] = required
+        if title is not None:
+            values["title"] = title
+        if parameters is not ...:
+            values["parameters"] = validate_parameters(parameters)
+        with self.storage.transaction(write=True) as tx:
+            current = self.get_class(actor, class_name, tx)
+            field_def = _field_named(current, field_name)
+            if name is not None and name != field_name:
+                validate_name(name, "name")
+                if any(n.lower() == name.lower() for n in current.fields if n != field_name):
+                    raise ConflictError("Another field has this name (letter case aside)", code="field_exists",
+                                        details={"class": class_name, "field": name})
+                values["name"] = name
+            if title:
+                for other in current.fields.values():
+                    if other.title and other.id != field_def.id:
+                        tx.update_field_row(current, other.id, {"title": False})
+            if values:
+                tx.update_field_row(current, field_def.id, values)
+            if position is not None:
+                order = [f.id for f in current.fields.values() if f.id != field_def.id]
+                order.insert(min(position, len(order)), field_def.id)
+                tx.reorder_fields(current, order)
+            return record_change(actor, tx, current)
 
     @writes
     def apply_classes(self, actor: Actor, specs: Sequence[ClassSpec]) -> list[ClassDef]:
@@ -312,11 +488,8 @@ class ClassService:
         kept = set(ids.values())
         _refuse_dropping_used_states(tx, current, {s.name for s in current.states if s.id in kept})
         now = time.time()
-        cls = tx.update_class(current, replace(_spec_of(current), states=states), now, state_ids=ids)
-        tx.bump_schema_version(actor.app_id)
-        tx.insert_events([make_event(actor, "class.updated", cls.name, class_id=cls.id,
-                                     old=class_snapshot(current), new=class_snapshot(cls), at=now)])
-        return cls
+        tx.update_class(current, replace(_spec_of(current), states=states), now, state_ids=ids)
+        return record_change(actor, tx, current, now)
 
     @staticmethod
     def _moves(cls: ClassDef, targets: Sequence[int]) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from objectbase.core.errors import NotFoundError, ValidationError
 from objectbase.core.models import Event
 from objectbase.core.permissions import Action, acl_filter, class_allows
 from objectbase.core.query import ast
+from objectbase.core.workflow import by_id_filter
 from objectbase.core.event_query import MAX_EVENT_PAGE, EventQuery, ReadableClass
 from objectbase.core.unit_of_work import Storage
 
@@ -55,7 +56,8 @@ class EventService:
                 class_id = self.classes.get_class(actor, query.class_name, tx).id
             readable: list[ReadableClass] | None = None
             if not actor.bypasses_acl:
-                readable = [(cls, acl_filter(actor, Action.READ, cls.permissions))
+                # Whoever may read the record by id now: removed ones only for administrators.
+                readable = [(cls, ast.conjoin(acl_filter(actor, Action.READ, cls.permissions), by_id_filter(actor)))
                             for cls in self.classes.get_classes(actor, tx)
                             if (class_id is None or cls.id == class_id) and class_allows(actor, Action.READ,
                                                                                          cls.permissions)]

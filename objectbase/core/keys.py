@@ -6,6 +6,7 @@ from typing import Protocol
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import UnauthenticatedError
+from objectbase.core.storable import INT64_MAX, INT64_MIN
 from objectbase.core.unit_of_work import AppRows, Storage, UserRows
 from objectbase.security.tokens import constant_time_equal, token_digest
 
@@ -30,7 +31,8 @@ class KeyService:
                 raise UnauthenticatedError("The API key is not valid", code="bad_api_key")
             if on_behalf_of is None:
                 return Actor.admin(api_key.app_id, api_key.schema_version)
-            user = tx.select_user(api_key.app_id, on_behalf_of)
+            # An id past 64 bits names no user (and is not sent to the database).
+            user = tx.select_user(api_key.app_id, on_behalf_of) if INT64_MIN <= on_behalf_of <= INT64_MAX else None
             if user is None:
                 raise UnauthenticatedError("The user to act on behalf of does not exist", code="unknown_user")
             return Actor(ActorKind.KEY_FOR_USER, api_key.app_id, user.id, frozenset(user.tags),

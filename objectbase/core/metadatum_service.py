@@ -57,8 +57,8 @@ class MetadatumService:
     @writes
     def add_metadatum(self, actor: Actor, class_name: str, record_id: str, representation: int,
                       decimal_value: float | None = None, record_value: int | None = None) -> Metadatum:
-        if isinstance(representation, bool) or not isinstance(representation, int):
-            raise ValidationError.single("representation", "invalid", "representation must be an integer id")
+        if isinstance(representation, bool) or not isinstance(representation, int) or not 0 < representation < 2**31:
+            raise ValidationError.single("representation", "invalid", "representation must be a positive 32-bit id")
         _checked_value(decimal_value, record_value)
         with self.storage.transaction(write=True) as tx:
             cls, record = self._record(actor, class_name, record_id, Action.UPDATE)

@@ -89,6 +89,9 @@ class Record:
     state_id: int | None = None
     archived_at: int | None = None
     removed_at: int | None = None
+    # Set on a record returned to an actor who may change it but not read it (docs/permissions.md):
+    # the only keys a response may show (`_id` and the values the actor set). None: every key.
+    visible_fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

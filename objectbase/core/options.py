@@ -9,13 +9,14 @@ from dataclasses import replace
 from typing import Protocol, Sequence
 
 from objectbase.core.actor import Actor
-from objectbase.core.classes import ClassService, class_snapshot, require_admin
+from objectbase.core.classes import ClassService, record_change, require_admin
 from objectbase.core.errors import ConflictError, LimitExceededError, NotFoundError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.fields.references import DEFAULT_OPTION_COLOR, OptionDef
 from objectbase.core.query import ast
 from objectbase.core.records import record_snapshot
 from objectbase.core.schema import ClassDef, FieldDef, element_type
+from objectbase.core.storable import is_storable_text
 from objectbase.core.unit_of_work import (
     AppRows, ClassRows, Committing, EventRows, OptionRows, RecordRows, Storage, writes,
 )
@@ -31,7 +32,7 @@ class OptionTransaction(Committing, ClassRows, OptionRows, RecordRows, AppRows, 
 
 
 def _text(text: object) -> str:
-    if not isinstance(text, str) or not text.strip() or len(text) > 255:
+    if not isinstance(text, str) or not text.strip() or len(text) > 255 or not is_storable_text(text):
         raise ValidationError.single("text", "invalid", "an option needs a text of 1 to 255 characters")
     return text
 
@@ -74,12 +75,9 @@ class OptionService:
             raise ValidationError.single(field_name, "invalid", f"{field_name} is not an Option field")
         return cls, field
 
-    def _reloaded(self, actor: Actor, tx: OptionTransaction, old: ClassDef, field_name: str) -> FieldDef:
-        new = next(c for c in tx.select_classes(actor.app_id) if c.id == old.id)
-        tx.bump_schema_version(actor.app_id)
-        tx.insert_events([make_event(actor, "class.updated", new.name, class_id=new.id,
-                                     old=class_snapshot(old), new=class_snapshot(new))])
-        return new.fields[field_name]
+    @staticmethod
+    def _reloaded(actor: Actor, tx: OptionTransaction, old: ClassDef, field_name: str) -> FieldDef:
+        return record_change(actor, tx, old).fields[field_name]
 
     @writes
     def add_option(self, actor: Actor, class_name: str, field_name: str, text: str,

@@ -13,6 +13,7 @@ from typing import Mapping
 from objectbase.core.actor import Actor
 from objectbase.core.errors import ValidationError
 from objectbase.core.query import ast
+from objectbase.core.storable import check_storable
 
 __all__ = [
     "Access",
@@ -101,6 +102,7 @@ DEFAULT_RECORD_PERMISSIONS: RecordPermissions = {
 
 def validate_permission(permission: Permission, field_name: str, *, record_level: bool) -> Permission:
     """The rules every permission obeys, whichever dialect or file it was read from."""
+    check_storable(field_name, permission.members)
     if record_level and permission.access is Access.NOT_ALLOWED:
         raise ValidationError.single(field_name, "invalid", "cannot be not_allowed on a record")
     if permission.access is Access.USERS and not all(m.isdigit() for m in permission.members):

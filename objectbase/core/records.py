@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Literal, Mapping, Protocol, Sequence
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.batches import MAX_ITEMIZED_BATCH, BatchMode, ItemOutcome, run_items
@@ -23,7 +23,7 @@ from objectbase.core.permissions import (
     merge_record_permissions,
 )
 from objectbase.core.query import ast
-from objectbase.core.query.bind import bind_query, bind_where, resolve_field
+from objectbase.core.query.bind import bind_query, bind_where, check_paging, resolve_field
 from objectbase.core.references import check_references, checked_fields, referenced_ids, references_of
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
@@ -33,13 +33,14 @@ from objectbase.core.unit_of_work import (
 )
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.workflow import (
-    by_id_filter, check_state_move, initial_state, is_admin, refuse_frozen, refuse_removed, require_admin,
-    visibility_filter,
+    by_id_filter, check_state_move, initial_state, is_admin, refuse_disabled, refuse_frozen, refuse_removed,
+    require_admin, visibility_filter,
 )
 from objectbase.core.related import Relation, relations_of
 
 __all__ = [
-    "AGGREGATES", "DeleteResult", "MAX_BATCH", "NewRecord", "RecordChange", "RecordService", "RecordSet",
+    "AGGREGATES", "COUNT_MODES", "CountMode", "DeleteResult", "MAX_BATCH", "NewRecord", "RecordChange",
+    "RecordCount", "RecordService", "RecordSet",
     "RecordTransaction", "RelatedSet",
     "cast_values", "record_snapshot",
 ]
@@ -76,6 +77,31 @@ class RecordChange:
     set_parent: bool = False
 
 
+# How a count is made: "exact" counts every match; "planned" takes the database planner's
+# estimate from the table's statistics (PostgreSQL; a fixed cost however many match); "estimated"
+# takes the planner's figure when it is at least ESTIMATED_ABOVE, else counts exactly. Both
+# estimates fall back to exact where the database has no planner figure (SQLite), and whenever the
+# actor may not read every record of the class: statistics cover every row, so an estimate of a
+# permission-filtered count would tell something of records the actor may not see.
+CountMode = Literal["exact", "planned", "estimated"]
+COUNT_MODES: tuple[CountMode, ...] = ("exact", "planned", "estimated")
+ESTIMATED_ABOVE = 10_000
+
+
+@dataclass(frozen=True)
+class RecordCount:
+    total: int
+    estimated: bool = False
+
+
+def _count(tx: RecordTransaction, cls: ClassDef, where: ast.Node, acl: ast.Node, mode: CountMode) -> RecordCount:
+    if mode != "exact" and acl == ast.TRUE:
+        planned = tx.estimate_records(cls, where)
+        if planned is not None and (mode == "planned" or planned >= ESTIMATED_ABOVE):
+            return RecordCount(planned, estimated=True)
+    return RecordCount(tx.count_records(cls, where))
+
+
 @dataclass(frozen=True)
 class RecordSet:
     cls: ClassDef
@@ -89,6 +115,8 @@ class RecordSet:
     fields: tuple[str, ...] | None = None
     # For writes with a batch mode: each item's written record or error, by request index.
     outcomes: tuple[ItemOutcome[Record], ...] = ()
+    # Whether `total` is the planner's estimate (CountMode) rather than an exact count.
+    total_estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,7 +188,12 @@ class RecordService:
         self.on_delete: list[DeleteHook] = []
 
     @staticmethod
-    def _check_batch(size: int, mode: BatchMode | None = None) -> None:
+    def _require_ids(size: int) -> None:
+        if size == 0:  # e.g. an id list of only commas: naming nothing is a mistake, not a no-op
+            raise ValidationError.single("ids", "blank", "at least one record id is needed")
+
+    def _check_batch(self, size: int, mode: BatchMode | None = None) -> None:
+        self._require_ids(size)
         most = MAX_BATCH if mode is None else MAX_ITEMIZED_BATCH
         if size > most:
             raise LimitExceededError(f"At most {most} records per request", code="batch_too_large")
@@ -183,21 +216,35 @@ class RecordService:
     @staticmethod
     def _sort_by_access(actor: Actor, cls: ClassDef, rows: Mapping[str, Record], ids: Sequence[str],
                         action: Action) -> tuple[list[Record], list[str], list[str]]:
-        """(allowed records, denied ids, not found ids). Unreadable records count as not found, so a
-        write never reveals that a record the actor cannot see exists."""
+        """(allowed records, denied ids, not found ids). Each action's permission stands on its own
+        (an actor may update a record it may not read); a refused record the actor cannot read
+        counts as not found, so a write never reveals that a record the actor cannot see exists."""
         allowed: list[Record] = []
         denied: list[str] = []
         not_found: list[str] = []
         for record_id in ids:
             record = rows.get(record_id)
-            if (record is None or not is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl)
-                    or (record.removed_at is not None and not is_admin(actor))):
+            if record is None or (record.removed_at is not None and not is_admin(actor)):
                 not_found.append(record_id)
-            elif not is_allowed(actor, action, cls.permissions, record.user_id, record.acl):
+            elif is_allowed(actor, action, cls.permissions, record.user_id, record.acl):
+                allowed.append(record)
+            elif is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl):
                 denied.append(record_id)
             else:
-                allowed.append(record)
+                not_found.append(record_id)
         return allowed, denied, not_found
+
+    @staticmethod
+    def _shown(actor: Actor, cls: ClassDef, record: Record, item: RecordChange | None = None) -> Record:
+        """The record as a write's response may show it: whole to an actor who may read it; to one who
+        may only change it, its `_id` and the values the actor itself set (no value it could not
+        already know, so update or delete permission never grants read). The owner sees it whole: it
+        may change the record's ACL at will, so hiding anything from it would protect nothing."""
+        if ((actor.acts_as_user and actor.user_id == record.user_id)
+                or is_allowed(actor, Action.READ, cls.permissions, record.user_id, record.acl)):
+            return record
+        sent = [c.field for c in item.changes if c.op == "set" and c.field in cls.fields] if item else []
+        return replace(record, visible_fields=("_id", *dict.fromkeys(sent)))
 
     def _locked_rows(self, tx: RecordTransaction, cls: ClassDef, ids: Sequence[str]) -> dict[str, Record]:
         valid = tuple({i for i in ids if is_object_id(i)})
@@ -249,6 +296,7 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             if not is_allowed(actor, Action.CREATE, cls.permissions):
                 raise PermissionDeniedError()
+            refuse_disabled(cls)
             if parent_class is not None:
                 self._require_parents(actor, tx, parent_class, {str(i.parent_id) for i in items})
             if mode is not None:
@@ -268,6 +316,7 @@ class RecordService:
         """Records by id that the actor may read; the rest are reported as not found. `max_ids`:
         the most ids one call may name (dialects allow what their clients send); `fields`: the
         (unbound) fields asked for, checked and returned bound in `RecordSet.fields`."""
+        self._require_ids(len(ids))
         if len(ids) > max_ids:
             raise LimitExceededError(f"At most {max_ids} records per request", code="batch_too_large")
         wanted = list(dict.fromkeys(ids))
@@ -302,30 +351,37 @@ class RecordService:
             return None
 
     def find_records(self, actor: Actor, class_name: str, query: ast.Query, *, last: bool = False,
-                     count_total: bool = False) -> RecordSet:
+                     count_total: bool = False, count_mode: CountMode = "exact") -> RecordSet:
         """Records matching the (unbound) query among those the actor may read. `last`: the last one
         in sort order; `count_total`: also count every match (`RecordSet.total`), in the same snapshot."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             query = bind_query(cls, query)
-            where = ast.conjoin(query.where, acl_filter(actor, Action.READ, cls.permissions),
-                                visibility_filter(actor, query.archived, query.removed))
+            acl = acl_filter(actor, Action.READ, cls.permissions)
+            where = ast.conjoin(query.where, acl, visibility_filter(actor, query.archived, query.removed))
             if last:
                 query = replace(query, sort=_reverse(query.sort), skip=0, limit=1)
             records = tx.select_records(cls, replace(query, where=where))
-            total = tx.count_records(cls, where) if count_total else len(records)
-            return RecordSet(cls, records, total=total, fields=query.fields)
+            counted = _count(tx, cls, where, acl, count_mode) if count_total else RecordCount(len(records))
+            return RecordSet(cls, records, total=counted.total, fields=query.fields,
+                             total_estimated=counted.estimated)
 
     def count_records(self, actor: Actor, class_name: str, where: ast.Node,
                       names: ast.NameRules = ast.NameRules(), *, archived: ast.Inclusion = "exclude",
                       removed: ast.Inclusion = "exclude") -> int:
         """How many records match the (unbound) condition, counting only those the actor may read
         (and, as lists, archived and removed ones only when asked for)."""
+        return self.count(actor, class_name, where, names, archived=archived, removed=removed).total
+
+    def count(self, actor: Actor, class_name: str, where: ast.Node, names: ast.NameRules = ast.NameRules(), *,
+              archived: ast.Inclusion = "exclude", removed: ast.Inclusion = "exclude",
+              mode: CountMode = "exact") -> RecordCount:
+        """`count_records`, with a choice of exact or estimated (see `CountMode`)."""
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            where = bind_where(cls, where, names)
-            return tx.count_records(cls, ast.conjoin(where, acl_filter(actor, Action.READ, cls.permissions),
-                                                     visibility_filter(actor, archived, removed)))
+            acl = acl_filter(actor, Action.READ, cls.permissions)
+            where = ast.conjoin(bind_where(cls, where, names), acl, visibility_filter(actor, archived, removed))
+            return _count(tx, cls, where, acl, mode)
 
     def relations(self, actor: Actor, class_name: str) -> list[Relation]:
         """The relations records of the class have (what a read may embed)."""
@@ -442,9 +498,10 @@ class RecordService:
                     old = self._one_allowed(actor, cls, rows, item.id, Action.UPDATE)
                     new = self._update_one(actor, tx, cls, old, item, now)
                     rows[item.id] = new  # a later item for the same id builds on this change
-                    return new
+                    return self._shown(actor, cls, new, item)
                 return _itemized(cls, run_items(tx, cls, mode, items, update_one))
             pairs: list[tuple[Record, Record]] = []
+            shown: list[Record] = []
             not_found: list[str] = []
             denied: list[str] = []
             for item in items:
@@ -462,8 +519,9 @@ class RecordService:
                     continue
                 rows[item.id] = new  # a later item for the same id builds on this change
                 pairs.append((allowed[0], new))
+                shown.append(self._shown(actor, cls, new, item))
             self._write_updates(actor, tx, cls, pairs, now)
-        return RecordSet(cls, [new for _, new in pairs], not_found, denied, total=len(pairs))
+        return RecordSet(cls, shown, not_found, denied, total=len(pairs))
 
     def _update_one(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, old: Record, item: RecordChange,
                     now: int) -> Record:
@@ -490,11 +548,11 @@ class RecordService:
                                          code="too_many_matches")
             if mode is not None:
                 return _itemized(cls, run_items(
-                    tx, cls, mode, records,
-                    lambda old: self._update_one(actor, tx, cls, old, replace(change, id=old.id), now)))
+                    tx, cls, mode, records, lambda old: self._shown(
+                        actor, cls, self._update_one(actor, tx, cls, old, replace(change, id=old.id), now), change)))
             pairs = [(r, self._change(actor, cls, r, replace(change, id=r.id), now)) for r in records]
             self._write_updates(actor, tx, cls, pairs, now)
-        return RecordSet(cls, [new for _, new in pairs], total=len(pairs))
+        return RecordSet(cls, [self._shown(actor, cls, new, change) for _, new in pairs], total=len(pairs))
 
     # -- deletes --------------------------------------------------------------------------------
     def _delete(self, actor: Actor, tx: RecordTransaction, cls: ClassDef, records: list[Record]) -> int:
@@ -525,10 +583,10 @@ class RecordService:
         def delete_one(record_id: str) -> Record:
             rows = self._locked_rows(tx, cls, [record_id])
             if matched is not None and record_id not in rows:
-                return matched[record_id]
+                return self._shown(actor, cls, matched[record_id])
             record = self._one_allowed(actor, cls, rows, record_id, Action.DELETE)
             cascaded.append(self._delete(actor, tx, cls, [record]))
-            return record
+            return self._shown(actor, cls, record)
 
         outcomes = run_items(tx, cls, mode, ids, delete_one)
         deleted = [o.result.id for o in outcomes if o.result is not None]
@@ -586,7 +644,7 @@ class RecordService:
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             rules = query.names
-            where = bind_where(cls, query.where, rules)
+            where = bind_where(cls, check_paging(query).where, rules)
             found = resolve_field(cls, group_by, rules)
             if found is None:
                 raise ValidationError.single("group_by", "invalid", f"{group_by} is not a field of {cls.name}")
@@ -628,7 +686,7 @@ class RecordService:
             tx.insert_events([make_event(actor, "record.state_changed", record.id, class_id=cls.id,
                                          record_seq=record.seq, old={"state": record.state_id},
                                          new={"state": state_id}, at=at)])
-        return new
+        return self._shown(actor, cls, new)
 
     def _mark(self, actor: Actor, class_name: str, record_id: str, action: Action, kind: str,
               change: Callable[[Record, int], Record]) -> Record:
@@ -641,7 +699,7 @@ class RecordService:
             tx.update_records(cls, [new])
             tx.insert_events([make_event(actor, kind, record.id, class_id=cls.id, record_seq=record.seq, at=at,
                                          old=_marks(record), new=_marks(new))])
-        return new
+        return self._shown(actor, cls, new)
 
     @writes
     def archive(self, actor: Actor, class_name: str, record_id: str) -> Record:
@@ -699,6 +757,7 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             if not is_allowed(actor, Action.CREATE, cls.permissions):
                 raise PermissionDeniedError()
+            refuse_disabled(cls)
             where = ast.conjoin(ast.In("_id", (original_id,)) if is_object_id(original_id) else ast.FALSE,
                                 acl_filter(actor, Action.READ, cls.permissions), visibility_filter(actor, "include"))
             found = tx.select_records(cls, ast.Query(where=where))
@@ -711,10 +770,16 @@ class RecordService:
                 id=new_object_id(now), class_id=cls.id, user_id=actor.owner_id, parent_id=None,
                 created_at=now, updated_at=now, values=values, acl=DEFAULT_RECORD_PERMISSIONS,
                 state_id=initial_state(cls, original.state_id if state_id is None else state_id, values))
+            if checked_fields(cls) and overrides:
+                # Copied references stay as they are; the ones given are checked like any write.
+                check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
+                                 [("", {k: v for k, v in values.items() if k in overrides})])
             tx.insert_records(cls, [record])
+            write_datum_plan(tx, actor.app_id, cls.id, plan_created(cls, [record]))
             tx.insert_events([make_event(actor, "record.duplicated", record.id, class_id=cls.id,
                                          record_seq=record.seq, at=at,
-                                         new={"original_seq": original.seq, "original_id": original.id})])
+                                         new={"original_seq": original.seq, "original_id": original.id,
+                                              "_state_id": record.state_id})])
         return record
 
     def transitions(self, actor: Actor, class_name: str, record_id: str) -> list[Transition]:

@@ -13,6 +13,8 @@ from objectbase.core.unit_of_work import ReferenceRows
 
 __all__ = ["check_references", "checked_fields", "referenced_ids", "references_of"]
 
+_MAX_USER_ID = 2**31 - 1
+
 
 def references_of(field: FieldDef, value: Any) -> list[int]:
     """The ids one stored value names, in its order (none for null)."""
@@ -35,7 +37,9 @@ def _missing(actor: Actor, tx: ReferenceRows, classes: Sequence[ClassDef], field
              ids: set[int]) -> tuple[set[int], str]:
     """The ids that name nothing the field may point at, and how to say so."""
     if element_type(field.type).name == "User":
-        return ids - tx.select_user_ids(actor.app_id, ids), "is not a user of this app"
+        # User ids are 32-bit in storage: a larger one names no user (and must not reach SQL).
+        candidates = {i for i in ids if i <= _MAX_USER_ID}
+        return ids - tx.select_user_ids(actor.app_id, candidates), "is not a user of this app"
     target = next((c for c in classes if c.id == field.target_class_id), None)
     if target is None:
         return ids, "refers to a class that no longer exists"

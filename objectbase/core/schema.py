@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any, Mapping, Sequence
 
 from objectbase.core.errors import ValidationError
@@ -14,7 +16,7 @@ from objectbase.core.permissions import DEFAULT_CLASS_PERMISSIONS, ClassPermissi
 
 __all__ = ["ClassDef", "ClassSpec", "DEFAULT_STATE_COLOR", "FieldDef", "FieldSpec", "OptionDef", "OptionSpec",
            "SYSTEM_FIELDS", "SYSTEM_FIELD_TYPES", "StateDef", "StateSpec", "element_type", "validate_name",
-           "validate_states"]
+           "validate_parameters", "validate_path", "validate_states"]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 # System columns every record has, with the type they are filtered and sorted by, like fields.
@@ -47,6 +49,10 @@ class FieldDef:
     type: FieldType
     indexed: bool = False
     required: bool = False
+    # The field whose value is a record's display title (at most one per class).
+    title: bool = False
+    # Display parameters: a JSON object as text (e.g. `{"scale": 2}`), stored as given; None = none.
+    parameters: str | None = None
 
     @property
     def options(self) -> tuple[OptionDef, ...]:
@@ -109,6 +115,11 @@ class ClassDef:
     states: tuple[StateDef, ...] = ()
     # Bumped on every change of the class, so storage can cache what it derives from it.
     version: int = 1
+    # The app's catalogue: 0-based order among its classes, folder path ("Sales/Leads"; None = top
+    # level), and whether the class is disabled (kept and readable, but no new records).
+    position: int = 0
+    path: str | None = None
+    disabled: bool = False
 
     def field(self, name: str) -> FieldDef | None:
         return self.fields.get(name)
@@ -121,6 +132,36 @@ class ClassDef:
         names = {s.id: s.name for s in self.states}
         return tuple(StateSpec(s.name, tuple(names[t] for t in s.transitions if t in names), s.color)
                      for s in self.states)
+
+
+MAX_PATH = 255
+MAX_PARAMETERS = 10_000
+
+
+def validate_path(path: Any) -> str | None:
+    """None (top level) or folder names joined by `/`, each non-blank, at most 255 characters in all."""
+    if path is None:
+        return None
+    if (not isinstance(path, str) or not 0 < len(path) <= MAX_PATH or not path.isprintable()
+            or any(not part.strip() for part in path.split("/"))):
+        raise ValidationError.single("path", "invalid",
+                                     "a path is folder names joined by /, none blank, at most 255 characters")
+    return path
+
+
+def validate_parameters(parameters: Any) -> str | None:
+    """None or a JSON object as text, kept as given (at most 10,000 characters)."""
+    if parameters is None:
+        return None
+    try:
+        ok = isinstance(parameters, str) and len(parameters) <= MAX_PARAMETERS and isinstance(
+            json.loads(parameters), dict)
+    except (ValueError, RecursionError):
+        ok = False
+    if not ok:
+        raise ValidationError.single("parameters", "invalid",
+                                     "parameters are a JSON object as text, at most 10000 characters")
+    return str(parameters)
 
 
 @dataclass(frozen=True)
@@ -151,3 +192,7 @@ class ClassSpec:
     fields: tuple[FieldSpec, ...]
     permissions: ClassPermissions
     states: tuple[StateSpec, ...] = field(default=())
+    # The catalogue folder (None: top level) and disabled flag; `...` / None: keep (a new class:
+    # top level, enabled), so a file that does not mention them changes neither.
+    path: str | None | EllipsisType = ...
+    disabled: bool | None = None

@@ -18,6 +18,8 @@ from objectbase.core.keys import KeyService
 from objectbase.core.options import OptionService
 from objectbase.core.metadatum_service import MetadatumService
 from objectbase.core.record_files import RecordFileService
+from objectbase.core.record_edits import RecordEditService
+from objectbase.core.record_views import RecordViewService
 from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
 from objectbase.core.unit_of_work import Storage, Transaction, is_write
@@ -53,6 +55,9 @@ class Services:
     datum_values: DatumService
     metadata: MetadatumService
     events: EventService
+    # Records by integer `_seq`, viewed whole, and the writes that change several parts at once.
+    record_views: RecordViewService
+    record_edits: RecordEditService
 
     def runs_inline(self, operation: Callable[..., object]) -> bool:
         """Whether `run(..., operation)` only computes and reads local files, never waiting on a
@@ -91,6 +96,10 @@ class Services:
             # Deleting records (and their cascaded children) deletes their files' bytes after commit.
             records.on_delete.append(record_files.on_records_deleted)
             classes.on_delete.append(record_files.on_class_deleted)
+        datum_values = DatumService(storage, records)
+        metadata = MetadatumService(storage, records)
+        events = EventService(storage, classes)
+        record_views = RecordViewService(storage, records, events)
         return cls(
             storage=storage, apps=AppService(storage), users=users,
             sessions=SessionService(storage, users, session_ttl), access_tokens=AccessTokenService(storage, users),
@@ -100,6 +109,6 @@ class Services:
             files=files,
             blobs=BlobService(storage, store, max_upload_bytes=max_upload_bytes, link_ttl=signed_link_ttl),
             record_files=record_files,
-            datum_values=DatumService(storage, records), metadata=MetadatumService(storage, records),
-            events=EventService(storage, classes),
+            datum_values=datum_values, metadata=metadata, events=events, record_views=record_views,
+            record_edits=RecordEditService(storage, records, record_views, datum_values, metadata),
         )

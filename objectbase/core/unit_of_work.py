@@ -15,7 +15,7 @@ from objectbase.core.models import (
     ApiKey, App, Blob, Datum, EmailCode, Event, Metadatum, Record, RefreshToken, Session, Transition, User,
 )
 from objectbase.core.query import ast
-from objectbase.core.schema import ClassDef, ClassSpec
+from objectbase.core.schema import ClassDef, ClassSpec, FieldDef
 
 
 __all__ = [
@@ -49,6 +49,10 @@ class Committing(Protocol):
 
 
 class AppRows(Protocol):
+    # True once `bump_schema_version` ran in this transaction: its classes are no longer those a
+    # per-worker cache holds for the version the request started with.
+    schema_changed: bool
+
     def insert_app(self, name: str, auth_key: str, auth_secret: str, account_key: str, now: float) -> App: ...
     def select_app(self, app_id: int) -> App | None: ...
     def select_app_by_auth_key(self, auth_key: str) -> App | None: ...
@@ -105,7 +109,23 @@ class ClassRows(Protocol):
         existing state left out is deleted, so the caller checks first that no record is in it."""
         ...
     def delete_class(self, cls: ClassDef) -> None:
-        """Drop the class's table (every record) and its rows of the class catalogue."""
+        """Drop the class's table (every record) and its rows of the class catalogue; the classes
+        after it in the catalogue move up one."""
+        ...
+    def update_class_row(self, cls: ClassDef, values: Mapping[str, object], now: float) -> None:
+        """`name`, `path` or `disabled`; bumps the class's version."""
+        ...
+    def reorder_classes(self, app_id: int, class_ids: Sequence[int]) -> None:
+        """Catalogue positions 0, 1, … in this order (every class of the app, once)."""
+        ...
+    def update_field_row(self, cls: ClassDef, field_id: int, values: Mapping[str, object]) -> None:
+        """`name`, `required`, `title` or `parameters`; bumps the class's version."""
+        ...
+    def reorder_fields(self, cls: ClassDef, field_ids: Sequence[int]) -> None:
+        """Field positions 0, 1, … in this order (every field of the class, once)."""
+        ...
+    def drop_field(self, cls: ClassDef, field: FieldDef) -> None:
+        """Drop the field's column (its values), options and datum rows; the others close up."""
         ...
 
 
@@ -131,6 +151,7 @@ class RecordRows(Protocol):
                           calculations: Sequence[tuple[str, str]], sort: Sequence[ast.SortKey],
                           skip: int, limit: int) -> list[dict[str, Any]]: ...
     def count_records(self, cls: ClassDef, where: ast.Node) -> int: ...
+    def estimate_records(self, cls: ClassDef, where: ast.Node) -> int | None: ...
     def lock_record(self, cls: ClassDef, record_id: str) -> bool: ...
     def update_record_file(self, cls: ClassDef, record_id: str, field_name: str, value: dict[str, Any] | None,
                            now: int) -> None: ...

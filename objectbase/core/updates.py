@@ -13,8 +13,10 @@ from objectbase.core.fields import CastError
 from objectbase.core.fields.arrays import ArrayType
 from objectbase.core.schema import ClassDef, FieldDef
 
-__all__ = ["FieldChange", "UpdateOp", "apply_changes", "cast_changes"]
+__all__ = ["MAX_ELEMENT_INDEX", "FieldChange", "UpdateOp", "apply_changes", "cast_changes"]
 
+# The highest position set-by-index may name.
+MAX_ELEMENT_INDEX = 9_999
 UpdateOp = Literal["set", "inc", "push", "add_to_set", "pull", "pull_where", "pull_all", "pop", "set_index"]
 _NUMERIC = ("Integer", "Float")
 _PULL_FILTERS: dict[str, Callable[[Any, Any], bool]] = {
@@ -85,8 +87,10 @@ def _cast_one(field: FieldDef, change: FieldChange) -> FieldChange:
         return FieldChange(field.name, op, int(str(change.value).strip()))
     if op == "set_index":
         index = str(change.argument)
-        if not index.isdigit():
+        if not (index.isascii() and index.isdigit()):
             raise _error(field.name, "element index must be a non-negative integer")
+        if int(index) > MAX_ELEMENT_INDEX:  # setting past the end pads with nulls: keep that bounded
+            raise _error(field.name, f"element index must be at most {MAX_ELEMENT_INDEX}")
         return FieldChange(field.name, op, _cast_element(field, change.value), int(index))
     raise _error(field.name, f"has an unknown update operator {op!r}")
 

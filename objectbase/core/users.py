@@ -15,6 +15,8 @@ from objectbase.core.errors import (
 from objectbase.core.events import make_event
 from objectbase.core.models import USER_PROFILE_FIELDS, User
 from objectbase.core.query import ast
+from objectbase.core.query.bind import check_values
+from objectbase.core.storable import check_int64, check_storable, is_storable_text
 from objectbase.core.unit_of_work import Committing, EventRows, Storage, UserRows, writes
 from objectbase.security.passwords import Passwords
 
@@ -67,7 +69,7 @@ def password_too_short() -> ValidationError:
 
 
 def is_valid_tag(tag: str) -> bool:
-    return bool(_TAG.match(tag))
+    return bool(_TAG.match(tag)) and is_storable_text(tag)
 
 
 def _checked_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
@@ -103,7 +105,7 @@ class UserService:
     def _profile_values(profile: ProfileValues, *, creating: bool) -> dict[str, Any]:
         # Types are the dialect's to read (ProfileValues); the rules on the values are the core's.
         errors: dict[str, list[FieldError]] = {}
-        values: dict[str, Any] = {name: None if profile[name] == "" else profile[name]
+        values: dict[str, Any] = {name: None if profile[name] == "" else check_storable(name, profile[name])
                                   for name in USER_PROFILE_FIELDS if name in profile}
         if values.get("email") and not _EMAIL.match(values["email"]):
             errors["email"] = [FieldError("invalid", "is invalid")]
@@ -160,6 +162,7 @@ class UserService:
         return user
 
     def get_user(self, actor: Actor, user_id: int) -> User:
+        check_int64("id", user_id)
         with self.storage.transaction(write=False) as tx:
             user = tx.select_user(actor.app_id, user_id)
         if user is None:
@@ -170,6 +173,8 @@ class UserService:
                    page: int = 1, per_page: int = 10) -> UserPage:
         page = max(page, 1)
         per_page = min(max(per_page, 1), MAX_PER_PAGE)
+        check_values(where)
+        check_int64("page", (page - 1) * per_page)
         with self.storage.transaction(write=False) as tx:
             users, total = tx.select_users(actor.app_id, where, sort, (page - 1) * per_page, per_page)
         return UserPage(users, total, page, per_page)
@@ -181,6 +186,7 @@ class UserService:
         return page.users[0]
 
     def _require_self_or_admin(self, actor: Actor, user_id: int) -> None:
+        check_int64("id", user_id)
         if actor.bypasses_acl:
             return
         if actor.kind is ActorKind.APP:
@@ -224,7 +230,8 @@ class UserService:
         """The user these login-or-email-and-password credentials belong to, or UnauthenticatedError."""
         for attribute, value in (("login", credentials.login), ("email", credentials.email)):
             if value:
-                found, _ = tx.select_users(app_id, ast.Compare(attribute, "eq", value), (), 0, 1)
+                found, _ = tx.select_users(app_id, ast.Compare(attribute, "eq", check_storable(attribute, value)),
+                                           (), 0, 1)
                 user = found[0] if found else None
                 # Verify even when no user matched, so the answer takes as long either way.
                 if self.passwords.verify(user.password_hash if user else None, credentials.password) and user:

@@ -14,8 +14,8 @@ from objectbase.core.models import Record
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef
 
-__all__ = ["by_id_filter", "check_state_move", "initial_state", "is_admin", "refuse_frozen", "refuse_removed",
-           "require_admin", "require_fields", "visibility_filter"]
+__all__ = ["by_id_filter", "check_state_move", "initial_state", "is_admin", "refuse_disabled", "refuse_frozen",
+           "refuse_removed", "require_admin", "require_fields", "visibility_filter"]
 
 _ARCHIVED = ast.RecordMark("archived_at")
 _REMOVED = ast.RecordMark("removed_at")
@@ -63,6 +63,13 @@ def refuse_frozen(record: Record) -> None:
     refuse_removed(record)
     if record.archived_at is not None:
         raise ConflictError("record is archived", code="record_archived")
+
+
+def refuse_disabled(cls: ClassDef) -> None:
+    """A disabled class keeps its records (readable, changeable) but takes no new ones."""
+    if cls.disabled:
+        raise ValidationError({"class": [FieldError("class_disabled", f"{cls.name} is disabled")]},
+                              f"{cls.name} is disabled: it takes no new records", code="class_disabled")
 
 
 def _state_error(code: str, message: str) -> ValidationError:

@@ -11,6 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 __all__ = ["Passwords"]
 
 
+def _bytes(password: str) -> bytes:
+    # The UTF-8 argon2 would take itself, except that a lone surrogate (JSON can carry one) is kept
+    # rather than failing the request.
+    return password.encode("utf-8", "surrogatepass")
+
+
 class Passwords:
     def __init__(self, *, time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 4) -> None:
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
@@ -18,11 +24,11 @@ class Passwords:
         self._dummy_hash = self._hasher.hash("objectbase-dummy-password")
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        return self._hasher.hash(_bytes(password))
 
     def verify(self, password_hash: str | None, password: str) -> bool:
         try:
-            return self._hasher.verify(password_hash or self._dummy_hash, password) and password_hash is not None
+            return self._hasher.verify(password_hash or self._dummy_hash, _bytes(password)) and password_hash is not None
         except (VerificationError, InvalidHashError):
             return False
 

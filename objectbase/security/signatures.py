@@ -34,7 +34,9 @@ def signing_string(params: Mapping[str, Any]) -> str:
 
 def sign_params(params: Mapping[str, Any], secret: str, algorithm: str = "sha1") -> str:
     digest = hashlib.sha1 if algorithm == "sha1" else hashlib.sha256
-    return hmac.new(secret.encode(), signing_string(params).encode(), digest).hexdigest()
+    # surrogatepass: a lone surrogate (JSON can carry one) is signed as it came, not a crash.
+    message = signing_string(params).encode("utf-8", "surrogatepass")
+    return hmac.new(secret.encode(), message, digest).hexdigest()
 
 
 def verify_signature(params: Mapping[str, Any], secret: str, signature: str) -> bool:

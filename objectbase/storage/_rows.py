@@ -41,6 +41,12 @@ class RowsBase:
         ).rows(self.conn, {"count": count})[0][0]
         return list(range(last - count + 1, last + 1))
 
+    def touch_class(self, class_id: int) -> None:
+        """Bump the class's version: derived caches (its Table, prepared statements, the per-worker
+        class cache) key on it."""
+        classes = system_tables.classes
+        self.conn.execute(update(classes).where(classes.c.id == class_id).values(version=classes.c.version + 1))
+
     def insert_returning_id(self, table: Table, values: dict[str, Any]) -> int:
         new_id: int = self.conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
         return new_id

@@ -25,6 +25,7 @@ class AppRows(RowsBase):
         return None if row is None else App(**dict(row))
 
     def bump_schema_version(self, app_id: int) -> int:
+        self.schema_changed = True
         version: int = self.conn.execute(
             update(apps).where(apps.c.id == app_id).values(schema_version=apps.c.schema_version + 1)
             .returning(apps.c.schema_version)).scalar_one()

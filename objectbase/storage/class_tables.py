@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Index, MetaData, String, Table, TextClause, text
-from sqlalchemy.schema import CreateIndex
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from objectbase.core.permissions import RECORD_ACTIONS
 from objectbase.core.schema import ClassDef, FieldDef
@@ -88,6 +88,12 @@ def _add_column_ddl(conn: Connection, table: Table, column: Column[object]) -> T
     return text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {preparer.format_column(column)} {column_type}")
 
 
+def _drop_column_ddl(conn: Connection, table: Table, column: Column[Any]) -> TextClause:
+    # Nor DROP COLUMN (SQLite has it since 3.35); the names are generated, as above.
+    preparer = conn.dialect.identifier_preparer
+    return text(f"ALTER TABLE {preparer.format_table(table)} DROP COLUMN {preparer.format_column(column)}")
+
+
 class ClassTables:
     """Builds and caches the SQLAlchemy `Table` of each class version; runs the DDL."""
 
@@ -134,3 +140,12 @@ class ClassTables:
         for index in table.indexes:
             if index.name not in old_indexes:
                 conn.execute(CreateIndex(index))
+
+    def drop_field(self, conn: Connection, cls: ClassDef, field: FieldDef) -> None:
+        """DROP COLUMN of the field, after the indexes on it (SQLite refuses to drop an indexed column)."""
+        table = self.table(cls)
+        column = table.c[field_column_name(field)]
+        for index in table.indexes:
+            if any(c is column for c in index.columns):
+                conn.execute(DropIndex(index))
+        conn.execute(_drop_column_ddl(conn, table, column))

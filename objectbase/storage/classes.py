@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from objectbase.core.fields import FieldType, field_type
 from objectbase.core.fields.arrays import ArrayType
@@ -11,7 +11,7 @@ from objectbase.core.permissions import Access, Action, ClassPermissions, Permis
 from objectbase.core.schema import ClassDef, ClassSpec, FieldDef
 from objectbase.storage.options import select_options
 from objectbase.storage.states import StateRows, select_states
-from objectbase.storage.system_tables import classes, fields
+from objectbase.storage.system_tables import classes, datums, fields, options
 
 __all__ = ["ClassRows"]
 
@@ -51,18 +51,19 @@ class ClassRows(StateRows):
             return []
         field_rows = self.conn.execute(
             select(fields).where(fields.c.class_id.in_([r.id for r in class_rows]))
-            .order_by(fields.c.class_id, fields.c.position)).all()
+            .order_by(fields.c.class_id, fields.c.position, fields.c.id)).all()
         by_class: dict[int, dict[str, FieldDef]] = {r.id: {} for r in class_rows}
         options_by_field = select_options(self, (f.id for f in field_rows if f.type.startswith("Option")))
         for f in field_rows:
             type_ = _bound_type(f.type, options_by_field.get(f.id, ()), f.target_class_id)
-            by_class[f.class_id][f.name] = FieldDef(f.id, f.name, type_, f.indexed, f.required)
+            by_class[f.class_id][f.name] = FieldDef(f.id, f.name, type_, f.indexed, f.required, f.title,
+                                                    f.parameters)
         states_of = select_states(self.conn, [r.id for r in class_rows])
         return [
             ClassDef(id=r.id, app_id=r.app_id, name=r.name, fields=by_class[r.id],
                      permissions=_permissions_from_json(r.permissions),
                      states=states_of.get(r.id, ()),
-                     version=r.version)
+                     version=r.version, position=r.position, path=r.path, disabled=r.disabled)
             for r in class_rows
         ]
 
@@ -76,9 +77,12 @@ class ClassRows(StateRows):
         return next(c for c in self.select_classes(app_id) if c.id == class_id)
 
     def insert_class(self, app_id: int, spec: ClassSpec, now: float) -> ClassDef:
+        # Last in the app's catalogue.
+        count = self.conn.execute(select(func.count()).select_from(classes).where(classes.c.app_id == app_id)).scalar()
         class_id = self.insert_returning_id(classes, dict(
             app_id=app_id, name=spec.name, permissions=_permissions_to_json(spec.permissions),
-            version=1, created_at=now, updated_at=now))
+            version=1, created_at=now, updated_at=now, position=count or 0,
+            path=None if spec.path is ... else spec.path, disabled=bool(spec.disabled)))
         self._insert_fields(class_id, spec.fields, 0)
         self.save_states(self._reload(app_id, class_id), spec.states, {})
         cls = self._reload(app_id, class_id)
@@ -97,9 +101,12 @@ class ClassRows(StateRows):
                 self.conn.execute(update(fields).where(fields.c.id == existing.id)
                                   .values(indexed=existing.indexed or field_spec.indexed,
                                           required=field_spec.required))
+        listing: dict[str, Any] = {} if spec.path is ... else {"path": spec.path}
+        if spec.disabled is not None:
+            listing["disabled"] = spec.disabled
         self.conn.execute(update(classes).where(classes.c.id == current.id).values(
             permissions=_permissions_to_json(spec.permissions),
-            version=classes.c.version + 1, updated_at=now))
+            version=classes.c.version + 1, updated_at=now, **listing))
         self.save_states(current, spec.states,
                          {s.name: s.id for s in current.states} if state_ids is None else state_ids)
         cls = self._reload(current.app_id, current.id)
@@ -117,3 +124,37 @@ class ClassRows(StateRows):
         self.class_tables.drop(self.conn, cls)
         self.conn.execute(delete(fields).where(fields.c.class_id == cls.id))
         self.conn.execute(delete(classes).where(classes.c.id == cls.id))
+        # The catalogue stays 0, 1, 2, …
+        self.conn.execute(update(classes).where(classes.c.app_id == cls.app_id, classes.c.position > cls.position)
+                          .values(position=classes.c.position - 1))
+
+    def update_class_row(self, cls: ClassDef, values: Mapping[str, object], now: float) -> None:
+        """`name`, `path` or `disabled` of the class."""
+        self.conn.execute(update(classes).where(classes.c.id == cls.id)
+                          .values(**values, version=classes.c.version + 1, updated_at=now))
+
+    def reorder_classes(self, app_id: int, class_ids: Sequence[int]) -> None:
+        """Put the app's classes in this order (it names each of them once)."""
+        for position, class_id in enumerate(class_ids):
+            self.conn.execute(update(classes).where(classes.c.id == class_id, classes.c.app_id == app_id)
+                              .values(position=position, version=classes.c.version + 1))
+
+    def update_field_row(self, cls: ClassDef, field_id: int, values: Mapping[str, object]) -> None:
+        """`name`, `required`, `title` or `parameters` of one field."""
+        self.conn.execute(update(fields).where(fields.c.id == field_id, fields.c.class_id == cls.id).values(**values))
+        self.touch_class(cls.id)
+
+    def reorder_fields(self, cls: ClassDef, field_ids: Sequence[int]) -> None:
+        """Put the class's fields in this order (it names each of them once)."""
+        for position, field_id in enumerate(field_ids):
+            self.conn.execute(update(fields).where(fields.c.id == field_id, fields.c.class_id == cls.id)
+                              .values(position=position))
+        self.touch_class(cls.id)
+
+    def drop_field(self, cls: ClassDef, field: FieldDef) -> None:
+        """Drop the field's column (its values), its row, and with it its options and datum rows."""
+        self.class_tables.drop_field(self.conn, cls, field)
+        self.conn.execute(delete(datums).where(datums.c.field_id == field.id))
+        self.conn.execute(delete(options).where(options.c.field_id == field.id))
+        self.conn.execute(delete(fields).where(fields.c.id == field.id))
+        self.reorder_fields(cls, [f.id for f in cls.fields.values() if f.id != field.id])

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from sqlalchemy import exc
 
-from objectbase.core.errors import ConflictError, UnavailableError
+from objectbase.core.errors import ConflictError, MalformedInputError, UnavailableError
 
 __all__ = ["translate_errors"]
 
@@ -18,5 +18,9 @@ def translate_errors() -> Iterator[None]:
         yield
     except exc.IntegrityError as error:
         raise ConflictError("A record with the same unique value already exists") from error
+    except exc.DataError as error:
+        # A value the database refuses (NUL in text, a number past its column): the core checks
+        # these itself, naming the field (core/storable.py); this is the net for a path it missed.
+        raise MalformedInputError("A value in the request cannot be stored", code="unstorable_value") from error
     except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:
         raise UnavailableError() from error

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Sequence
 
+import orjson
 from sqlalchemy import Connection, Dialect, Insert, Table, bindparam, exc, insert
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -48,19 +49,21 @@ class Prepared:
             bound[name] = processor(value) if processor is not None else value
         return [bound[name] for name in self.names] if self.positional else bound
 
-    def _run(self, conn: Connection, values: Mapping[str, Any], fetch: bool) -> tuple[list[Any], int]:
+    def _run(self, conn: Connection, values: Mapping[str, Any], fetch: bool,
+             sql: str | None = None) -> tuple[list[Any], int]:
+        """`sql`: another text over the same parameters (an EXPLAIN of this statement)."""
         parameters = self._parameters(values)
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(self.sql, parameters)
-            if self.converted is None and cursor.description is not None:
+            cursor.execute(sql or self.sql, parameters)
+            if sql is None and self.converted is None and cursor.description is not None:
                 processors = [type_._cached_result_processor(self.dialect, column[1])
                               for type_, column in zip(self._result_types, cursor.description)]
                 self.converted = [(index, p) for index, p in enumerate(processors) if p is not None]
             return (cursor.fetchall() if fetch else []), int(cursor.rowcount)
         except self.dbapi_error as error:
             # As SQLAlchemy would raise it, so storage/errors.py translates it like any other.
-            raise exc.DBAPIError.instance(self.sql, parameters, error, self.dbapi_error) from error
+            raise exc.DBAPIError.instance(sql or self.sql, parameters, error, self.dbapi_error) from error
         finally:
             cursor.close()
 
@@ -79,6 +82,13 @@ class Prepared:
     def mappings(self, conn: Connection, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         columns = self.columns
         return [dict(zip(columns, row)) for row in self.rows(conn, values)]
+
+    def planned_rows(self, conn: Connection, values: Mapping[str, Any]) -> int:
+        """PostgreSQL's planner estimate of the rows this query returns (EXPLAIN, nothing run)."""
+        plan = self._run(conn, values, fetch=True, sql=f"EXPLAIN (FORMAT JSON) {self.sql}")[0][0][0]
+        if isinstance(plan, str):  # a driver that does not decode json
+            plan = orjson.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Runs a statement without results; returns the rows it changed."""

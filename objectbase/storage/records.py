@@ -4,7 +4,9 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import BigInteger, ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    BigInteger, ColumnElement, Select, Table, bindparam, case, delete, func, insert, literal, null, select, update,
+)
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
@@ -104,7 +106,13 @@ class RecordRows(RowsBase):
         return Compiler(self.dialect, resolve)
 
     def _sort_column(self, cls: ClassDef, table: Table, name: str) -> ColumnElement[Any]:
-        if name in SYSTEM_FIELDS:
+        if name == ast.STATE_POSITION:
+            # The positions are the class's (its version keys the prepared statements), bound as values.
+            positions = {s.id: s.position for s in cls.states}
+            if not positions:
+                return table.c["_state_id"]  # NULL on every record (a constant is no ORDER BY key)
+            return case(positions, value=table.c["_state_id"], else_=null())
+        if name in SYSTEM_FIELDS or name == ast.SEQ:
             return table.c[name]
         field = cls.fields.get(name)
         if field is None:
@@ -238,3 +246,16 @@ class RecordRows(RowsBase):
         shape, values, key = shaped
         prepared = self.prepared.get(("count", cls.id, cls.version, key), lambda: statement(shape))
         return int(prepared.rows(self.conn, {f"s{i}": value for i, value in enumerate(values)})[0][0])
+
+    def estimate_records(self, cls: ClassDef, where: ast.Node) -> int | None:
+        """The planner's estimate of how many records match, from the table's statistics; None
+        where the database has no planner estimate (SQLite) or the query no reusable shape."""
+        shaped = split(where) if self.dialect == "postgresql" else None
+        if shaped is None:
+            return None
+        shape, values, key = shaped
+        table = self.class_tables.table(cls)
+        prepared = self.prepared.get(
+            ("matching", cls.id, cls.version, key),
+            lambda: select(literal(1)).select_from(table).where(self._records_compiler(cls, table).where(shape)))
+        return prepared.planned_rows(self.conn, {f"s{i}": value for i, value in enumerate(values)})

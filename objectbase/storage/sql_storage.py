@@ -44,6 +44,7 @@ class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCode
         self.writes = writes
         self.dialect = conn.dialect.name
         self.class_tables = tables
+        self.schema_changed = False
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:

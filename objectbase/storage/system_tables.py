@@ -123,6 +123,11 @@ classes = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # The catalogue (0009): 0-based order among the app's classes, folder path (NULL = top level),
+    # and whether the class is disabled (kept, but no new records).
+    Column("position", Integer, nullable=False, default=0),
+    Column("path", String(255)),
+    Column("disabled", Boolean, nullable=False, default=False),
     UniqueConstraint("app_id", "name", name="uq_classes_app_name"),
     # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
     sqlite_autoincrement=True,
@@ -139,6 +144,10 @@ fields = Table(
     Column("position", Integer, nullable=False),
     # Record fields: the class their records belong to (0006; by id, so a rename keeps it).
     Column("target_class_id", Integer),
+    # 0009: the field whose value is a record's title (at most one per class), and display
+    # parameters (a JSON document as text, e.g. {"scale": 2}).
+    Column("title", Boolean, nullable=False, default=False),
+    Column("parameters", Text),
     UniqueConstraint("class_id", "name", name="uq_fields_class_name"),
     # Never reuse ids on SQLite: a new user must not inherit a deleted user's records.
     sqlite_autoincrement=True,

@@ -24,7 +24,8 @@ def test_a_duplicate_copies_values_and_state_with_fresh_automatic_values(qb: QB)
     assert stored(qb, copy.id) == copy
     event = qb.events(copy.id)
     assert [(e.kind, e.new, e.record_seq) for e in event] == [
-        ("record.duplicated", {"original_seq": original.seq, "original_id": original.id}, copy.seq)]
+        ("record.duplicated", {"original_seq": original.seq, "original_id": original.id, "_state_id": ids["Doing"]},
+         copy.seq)]
     # The original is untouched.
     assert kinds(qb, original.id) == ["record.created", "record.archived"]
 

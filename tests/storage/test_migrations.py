@@ -315,3 +315,30 @@ def test_datum_rows_are_backfilled_when_a_database_is_upgraded(
         assert Services.build(upgraded).datum_values.datum_list(Actor.admin(1), "C", "b" * 24) == []
     finally:
         upgraded.close()
+
+
+def test_classes_keep_their_creation_order_in_the_catalogue_when_a_database_is_upgraded(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0009: existing classes get positions 0, 1, … per app in id order, no path, not disabled; their
+    fields no title and no parameters."""
+    storage = open_storage(make_database_url(backend), run_migrations=False)
+    try:
+        assert migrate(storage.engine, upto=8) == list(range(1, 9))
+        with storage.engine.begin() as conn:
+            for app in ("a", "b"):
+                conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
+                                  "created_at) VALUES (:n, :n, 's', 'c', 1, 0)"), {"n": app})
+            for app_id, name in ((1, "A1"), (2, "B1"), (1, "A2"), (1, "A3"), (2, "B2")):
+                conn.execute(text("INSERT INTO classes (app_id, name, permissions, version, created_at, updated_at) "
+                                  "VALUES (:a, :n, '{}', 1, 0, 0)"), {"a": app_id, "n": name})
+            conn.execute(text("INSERT INTO fields (class_id, name, type, indexed, required, position) "
+                              "VALUES (1, 'n', 'Integer', false, false, 0)"))
+        assert migrate(storage.engine) == [v for v, _, _ in MIGRATIONS if v > 8]
+        with storage.engine.connect() as conn:
+            rows = conn.execute(text("SELECT name, position, path, disabled FROM classes ORDER BY id")).all()
+            field = conn.execute(text("SELECT title, parameters FROM fields")).one()
+        assert [tuple(r) for r in rows] == [("A1", 0, None, False), ("B1", 0, None, False), ("A2", 1, None, False),
+                                            ("A3", 2, None, False), ("B2", 1, None, False)]
+        assert tuple(field) == (False, None)
+    finally:
+        storage.close()

@@ -18,9 +18,11 @@ from objectbase.core.fields import UnknownFieldType, field_type
 from objectbase.core.permissions import (
     DEFAULT_CLASS_PERMISSIONS, RECORD_ACTIONS, Access, Action, ClassPermissions, Permission,
 )
-from objectbase.core.schema import ClassSpec, FieldSpec, OptionSpec, StateSpec, element_type, validate_name, validate_states
+from objectbase.core.schema import (
+    ClassSpec, FieldSpec, OptionSpec, StateSpec, element_type, validate_name, validate_path, validate_states,
+)
 
-__all__ = ["CLASS_FILE_ACL", "parse_class_specs"]
+__all__ = ["CLASS_FILE_ACL", "check_field_name", "parse_class_specs"]
 
 
 CLASS_FILE_ACL = AclVocabulary(
@@ -78,6 +80,14 @@ def _parse_field(name: str, raw: Any, indexed: bool, required: bool) -> FieldSpe
     return FieldSpec(name, type_, indexed, required, options, target)
 
 
+def check_field_name(name: Any, key: str, reserved: AbstractSet[str]) -> str:
+    """A field name: letters, digits and underscores, not starting with `_`, and no reserved word."""
+    validate_name(name, key)
+    if name.lower() in reserved or name.startswith("_"):
+        raise ValidationError.single(key, "reserved_name", "is a reserved word")
+    return str(name)
+
+
 def _parse_fields(raw: Any, indexes: set[str], required: set[str], reserved: AbstractSet[str]) -> tuple[FieldSpec, ...]:
     if not isinstance(raw, Mapping):
         raise ValidationError.single("fields", "invalid", "must be an object of field name to type")
@@ -85,9 +95,7 @@ def _parse_fields(raw: Any, indexes: set[str], required: set[str], reserved: Abs
     errors: dict[str, list[FieldError]] = {}
     for name, type_name in raw.items():
         try:
-            validate_name(name, f"fields.{name}")
-            if name.lower() in reserved or name.startswith("_"):
-                raise ValidationError.single(f"fields.{name}", "reserved_name", "is a reserved word")
+            check_field_name(name, f"fields.{name}", reserved)
             specs.append(_parse_field(name, type_name, name in indexes, name in required))
         except UnknownFieldType as unknown:
             errors[f"fields.{name}"] = [FieldError("unknown_type", f"has an unknown type {unknown.args[0]!r}")]
@@ -154,7 +162,15 @@ def _parse_class(raw: Any, reserved: AbstractSet[str]) -> ClassSpec:
         fields=_parse_fields(raw.get("fields") or {}, set(map(str, indexes)), set(map(str, required)), reserved),
         permissions=_parse_class_permissions(raw.get("permissions"), raw.get("use_class_permissions")),
         states=_parse_states(raw.get("states")),
+        path=validate_path(raw["path"]) if "path" in raw else ...,
+        disabled=_parse_disabled(raw.get("disabled")),
     )
+
+
+def _parse_disabled(raw: Any) -> bool | None:
+    if raw is not None and not isinstance(raw, bool):
+        raise ValidationError.single("disabled", "invalid", "must be true or false")
+    return raw
 
 
 def parse_class_specs(raw: Any, *, reserved_names: AbstractSet[str]) -> list[ClassSpec]:

@@ -86,8 +86,9 @@ class Server:
                               key=lambda mount: len(mount[0]), reverse=True)
         if not self._mounts or self._mounts[-1][0] != "":
             raise ValueError("one dialect must take the paths no other claims (prefix '')")
-        headers = sorted({h for d in dialects for h in d.cors_headers})
-        exposed = sorted({h for d in dialects for h in d.expose_headers} | {"X-Request-Id"})
+        # Every dialect takes `Prefer: count=…` (api/common/counts.py) and answers the request id.
+        headers = sorted({h for d in dialects for h in d.cors_headers} | {"Prefer"})
+        exposed = sorted({h for d in dialects for h in d.expose_headers} | {"X-Request-Id", "Preference-Applied"})
         self._cors = CORSMiddleware(self._guarded, allow_origins=["*"], allow_headers=headers,
                                     allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                                     expose_headers=exposed, max_age=600)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
+from objectbase.api.common.counts import applied_count_headers, count_mode
 from objectbase.api.common.responses import json_response
 from objectbase.api.common.state import services
 from objectbase.api.dreamfactory.batches import RETRIEVE, batch_answer
@@ -65,14 +66,17 @@ async def list_records(request: Request) -> Response:
     df = await read_request(request)
     if df.first(("group", "having")) is not None:
         raise MalformedInputError("group and having are not supported", code="group_unsupported")
-    ids = df.names("ids") or (_body_ids(df.records) if df.records else None)
-    if ids:
+    ids = df.names("ids")
+    if ids is None and df.records:
+        ids = _body_ids(df.records)
+    if ids is not None:  # `ids=,,` names none: the core refuses it rather than listing everything
         return await _by_ids(request, df, ids)
     table = table_of(request)
     records = services(request).records
     where = where_of(df)
     if df.flag("count_only"):
-        return json_response(await perform(request, records.count_records, table, where, NAMES))
+        total = await perform(request, partial(records.count, mode=count_mode(request)), table, where, NAMES)
+        return json_response(total.total, headers=applied_count_headers(request, total.estimated))
     asked = df.integer("limit", "top")
     limit = page_limit(asked)
     offset = max(df.integer("offset", "skip") or 0, 0)
@@ -84,7 +88,8 @@ async def list_records(request: Request) -> Response:
     counted = include_count or asked != limit
     with_schema = df.flag("include_schema")
     reading = await perform(request, read_with_related, records, table,
-                            partial(records.find_records, class_name=table, query=query, count_total=counted),
+                            partial(records.find_records, class_name=table, query=query, count_total=counted,
+                                    count_mode=count_mode(request)),
                             related_ask(df), with_relations=with_schema)
     found = reading.found
     meta: dict[str, Any] = {}
@@ -95,7 +100,9 @@ async def list_records(request: Request) -> Response:
             meta["next"] = offset + limit + df.surface.next_offset_extra
     if with_schema:
         meta["schema"] = render_table(found.cls, request.state.actor, reading.relations)
-    return _wrapped(df, render_with_related(reading, found.records, found.fields), meta)
+    response = _wrapped(df, render_with_related(reading, found.records, found.fields), meta)
+    response.headers.update(applied_count_headers(request, counted and found.total_estimated))
+    return response
 
 
 async def _by_ids(request: Request, df: DFRequest, ids: Sequence[str]) -> Response:

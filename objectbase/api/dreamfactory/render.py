@@ -25,6 +25,8 @@ def render_record(cls: ClassDef, record: Record, fields: Sequence[str] | None = 
     for name, field in cls.fields.items():
         value = record.values.get(name)
         data[name] = dreamfactory_time(value) if field.type.name == "Date" else field.type.to_json(value)
+    if record.visible_fields is not None:  # changed but not readable by the caller: no more than it sent
+        fields = [f for f in record.visible_fields if fields is None or f in fields]
     if fields is None:
         return data
     return {name: data[name] for name in fields if name in data}

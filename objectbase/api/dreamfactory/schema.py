@@ -207,6 +207,7 @@ async def update_field(request: Request) -> Response:
 
 async def delete_field(request: Request) -> Response:
     await read_request(request)
-    # Never returns: the core refuses every field removal (or answers 403/404 first).
+    # Never returns: without `drop_data` the core refuses every field removal (or answers 403/404 first).
     await perform(request, services(request).classes.delete_field, _table(request),
                   str(request.path_params["field"]))
+    raise AssertionError("the core drops a field only when asked to drop its values")

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from objectbase.api.common.core_calls import perform
 from objectbase.api.common.state import services
 from objectbase.api.quickblox.context import params
-from objectbase.api.quickblox.custom_objects import numbered_items
+from objectbase.api.quickblox.custom_objects import numbered_items, path_ids
 from objectbase.api.quickblox.errors import wire_field_names
 from objectbase.api.quickblox.params import DEFAULT_LIMIT, NAMES, parse_filters
 from objectbase.api.quickblox.render import render_record, render_records
@@ -23,10 +23,12 @@ __all__ = ["delete_by_criteria", "delete_records", "update_by_criteria", "update
 
 
 async def update_record(request: Request) -> Response:
-    record_id = request.path_params["ids"]
-    change = parse_change(await params(request), record_id)
+    # One record per update (several ids name no record); none is refused by the core.
+    ids = path_ids(request)
+    data = await params(request)
+    changes = [parse_change(data, ",".join(ids))] if ids else []
     updated = await perform(request, services(request).records.update_records, request.path_params["class_name"],
-                              [change])
+                            changes)
     if updated.denied:
         raise PermissionDeniedError()
     if not updated.records:
@@ -75,7 +77,7 @@ def _summary(result: DeleteResult) -> dict[str, Any]:
 
 
 async def delete_records(request: Request) -> Response:
-    ids = [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
+    ids = path_ids(request)
     result = await perform(request, services(request).records.delete_records, request.path_params["class_name"], ids)
     if len(ids) == 1 and not result.deleted:
         if result.denied:

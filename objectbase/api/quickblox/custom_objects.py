@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
+from objectbase.api.common.counts import applied_count_headers, count_mode
 from objectbase.api.common.state import services
 from objectbase.api.quickblox.context import params
 from objectbase.api.quickblox.errors import wire_field_names
@@ -22,7 +24,12 @@ from objectbase.core.query import ast
 from objectbase.core.records import NewRecord
 
 __all__ = ["create_child", "create_many", "create_record", "get_records", "list_children", "numbered_items",
-           "search_records"]
+           "path_ids", "search_records"]
+
+
+def path_ids(request: Request) -> list[str]:
+    """The comma-joined ids of a record URL, blanks dropped (the core refuses a list that names none)."""
+    return [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
 
 
 def new_record(data: Mapping[str, Any], parent_id: str | None = None) -> NewRecord:
@@ -69,8 +76,11 @@ async def _search(request: Request, class_name: str, where: ast.Node = ast.TRUE)
     query = replace(search.query, where=ast.conjoin(where, search.query.where))
     with wire_field_names(search_error_keys(search)):
         if search.count:
-            count = await perform(request, records.count_records, class_name, query.where, query.names)
-            return respond(request, {"class_name": class_name, "items_count": count})
+            counted = await perform(request, partial(records.count, mode=count_mode(request)), class_name,
+                                    query.where, query.names)
+            response = respond(request, {"class_name": class_name, "items_count": counted.total})
+            response.headers.update(applied_count_headers(request, counted.estimated))
+            return response
         envelope: dict[str, Any] = {"class_name": class_name, "skip": query.skip,
                                     "limit": -1 if search.last_only else query.limit}
         if search.group_by is not None:
@@ -97,7 +107,7 @@ async def list_children(request: Request) -> Response:
 
 async def get_records(request: Request) -> Response:
     class_name = request.path_params["class_name"]
-    ids = [i.strip() for i in request.path_params["ids"].split(",") if i.strip()]
+    ids = path_ids(request)
     if str(request.query_params.get("permissions", "")) in ("1", "true"):
         if len(ids) != 1:
             raise ValidationError.single("permissions", "invalid", "permissions are read for one record at a time")

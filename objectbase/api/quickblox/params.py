@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from objectbase.core.errors import ValidationError
 from objectbase.core.query import ast
+from objectbase.core.storable import check_int64
 
 __all__ = ["CONTROL_PARAMS", "DEFAULT_LIMIT", "MAX_LIMIT", "NAMES", "Search", "parse_filters", "parse_search",
            "search_error_keys"]
@@ -82,7 +83,7 @@ def _int_param(data: Mapping[str, Any], name: str, default: int) -> int:
     if raw in (None, ""):
         return default
     try:
-        return int(str(raw))
+        return check_int64(name, int(str(raw)))
     except ValueError:
         raise _bad(name, f"{name} must be an integer") from None
 

@@ -55,6 +55,9 @@ def _render(plan: _Plan, record: Record, permissions: bool, fields: tuple[str, .
     """Keys in alphabetical order with `permissions` last, as QuickBlox's examples show."""
     body: dict[str, Any] = {}
     values = record.values
+    if record.visible_fields is not None:  # changed but not readable by the caller: no more than it sent
+        fields = tuple(f for f in record.visible_fields if fields is None or f in fields)
+        permissions = False
     for key, attribute, convert in plan:
         if fields is not None and key not in fields:
             continue

@@ -9,7 +9,10 @@ from starlette.routing import Route
 
 from objectbase.api.common.pipeline import request_id_of
 from objectbase.api.common.routing import SegmentRouter
-from objectbase.api.tracy import access_tokens, datasets, email_validation_tokens, meta, users
+from objectbase.api.tracy import (
+    access_tokens, datasets, datums, email_validation_tokens, events, meta, metadatums, options, property_endpoints,
+    records, states, users,
+)
 from objectbase.api.tracy.credentials import read_credentials
 from objectbase.api.tracy.problems import problem_response
 from objectbase.core.credentials import Credentials
@@ -24,10 +27,40 @@ ROUTES = [
     Route("/email-validation-tokens", email_validation_tokens.create_token, methods=["POST"]),
     Route("/email-validation-tokens/{id}", email_validation_tokens.confirm_token, methods=["PATCH"]),
     Route("/datasets", datasets.list_datasets, methods=_GET),
+    Route("/datasets", datasets.create_dataset, methods=["POST"]),
     Route("/datasets/{id}", datasets.get_dataset, methods=_GET),
-    Route("/properties", datasets.list_properties, methods=_GET),
-    Route("/properties/{id}", datasets.get_property, methods=_GET),
+    Route("/datasets/{id}", datasets.update_dataset, methods=["PATCH"]),
+    Route("/datasets/{id}", datasets.delete_dataset, methods=["DELETE"]),
+    Route("/properties", property_endpoints.list_properties, methods=_GET),
+    Route("/properties", property_endpoints.create_property, methods=["POST"]),
+    Route("/properties/{id}", property_endpoints.get_property, methods=_GET),
+    Route("/properties/{id}", property_endpoints.update_property, methods=["PATCH"]),
+    Route("/properties/{id}", property_endpoints.delete_property, methods=["DELETE"]),
     Route("/property-types", datasets.list_property_types, methods=_GET),
+    Route("/records", records.create_record, methods=["POST"]),
+    Route("/records", records.list_records, methods=_GET),
+    Route("/records/{id}", records.get_record, methods=_GET),
+    Route("/records/{id}", records.edit_record, methods=["PATCH"]),
+    Route("/records/{id}", records.delete_record, methods=["DELETE"]),
+    Route("/datums", datums.add_datum, methods=["POST"]),
+    Route("/datums", datums.list_datums, methods=_GET),
+    Route("/datums/{id}", datums.get_datum, methods=_GET),
+    Route("/datums/{id}", datums.change_datum, methods=["PATCH"]),
+    Route("/datums/{id}", datums.remove_datum, methods=["DELETE"]),
+    Route("/events", events.list_events, methods=_GET),
+    Route("/events/{id}", events.get_event, methods=_GET),
+    Route("/metadatums", metadatums.add_metadatum, methods=["POST"]),
+    Route("/metadatums", metadatums.list_metadatums, methods=_GET),
+    Route("/metadatums/{id}", metadatums.change_metadatum, methods=["PATCH"]),
+    Route("/metadatums/{id}", metadatums.remove_metadatum, methods=["DELETE"]),
+    Route("/options", options.list_options, methods=_GET),
+    Route("/options", options.create_option, methods=["POST"]),
+    Route("/options/{id}", options.update_option, methods=["PATCH"]),
+    Route("/options/{id}", options.delete_option, methods=["DELETE"]),
+    Route("/states", states.list_states, methods=_GET),
+    Route("/states", states.create_state, methods=["POST"]),
+    Route("/states/{id}", states.update_state, methods=["PATCH"]),
+    Route("/states/{id}", states.delete_state, methods=["DELETE"]),
     Route("/users", users.list_users, methods=_GET),
     Route("/users/{id}", users.get_user, methods=_GET),
     Route("/health", meta.health, methods=_GET),

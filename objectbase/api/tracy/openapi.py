@@ -43,6 +43,12 @@ _ADDED_SCHEMAS: dict[str, Any] = {
 }
 
 
+# Query parameters that are not integers (comma lists, keywords, timestamps, flags).
+_PARAM_TYPES = {"include": "string", "confirm": "boolean",
+                **{name: "string" for name in ("ids", "stateId", "archived", "removed", "search", "sort",
+                                               "eventTypeId", "createdFrom", "createdTo")}}
+
+
 def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
@@ -56,7 +62,7 @@ def _operation(tag: str, summary: str, response: dict[str, Any] | None, body: st
     if params:
         operation["parameters"] = [
             {"name": p, "in": "path" if p == "id" else "query", "required": p == "id",
-             "schema": {"type": "string" if p == "include" else "integer"}} for p in params]
+             "schema": {"type": _PARAM_TYPES.get(p, "integer")}} for p in params]
     return operation
 
 
@@ -76,15 +82,81 @@ _ADDED_PATHS: dict[str, Any] = {
     "/v1/email-validation-tokens/{id}": {"patch": _operation(
         "EmailValidationTokens", "Confirm the code", _ref("EmailValidationToken"),
         "EmailValidationTokenConfirmation", params=("id",))},
-    "/v1/datasets": {"get": _operation("Datasets", "List datasets", _list("Dataset"), params=("include",))},
-    "/v1/datasets/{id}": {"get": _operation("Datasets", "Get a dataset", _ref("Dataset"), params=("id", "include"))},
-    "/v1/properties": {"get": _operation("Properties", "List properties", _list("Property"),
-                                         params=("datasetId",))},
-    "/v1/properties/{id}": {"get": _operation("Properties", "Get a property", _ref("Property"), params=("id",))},
+    "/v1/datasets": {
+        "get": _operation("Datasets", "List datasets", _list("Dataset"), params=("include",)),
+        "post": _operation("Datasets", "Create a dataset", _ref("Dataset"), "Dataset"),
+    },
+    "/v1/datasets/{id}": {
+        "get": _operation("Datasets", "Get a dataset", _ref("Dataset"), params=("id", "include")),
+        "patch": _operation("Datasets", "Change a dataset", _ref("Dataset"), "Dataset", params=("id",)),
+        "delete": _operation("Datasets", "Delete a dataset (with records: confirm=true)", {"type": "object"},
+                             params=("id", "confirm")),
+    },
+    "/v1/properties": {
+        "get": _operation("Properties", "List properties", _list("Property"), params=("datasetId",)),
+        "post": _operation("Properties", "Add a property", _ref("Property"), "Property"),
+    },
+    "/v1/properties/{id}": {
+        "get": _operation("Properties", "Get a property", _ref("Property"), params=("id",)),
+        "patch": _operation("Properties", "Change a property", _ref("Property"), "Property", params=("id",)),
+        "delete": _operation("Properties", "Delete a property and its values (confirm=true)", {"type": "object"},
+                             params=("id", "confirm")),
+    },
+    "/v1/options": {
+        "get": _operation("Options", "List options", _list("Option"), params=("propertyId",)),
+        "post": _operation("Options", "Add an option", _ref("Option"), "Option"),
+    },
+    "/v1/options/{id}": {
+        "patch": _operation("Options", "Change an option", _ref("Option"), "Option", params=("id",)),
+        "delete": _operation("Options", "Delete an option (in use: confirm=true)", {"type": "object"},
+                             params=("id", "confirm")),
+    },
+    "/v1/states": {
+        "get": _operation("States", "List states", _list("State"), params=("datasetId",)),
+        "post": _operation("States", "Add a state", _ref("State"), "State"),
+    },
+    "/v1/states/{id}": {
+        "patch": _operation("States", "Change a state", _ref("State"), "State", params=("id",)),
+        "delete": _operation("States", "Delete a state no record is in", {"type": "object"}, params=("id",)),
+    },
     "/v1/property-types": {"get": _operation("PropertyTypes", "List property types", _list("PropertyType"))},
     "/v1/users": {"get": _operation("Users", "List users", _list("User"))},
     "/v1/users/{id}": {"get": _operation("Users", "Get a user", _ref("User"), params=("id",))},
     "/v1/health": {"get": _operation("Health", "Health check", _ref("Health"))},
+    # Records (R2–R5; R1 is the seed's own). `property[<id>]`, `property[<id>][from]` and
+    # `property[<id>][to]` filter by a property's value (docs/tracy.md).
+    "/v1/records": {"get": _operation(
+        "Records", "List records", _list("Record"),
+        params=("datasetId", "ids", "stateId", "archived", "removed", "search", "sort", "offset", "limit", "include"))},
+    "/v1/records/{id}": {
+        "get": _operation("Records", "Get a record", _ref("Record"), params=("id", "include")),
+        "patch": _operation("Records", "Change a record (datums, state, archive, trash, metadatums)", _ref("Record"),
+                            "Record", params=("id",)),
+        "delete": _operation("Records", "Delete a record in the trash for good", {"type": "object"}, params=("id",)),
+    },
+    "/v1/datums": {
+        "get": _operation("Datums", "List a record's datums", _list("Datum"), params=("recordId", "propertyId")),
+        "post": _operation("Datums", "Add a datum", _ref("Datum"), "Datum"),
+    },
+    "/v1/datums/{id}": {
+        "get": _operation("Datums", "Get a datum", _ref("Datum"), params=("id",)),
+        "patch": _operation("Datums", "Change a datum's value", _ref("Datum"), "Datum", params=("id",)),
+        "delete": _operation("Datums", "Remove a datum", {"type": "object"}, params=("id",)),
+    },
+    "/v1/metadatums": {
+        "get": _operation("Metadatums", "List a record's metadatums", _list("Metadatum"),
+                          params=("recordId", "representationId")),
+        "post": _operation("Metadatums", "Add a metadatum", _ref("Metadatum"), "Metadatum"),
+    },
+    "/v1/metadatums/{id}": {
+        "patch": _operation("Metadatums", "Change a metadatum's value", _ref("Metadatum"), "Metadatum",
+                            params=("id",)),
+        "delete": _operation("Metadatums", "Remove a metadatum", {"type": "object"}, params=("id",)),
+    },
+    "/v1/events": {"get": _operation(
+        "Events", "List events, oldest first", _list("Event"),
+        params=("recordId", "datasetId", "eventTypeId", "userId", "createdFrom", "createdTo", "offset", "limit"))},
+    "/v1/events/{id}": {"get": _operation("Events", "Get an event", _ref("Event"), params=("id",))},
 }
 
 
@@ -99,7 +171,9 @@ def seed() -> dict[str, Any]:
 @functools.cache
 def _document() -> dict[str, Any]:
     doc = copy.deepcopy(seed())
-    doc["paths"].update(copy.deepcopy(_ADDED_PATHS))
+    for path, operations in copy.deepcopy(_ADDED_PATHS).items():
+        # A path the seed has (`/v1/records`) keeps its operations; ours join them.
+        doc["paths"].setdefault(path, {}).update(operations)
     doc["components"]["schemas"].update(copy.deepcopy(_ADDED_SCHEMAS))
     return doc
 

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from objectbase.api.common.lists import comma_list
 from objectbase.core.errors import FieldError, ValidationError
 
-__all__ = ["include_of", "int_param", "path_id"]
+__all__ = ["flag_param", "include_of", "int_param", "path_id"]
 
 _INT32_MAX = 2**31 - 1
 
@@ -28,6 +28,14 @@ def _integer(name: str, text: str) -> int:
 def int_param(request: Request, name: str) -> int | None:
     text = request.query_params.get(name)
     return None if text is None else _integer(name, text)
+
+
+def flag_param(request: Request, name: str) -> bool:
+    """`true` or `false` (absent: false)."""
+    text = request.query_params.get(name, "false").lower()
+    if text not in ("true", "false"):
+        raise _bad(name, "The value must be true or false.")
+    return text == "true"
 
 
 def path_id(request: Request) -> int:

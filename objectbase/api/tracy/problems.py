@@ -38,6 +38,9 @@ _STATUS: dict[type[ObjectbaseError], int] = {
     LimitExceededError: 413,
     UnavailableError: 503,
 }
+# Codes whose status differs from their class's: a change to an archived or removed record is a
+# validation error in Tracy (contract §6.2), not a conflict.
+_STATUS_OF_CODE = {"record_archived": 400, "record_removed": 400}
 _TITLES = {
     400: ("15.5.1", "One or more validation errors occurred."), 401: ("15.5.2", "Unauthorized"),
     403: ("15.5.4", "Forbidden"), 404: ("15.5.5", "Not Found"), 405: ("15.5.6", "Method Not Allowed"),
@@ -51,6 +54,8 @@ _INVALID_TOKEN_CODE = "invalid_token"
 
 
 def status_of(error: ObjectbaseError) -> int:
+    if error.code in _STATUS_OF_CODE:
+        return _STATUS_OF_CODE[error.code]
     for kind in type(error).__mro__:
         if kind in _STATUS:
             return _STATUS[kind]

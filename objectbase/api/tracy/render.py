@@ -19,20 +19,26 @@ def render_property_type(kind: PropertyType) -> dict[str, Any]:
             "isSortable": kind.is_sortable, "position": kind.position}
 
 
-def render_dataset(cls: ClassDef, position: int, *, include: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """`include`: "properties" (with their `dataset` as null, the back-reference)."""
+def render_dataset(cls: ClassDef, *, include: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`include` (contract §8.3): "states", "properties", "properties.options"; nested members'
+    `dataset` is null (the back-reference)."""
+    states = [render_state(s, None) for s in cls.states] if "states" in include else None
     properties = None
-    if "properties" in include:
-        properties = [render_property(p, None) for p in properties_of(cls)]
-    # Datasets have no stored position, path or disabled flag yet: creation order, top level, enabled.
-    return {"id": cls.id, "name": cls.name, "isDisabled": False, "position": position, "path": None,
-            "states": None, "properties": properties, "representations": None}
+    if "properties" in include or "properties.options" in include:
+        with_options = "properties.options" in include
+        properties = [render_property(p, None, options=with_options) for p in properties_of(cls)]
+    return {"id": cls.id, "name": cls.name, "isDisabled": cls.disabled, "position": cls.position, "path": cls.path,
+            "states": states, "properties": properties, "representations": None}
 
 
-def render_property(prop: Property, dataset: dict[str, Any] | None) -> dict[str, Any]:
+def render_property(prop: Property, dataset: dict[str, Any] | None, *, options: bool = False) -> dict[str, Any]:
+    """`options`: list the property's options (nested, so their `property` is null)."""
+    listed = None
+    if options:
+        listed = [render_option(o, None) for o in (prop.field.options if prop.field else ())]
     return {"id": prop.id, "dataset": dataset, "propertyType": render_property_type(prop.type),
-            "name": prop.name, "isUsedAsTitle": False, "isRequired": prop.required, "parameters": None,
-            "position": prop.position, "options": None}
+            "name": prop.name, "isUsedAsTitle": prop.title, "isRequired": prop.required,
+            "parameters": prop.parameters, "position": prop.position, "options": listed}
 
 
 def render_user(user: User) -> dict[str, Any]:

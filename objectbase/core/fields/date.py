@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -10,6 +11,10 @@ __all__ = ["DateType", "format_date", "parse_date"]
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# Longer numbers are far out of range (and Python refuses to read very long ones).
+_MOST_DIGITS = 40
+_FIRST = int(datetime(1, 1, 1, tzinfo=timezone.utc).timestamp())
+_LAST = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp())
 
 
 def parse_date(value: Any) -> int:
@@ -17,12 +22,12 @@ def parse_date(value: Any) -> int:
     if isinstance(value, bool):
         raise CastError("is not a date")
     if isinstance(value, (int, float)):
-        return int(value)
+        return _seconds(value)
     if not isinstance(value, str):
         raise CastError("is not a date")
     text = value.strip()
-    if _NUMBER.match(text):
-        return int(float(text))
+    if _NUMBER.match(text) and len(text) <= _MOST_DIGITS:
+        return _seconds(float(text) if "." in text else int(text))
     if _DATE_ONLY.match(text):
         text += "T00:00:00"
     try:
@@ -31,7 +36,17 @@ def parse_date(value: Any) -> int:
         raise CastError("is not a date (expected YYYY-MM-DD HH:MM:SS or ISO 8601)") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return int(parsed.timestamp())
+    return _seconds(parsed.timestamp())
+
+
+def _seconds(number: int | float) -> int:
+    # Within years 1 to 9999, which every dialect can render (and far within a 64-bit column).
+    if isinstance(number, float) and not math.isfinite(number):
+        raise CastError("is not a date")
+    seconds = int(number)
+    if not _FIRST <= seconds <= _LAST:
+        raise CastError("is out of range (years 1 to 9999)")
+    return seconds
 
 
 def format_date(seconds: int) -> str:

@@ -4,12 +4,12 @@ import re
 from typing import Any
 
 from objectbase.core.fields.base import CastError, FieldType
+from objectbase.core.storable import INT64_MAX, INT64_MIN
 
 __all__ = ["IntegerType"]
 
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
-# Stored in a 64-bit column on every database.
-_MIN, _MAX = -(2**63), 2**63 - 1
+_MOST_DIGITS = 40
 
 
 class IntegerType(FieldType):
@@ -24,9 +24,11 @@ class IntegerType(FieldType):
         elif isinstance(value, float) and value.is_integer():
             number = int(value)
         elif isinstance(value, str) and _INTEGER.match(value):
+            if len(value.strip()) > _MOST_DIGITS:  # Python refuses to read very long numbers
+                raise CastError("is out of range for a 64-bit integer")
             number = int(value)
         else:
             raise CastError("is not an integer")
-        if not _MIN <= number <= _MAX:
+        if not INT64_MIN <= number <= INT64_MAX:  # a 64-bit column on every database
             raise CastError("is out of range for a 64-bit integer")
         return number

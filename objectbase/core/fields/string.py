@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from objectbase.core.fields.base import CastError, FieldType
+from objectbase.core.storable import unstorable
 
 __all__ = ["StringType"]
 
@@ -16,7 +17,8 @@ class StringType(FieldType):
             return "true" if value else "false"
         if isinstance(value, (str, int, float)):
             text = str(value)
-            if "\x00" in text:
-                raise CastError("must not contain NUL characters")
+            why = unstorable(text)
+            if why is not None:
+                raise CastError(why)
             return text
         raise CastError("is not a string")

@@ -14,7 +14,7 @@ from typing import Any, Literal, Union
 
 __all__ = [
     "AclAccess", "AclMembers", "Inclusion", "RecordMark", "And", "ArrayHas", "Compare", "Contains", "FALSE", "FieldRef",
-    "In", "IsNull", "conjoin", "NameRules", "Near", "Node", "Not", "NullsOrder", "Or", "Query", "SortKey", "TRUE", "Truth",
+    "In", "IsNull", "RECORD_ORDER_KEYS", "SEQ", "STATE_POSITION", "conjoin", "NameRules", "Near", "Node", "Not", "NullsOrder", "Or", "Query", "SortKey", "TRUE", "Truth",
     "ASCII_UPPER", "LIKE_ESCAPE", "Like", "ascii_lower", "like_escape", "like_parts",
 ]
 
@@ -147,6 +147,15 @@ class SortKey:
     def nulls_first(self) -> bool:
         """Whether NULLs come before every value in this key's order."""
         return self.nulls == "first" if self.nulls is not None else not self.descending
+
+
+# A sort key no client field can be named (fields cannot start with "_"): records by their workflow
+# state's position in the class (records of a class without states, or in none, sort as NULL).
+STATE_POSITION = "_state_position"
+# Records by their `_seq` (creation order across workers, which `_id` keeps only per process).
+SEQ = "_seq"
+# The sort keys that are the core's own, not fields.
+RECORD_ORDER_KEYS = frozenset({STATE_POSITION, SEQ})
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ elsewhere "is any of them".
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any, Sequence
 
@@ -22,8 +23,10 @@ from objectbase.core.fields.arrays import ArrayType
 from objectbase.core.ids import is_object_id
 from objectbase.core.query import ast
 from objectbase.core.schema import SYSTEM_FIELD_TYPES, ClassDef
+from objectbase.core.storable import check_int64, check_storable
 
-__all__ = ["MAX_LISTED_VALUES", "bind_fields", "bind_query", "bind_sort", "bind_where", "resolve_field"]
+__all__ = ["MAX_LISTED_VALUES", "bind_fields", "bind_query", "bind_sort", "bind_where", "check_paging",
+           "check_values", "resolve_field"]
 
 # The most values one `in`/`all`/listed condition may carry.
 MAX_LISTED_VALUES = 100
@@ -117,14 +120,16 @@ class _Binder:
         if isinstance(node, ast.Contains):
             if type_.name != "String":
                 raise _bad(key, "substring search applies to String fields only")
-            return ast.Contains(name, str(node.text))
+            return ast.Contains(name, check_storable(key, str(node.text)))
         if isinstance(node, ast.Like):
             if type_.name != "String":
                 raise _bad(key, "pattern matching applies to String fields only")
-            return ast.Like(name, str(node.pattern))
+            return ast.Like(name, check_storable(key, str(node.pattern)))
         if isinstance(node, ast.Near):
             if type_.name != "Location":
                 raise _bad(key, "near applies to Location fields only")
+            if not all(math.isfinite(n) for n in (node.lon, node.lat, node.radius)):
+                raise _bad(key, "near takes finite numbers")
             return ast.Near(name, node.lon, node.lat, node.radius)
         if isinstance(node, ast.IsNull):
             return ast.IsNull(name)
@@ -151,6 +156,9 @@ def bind_sort(cls: ClassDef, sort: Sequence[ast.SortKey], rules: ast.NameRules =
               ) -> tuple[ast.SortKey, ...]:
     bound = []
     for key in sort:
+        if key.field in ast.RECORD_ORDER_KEYS:
+            bound.append(key)
+            continue
         found = resolve_field(cls, key.field, rules)
         if found is None:
             raise _unknown("sort", "sort", [key.field], f"{key.field} is not a field of {cls.name}")
@@ -170,8 +178,31 @@ def bind_fields(cls: ClassDef, names: Sequence[str], rules: ast.NameRules = ast.
     return tuple(found[0] for _, found in resolved if found is not None)
 
 
+def check_values(node: ast.Node) -> ast.Node:
+    """A query on a system table (users), which storage casts by column: every value it compares
+    must be storable (no NUL, within 64 bits), as bound record queries' values are by their types."""
+    if isinstance(node, (ast.And, ast.Or)):
+        for item in node.items:
+            check_values(item)
+    elif isinstance(node, ast.Not):
+        check_values(node.item)
+    elif isinstance(node, (ast.Compare, ast.In, ast.ArrayHas, ast.Contains, ast.Like)):
+        value = {ast.Compare: "value", ast.Contains: "text", ast.Like: "pattern"}.get(type(node), "values")
+        check_storable(str(node.field), getattr(node, value))
+    return node
+
+
+def check_paging(query: ast.Query) -> ast.Query:
+    """Offsets and limits are bound as 64-bit integers: a larger one is refused, not sent."""
+    check_int64("skip", query.skip)
+    if query.limit is not None:
+        check_int64("limit", query.limit)
+    return query
+
+
 def bind_query(cls: ClassDef, query: ast.Query) -> ast.Query:
     """The query bound to the class. `omit` becomes the `fields` of every other field."""
+    check_paging(query)
     rules = query.names
     fields = bind_fields(cls, query.fields, rules) if query.fields is not None else None
     if query.omit:
