@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from objectbase.cli import apps, classes, events, serve, users
+from objectbase.cli import apps, backup, classes, events, serve, users
 
 __all__ = ["main"]
 
@@ -20,3 +20,5 @@ main.add_command(apps.app)
 main.add_command(users.user)
 main.add_command(classes.class_)
 main.add_command(events.events)
+main.add_command(backup.backup)
+main.add_command(backup.restore)

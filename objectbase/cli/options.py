@@ -14,12 +14,14 @@ from objectbase.settings import SETTINGS, Setting, SettingError, Settings
 from objectbase.storage import open_storage
 
 __all__ = [
-    "STORAGE_SETTINGS", "SettingType", "fail", "print_json", "services_from", "setting_option", "setting_options",
+    "S3_SETTINGS", "STORAGE_SETTINGS", "SettingType", "fail", "print_json", "services_from", "setting_option", "setting_options",
     "settings_from",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 STORAGE_SETTINGS = ("data_dir", "database_url", "files_url")
+# What a command that reads or writes file bytes needs besides --files-url s3://… (backup, restore).
+S3_SETTINGS = ("s3_endpoint_url", "s3_region", "s3_access_key_id", "s3_secret_access_key", "s3_part_bytes")
 _METAVARS: dict[type, str] = {int: "integer", str: "text", bool: "boolean"}
 
 

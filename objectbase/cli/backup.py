@@ -1,0 +1,120 @@
+"""`objectbase backup` and `objectbase restore` (docs/operations.md, "Backup and restore")."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+
+from objectbase.backup.archive import ArchiveError, ArchiveReader
+from objectbase.backup.restore import TargetNotEmpty, restore_backup
+from objectbase.backup.snapshot import take_backup
+from objectbase.cli.options import S3_SETTINGS, STORAGE_SETTINGS, print_json, setting_options, settings_from
+from objectbase.cli.progress import progress_for
+from objectbase.core.errors import ObjectbaseError
+from objectbase.files import open_file_store
+from objectbase.settings import Settings
+from objectbase.storage import SqlStorage, open_storage
+
+__all__ = ["backup", "restore"]
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of progress.")
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return url
+
+
+@contextlib.contextmanager
+def _clear_errors(command: str, settings: Settings) -> Iterator[None]:
+    """Every expected failure as one message naming the problem and the fix, and a non-zero exit."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        # backup: the temporary archive is removed; restore: the loading transaction is rolled back and
+        # the files it copied are deleted.
+        raise click.ClickException(f"{command} interrupted: no archive and no database rows were written; run the "
+                                   "same command again") from None
+    except (ArchiveError, TargetNotEmpty) as error:
+        raise click.ClickException(str(error)) from error
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+        raise click.ClickException(
+            f"cannot reach the database {_shown(settings.resolved_database_url)} ({error.orig}); check "
+            "--database-url and that the database server is running") from error
+    except OSError as error:
+        # A folder that cannot be written (the archive's, the files'), a full disk.
+        raise click.ClickException(f"{command} failed: {error}; check the path and free space") from error
+    except ObjectbaseError as error:
+        raise click.ClickException(f"{error.message}; check --database-url and --files-url") from error
+
+
+def _refuse_missing_sqlite(url: str) -> None:
+    """Opening a SQLite file that is not there would create it: a backup must not change its source."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
+            and not Path(parsed.database).is_file():
+        raise ArchiveError(f"no database at {parsed.database}; check --data-dir or --database-url")
+
+
+@contextlib.contextmanager
+def _target(command: str, settings: Settings) -> Iterator[SqlStorage]:
+    """The database, unmigrated (a backup only reads; a restore migrates to the archive's schema)."""
+    with _clear_errors(command, settings):
+        if command == "backup":
+            _refuse_missing_sqlite(settings.resolved_database_url)
+        storage = open_storage(settings.resolved_database_url, run_migrations=False)
+        try:
+            yield storage
+        finally:
+            storage.close()
+
+
+def _report(summary: Any, as_json: bool, line: str) -> None:
+    if as_json:
+        print_json(dataclasses.asdict(summary))
+    else:
+        click.echo(f"{line}: {sum(summary.tables.values())} rows in {len(summary.tables)} tables, "
+                   f"{summary.files} files, in {summary.seconds}s")
+
+
+@click.command("backup")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The archive to write (a tar file); written under a temporary name, then renamed.")
+@_JSON
+@setting_options(*STORAGE_SETTINGS, *S3_SETTINGS)
+def backup(out: Path, as_json: bool, **options: Any) -> None:
+    """A consistent snapshot of a running instance: every table and every referenced file, in one archive."""
+    settings = settings_from(options)
+    with _target("backup", settings) as storage:
+        summary = take_backup(storage, open_file_store(settings), out, progress_for("backup", as_json=as_json))
+    _report(summary, as_json, f"backup written to {summary.path} ({summary.bytes} bytes)")
+    if summary.missing_files and not as_json:
+        click.echo(f"note: {len(summary.missing_files)} file(s) were deleted after the snapshot (their records "
+                   "were deleted meanwhile); the archive lists them under missing_files", err=True)
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Empty a target that holds data (tables and files) before restoring.")
+@click.option("--drop-sessions", is_flag=True,
+              help="Leave out sessions and refresh tokens: every client signs in again. Kept by default.")
+@_JSON
+@setting_options(*STORAGE_SETTINGS, *S3_SETTINGS)
+def restore(archive: Path, force: bool, drop_sessions: bool, as_json: bool, **options: Any) -> None:
+    """Restore an archive of `objectbase backup` into an empty database and files store."""
+    settings = settings_from(options)
+    with _clear_errors("restore", settings):
+        reader = ArchiveReader(archive)
+    with _target("restore", settings) as storage:
+        summary = restore_backup(reader, storage, open_file_store(settings), progress_for("restore", as_json=as_json),
+                                 force=force, drop_sessions=drop_sessions)
+    _report(summary, as_json, f"restored {summary.archive}")
