@@ -21,7 +21,7 @@ import pytest
 from objectbase.api.field_names import read_class_file
 from tests.conftest import QB
 
-ROUNDS = 24
+ROUNDS = 12
 
 
 def _free_port() -> int:
