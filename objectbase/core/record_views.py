@@ -20,7 +20,7 @@ from objectbase.core.event_service import EventService
 from objectbase.core.models import Event, Metadatum, Record, Transition, User
 from objectbase.core.permissions import Action, acl_filter, class_allows
 from objectbase.core.query import ast
-from objectbase.core.records import RecordService, RecordTransaction
+from objectbase.core.records import CountMode, RecordService, RecordTransaction
 from objectbase.core.schema import ClassDef, element_type
 from objectbase.core.unit_of_work import Storage, UserRows
 from objectbase.core.workflow import by_id_filter
@@ -68,6 +68,8 @@ class RecordList:
     total: int = 0
     # The classes the actor may read, in creation order (what the views' classes are among).
     classes: tuple[ClassDef, ...] = ()
+    # Whether `total` is the planner's estimate (records.CountMode).
+    total_estimated: bool = False
 
 
 # Most events one history read goes through (they are expanded and paged by the dialect).
@@ -163,7 +165,7 @@ class RecordViewService:
             return self.views(actor, tx, [self.locate(actor, tx, seq)], parts)
 
     def view_records(self, actor: Actor, class_id: int | None, seqs: Sequence[int] | None, query_of: QueryOf,
-                     parts: RecordParts) -> RecordList:
+                     parts: RecordParts, count_mode: CountMode = "exact") -> RecordList:
         """Records of one class (by id) matching the (unbound) query `query_of` gives for it, paged,
         with the total; `seqs` narrows them to those `_seq`s (then the class may be None: any class;
         the first class's paging applies)."""
@@ -178,8 +180,9 @@ class RecordViewService:
                     raise ValidationError.single("class", "required", "a class or a list of records is needed")
                 (cls,) = classes
                 query = query_of(cls)
-                found = self.records.find_records(actor, cls.name, query, count_total=True)
-                return self.views(actor, tx, [(cls, r) for r in found.records], parts, found.total)
+                found = self.records.find_records(actor, cls.name, query, count_total=True, count_mode=count_mode)
+                listed = self.views(actor, tx, [(cls, r) for r in found.records], parts, found.total)
+                return replace(listed, total_estimated=found.total_estimated)
             by_seq = self.find_by_seqs(actor, tx, seqs, classes)
             pages: list[tuple[ClassDef, Record]] = []
             total = 0

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectbase.api.common.core_calls import perform
+from objectbase.api.common.counts import applied_count_headers, count_mode
 from objectbase.api.common.responses import json_response
 from objectbase.api.common.state import services
 from objectbase.api.tracy.bodies import read_object
@@ -97,5 +98,7 @@ async def list_records(request: Request) -> Response:
     include = include_of(request, RECORD_INCLUDES, frozenset({"datums"}))
     dataset, seqs, query_of = list_query(request)
     parts = _parts(include)
-    listed = await perform(request, services(request).record_views.view_records, dataset, seqs, query_of, parts)
-    return json_response(render_records(listed, include), headers={"X-Total-Count": str(listed.total)})
+    listed = await perform(request, services(request).record_views.view_records, dataset, seqs, query_of, parts,
+                           count_mode(request))
+    return json_response(render_records(listed, include), headers={
+        "X-Total-Count": str(listed.total), **applied_count_headers(request, listed.total_estimated)})

@@ -71,3 +71,17 @@ def test_dreamfactory_count_only_and_include_count_take_the_preference(scores: Q
     else:
         assert "preference-applied" not in only.headers and "preference-applied" not in listed.headers
         assert only.json() == listed.json()["meta"]["count"] == 150
+
+
+def test_tracy_x_total_count_takes_the_preference(scores: QB, backend: str) -> None:
+    dataset = scores.services.classes.get_class(scores.admin, "ScoreTable").id
+    response = scores.client.get("/v1/records", params={"datasetId": dataset, "limit": 5},
+                                 headers={"X-Api-Key": scores.credentials.api_key, "Prefer": "count=planned"})
+    assert response.status_code == 200, response.text
+    assert len(response.json()) == 5
+    total = int(response.headers["x-total-count"])
+    if backend == "postgresql":
+        assert response.headers["preference-applied"] == "count=planned"
+        assert 150 <= total <= 600  # the planner's figure for all 300
+    else:
+        assert "preference-applied" not in response.headers and total == RECORDS
