@@ -10,7 +10,7 @@ from sqlalchemy import (
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
-from objectbase.core.permissions import RECORD_ACTIONS, Access, Permission
+from objectbase.core.permissions import RECORD_ACTIONS, Access, Permission, RecordPermissions
 from objectbase.core.query import ast
 from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
 from objectbase.storage._rows import RowsBase
@@ -56,6 +56,26 @@ def _permission(access: str, members: Sequence[Any] | None) -> Permission:
     return permission
 
 
+# Whole ACLs of records with no member lists (most records), shared like the permissions: one
+# lookup per row instead of a permission per action.
+_PLAIN_ACLS: dict[tuple[Any, ...], RecordPermissions] = {}
+# Spelled out for the three record actions (read, update, delete): this runs for every row read.
+(_READ_ACCESS, _READ_MEMBERS), (_UPDATE_ACCESS, _UPDATE_MEMBERS), (_DELETE_ACCESS, _DELETE_MEMBERS) = (
+    (access, members) for _action, access, members in _ACL_COLUMNS)
+
+
+def _acl(data: Mapping[Any, Any]) -> RecordPermissions:
+    if data[_READ_MEMBERS] is None and data[_UPDATE_MEMBERS] is None and data[_DELETE_MEMBERS] is None:
+        key = (data[_READ_ACCESS], data[_UPDATE_ACCESS], data[_DELETE_ACCESS])
+        acl = _PLAIN_ACLS.get(key)
+        if acl is None:
+            acl = {action: _permission(data[access], None) for action, access, _members in _ACL_COLUMNS}
+            if len(_PLAIN_ACLS) < 1024:
+                _PLAIN_ACLS[key] = acl
+        return acl
+    return {action: _permission(data[access], data[members]) for action, access, members in _ACL_COLUMNS}
+
+
 def _row_to_record(cls: ClassDef, columns: Sequence[tuple[str, str]], data: Mapping[Any, Any]) -> Record:
     """`columns`: (field name, column name) of each field (`ClassTables.value_columns`)."""
     return Record(
@@ -63,7 +83,7 @@ def _row_to_record(cls: ClassDef, columns: Sequence[tuple[str, str]], data: Mapp
         parent_id=data["_parent_id"], created_at=data["created_at"], updated_at=data["updated_at"],
         state_id=data["_state_id"], archived_at=data["_archived_at"], removed_at=data["_removed_at"],
         values={name: data[column] for name, column in columns},
-        acl={action: _permission(data[access], data[members]) for action, access, members in _ACL_COLUMNS},
+        acl=_acl(data),
     )
 
 
