@@ -45,7 +45,8 @@ def _fields_of(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in SYSTEM_COLUMNS and k != CLASS_MEMBER}
 
 
-def read_jsonl(stream: TextIO) -> Iterator[Line | BadLine]:
+def read_jsonl(stream: TextIO, class_name: str) -> Iterator[Line | BadLine]:
+    """Lines as field values; a line of another class (an export of every class) is a bad line."""
     for number, text in enumerate(stream, start=1):
         if not text.strip():
             continue
@@ -56,6 +57,9 @@ def read_jsonl(stream: TextIO) -> Iterator[Line | BadLine]:
             continue
         if not isinstance(values, dict):
             yield BadLine(number, "not a JSON object")
+            continue
+        if values.get(CLASS_MEMBER, class_name) != class_name:
+            yield BadLine(number, f"a record of class {values[CLASS_MEMBER]}, not {class_name}")
             continue
         yield Line(number, _fields_of(values))
 

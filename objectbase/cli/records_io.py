@@ -105,6 +105,8 @@ def _export_class(services: Services, actor: Actor, name: str, format_: str, str
 @dataclass
 class _Tally:
     imported: int = 0
+    # The last line of the batches written so far.
+    last_line: int = 0
     failed: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -161,7 +163,7 @@ def import_(app_id: int, class_name: str, file: Path, format_: str | None, rollb
     try:
         with services_from(settings_from(options)) as services, file.open(encoding="utf-8", newline="") as stream:
             cls = services.classes.get_class(actor, class_name)
-            lines = read_csv(stream, cls) if format_ == "csv" else read_jsonl(stream)
+            lines = read_csv(stream, cls) if format_ == "csv" else read_jsonl(stream, cls.name)
             with progress.step(cls.name, _line_count(file, format_), unit="lines") as advance:
                 def report(items: Sequence[NewRecord], outcomes: list[ItemOutcome[Record]]) -> None:
                     for outcome in outcomes:
@@ -169,12 +171,20 @@ def import_(app_id: int, class_name: str, file: Path, format_: str | None, rollb
                             tally.failed.append({"line": numbers[outcome.index], "error": _problem(outcome.error)})
                         else:
                             tally.imported += 1
+                    tally.last_line = max(numbers, default=tally.last_line)
                     advance(len(items))
                 try:
                     import_records(services.records, actor, cls.name, _batches(iter(lines), tally, numbers, rollback=rollback),
                                    report, all_or_nothing=rollback)
                 except (ImportAbortedError, _UnreadableLines):
                     aborted = True
+    except KeyboardInterrupt:
+        # The batches committed so far stay (none with --rollback: its one transaction is rolled back).
+        kept = 0 if rollback else tally.imported
+        raise click.ClickException(
+            f"import interrupted: {kept} records were imported" + (f" (lines up to {tally.last_line})" if kept else "")
+            + "; to resume, import the remaining lines (or delete the records and run the same command again)"
+        ) from None
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{file} is not UTF-8 text: {error}") from None
     except UnknownColumnError as error:

@@ -96,7 +96,8 @@ BAD_JSONL = "\n".join([
     json.dumps({"score_value": "many"}),         # wrong type
     "{not json",                                  # bad JSON line
     json.dumps({"score_value": 2, "colour": "red"}),  # unknown field
-    json.dumps({"score_value": 3, "_id": "ignored", "user_id": 5}),
+    json.dumps({"score_value": 3, "_id": "ignored", "user_id": 5, "_class": "ScoreTable"}),
+    json.dumps({"_class": "Other", "score_value": 4}),  # another class's line of a whole-app export
 ]) + "\n"
 
 
@@ -109,9 +110,9 @@ def test_bad_lines_are_reported_by_number(qb: QB, database_url: str, tmp_path: P
                  *(["--rollback"] if rollback else []))
     assert result.exit_code == 1
     summary = json.loads(result.output)
-    assert [f["line"] for f in summary["failed"]] == [2, 3, 4]
+    assert [f["line"] for f in summary["failed"]] == [2, 3, 4, 6]
     assert "score_value" in summary["failed"][0]["error"] and "JSON" in summary["failed"][1]["error"]
-    assert "colour" in summary["failed"][2]["error"]
+    assert "colour" in summary["failed"][2]["error"] and "class Other" in summary["failed"][3]["error"]
     kept = [v["score_value"] for v in values_of(qb.services, qb.app_id)]
     assert summary["rolled_back"] is rollback
     assert kept == ([] if rollback else [1, 3])
