@@ -14,14 +14,17 @@ from typing import Any, Iterator, Sequence, TextIO
 
 import click
 
-from objectbase.cli.options import STORAGE_SETTINGS, fail, print_json, services_from, setting_options, settings_from
+from objectbase.backup.progress import Advance
+from objectbase.cli.options import (
+    STORAGE_SETTINGS, error_detail, fail, print_json, services_from, setting_options, settings_from,
+)
 from objectbase.cli.progress import progress_for
 from objectbase.cli.record_formats import (
     CLASS_MEMBER, FORMATS, BadLine, Line, UnknownColumnError, csv_header, csv_row, read_csv, read_jsonl, write_jsonl,
 )
 from objectbase.core.actor import Actor
 from objectbase.core.batches import ItemOutcome
-from objectbase.core.errors import ObjectbaseError, ValidationError
+from objectbase.core.errors import ObjectbaseError
 from objectbase.core.models import Record
 from objectbase.core.query import ast
 from objectbase.core.record_imports import ImportAbortedError, export_pages, import_records, record_json
@@ -39,8 +42,14 @@ def _output(out: Path | None) -> Iterator[TextIO]:
     if out is None:
         yield sys.stdout
         return
-    with out.open("w", encoding="utf-8", newline="") as stream:
-        yield stream
+    # Written under a temporary name, then renamed: a failed export leaves no partial file behind.
+    partial = out.with_name(out.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _class_names(services: Services, actor: Actor, class_name: str | None) -> list[str]:
@@ -83,7 +92,7 @@ def export(app_id: int, class_name: str | None, format_: str, out: Path | None, 
 
 
 def _export_class(services: Services, actor: Actor, name: str, format_: str, stream: TextIO,
-                  advance: Any) -> int:
+                  advance: Advance) -> int:
     done = 0
     writer = csv.writer(stream) if format_ == "csv" else None
     header_written = False
@@ -108,12 +117,6 @@ class _Tally:
     # The last line of the batches written so far.
     last_line: int = 0
     failed: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _problem(error: ObjectbaseError) -> str:
-    if isinstance(error, ValidationError) and error.field_errors:
-        return "; ".join(f"{name}: {', '.join(e.message for e in errs)}" for name, errs in error.field_errors.items())
-    return error.message
 
 
 class _UnreadableLines(Exception):
@@ -168,7 +171,7 @@ def import_(app_id: int, class_name: str, file: Path, format_: str | None, rollb
                 def report(items: Sequence[NewRecord], outcomes: list[ItemOutcome[Record]]) -> None:
                     for outcome in outcomes:
                         if outcome.error is not None:
-                            tally.failed.append({"line": numbers[outcome.index], "error": _problem(outcome.error)})
+                            tally.failed.append({"line": numbers[outcome.index], "error": error_detail(outcome.error)})
                         else:
                             tally.imported += 1
                     tally.last_line = max(numbers, default=tally.last_line)

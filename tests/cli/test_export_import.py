@@ -83,12 +83,17 @@ def test_export_then_import_round_trips_every_field_type(source: QB, database_ur
     assert source.services.events.list_events(Actor.admin(target), EventQuery(kinds=("record.created",))).total == 3
 
 
-def test_every_class_to_stdout_and_csv_needs_a_class(source: QB, database_url: str) -> None:
+def test_every_class_to_stdout_and_csv_needs_a_class(source: QB, database_url: str, tmp_path: Path) -> None:
     result = cli(database_url, "export", "--app", str(source.app_id), "--format", "jsonl")
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["_class"] for line in result.stdout.splitlines()] == ["ScoreTable"] * 3
     refused = cli(database_url, "export", "--app", str(source.app_id), "--format", "csv")
     assert refused.exit_code != 0 and "--class" in refused.output
+    out = tmp_path / "none.jsonl"
+    missing = cli(database_url, "export", "--app", str(source.app_id), "--class", "Nope", "--format", "jsonl",
+                  "--out", str(out))
+    assert missing.exit_code == 1 and "class" in missing.output
+    assert list(tmp_path.iterdir()) == []  # a failed export leaves no file, partial or empty
 
 
 BAD_JSONL = "\n".join([
