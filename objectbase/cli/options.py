@@ -14,8 +14,8 @@ from objectbase.settings import SETTINGS, Setting, SettingError, Settings
 from objectbase.storage import open_storage
 
 __all__ = [
-    "S3_SETTINGS", "STORAGE_SETTINGS", "SettingType", "error_detail", "fail", "print_json", "services_from", "setting_option", "setting_options",
-    "settings_from",
+    "S3_SETTINGS", "STORAGE_SETTINGS", "SettingType", "error_detail", "fail", "print_json", "services_from",
+    "setting_option", "setting_options", "settings_from",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])

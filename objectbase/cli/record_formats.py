@@ -15,8 +15,8 @@ from typing import Any, Iterable, Iterator, Mapping, TextIO
 
 from objectbase.core.schema import ClassDef
 
-__all__ = ["BadLine", "CLASS_MEMBER", "FORMATS", "Line", "SYSTEM_COLUMNS", "UnknownColumnError", "csv_header", "csv_row",
-           "read_csv", "read_jsonl", "write_jsonl"]
+__all__ = ["BadLine", "CLASS_MEMBER", "FORMATS", "Line", "SYSTEM_COLUMNS", "UnknownColumnError", "csv_header",
+           "csv_row", "read_csv", "read_jsonl", "write_jsonl"]
 
 FORMATS = ("jsonl", "csv")
 # The export's own columns; an import ignores them (a record imported is a new record, owned by the importer).

@@ -111,36 +111,44 @@ def _export_class(services: Services, actor: Actor, name: str, format_: str, str
     return done
 
 
-@dataclass
-class _Tally:
-    imported: int = 0
-    # The last line of the batches written so far.
-    last_line: int = 0
-    failed: list[dict[str, Any]] = field(default_factory=list)
-
-
 class _UnreadableLines(Exception):
     """Raised at the end of an all-or-nothing import's lines when some could not be read: it rolls
     the import's transaction back."""
 
 
-def _batches(lines: Iterator[Line | BadLine], tally: _Tally, numbers: list[int], *,
-             rollback: bool) -> Iterator[Sequence[NewRecord]]:
-    """Batches of at most MAX_BATCH records; unreadable lines go straight to the tally. `numbers`
-    holds the line numbers of the batch last yielded, for its report."""
-    while True:
-        chunk = list(islice(lines, MAX_BATCH))
-        if not chunk:
-            if rollback and tally.failed:
-                raise _UnreadableLines()
-            return
-        for line in chunk:
-            if isinstance(line, BadLine):
-                tally.failed.append({"line": line.number, "error": line.problem})
-        good = [line for line in chunk if isinstance(line, Line)]
-        numbers[:] = [line.number for line in good]
-        if good:
-            yield [NewRecord(line.values) for line in good]
+@dataclass
+class _Tally:
+    """What an import did so far, line by line."""
+
+    advance: Advance
+    imported: int = 0
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    # The line numbers of the batch last handed to the core, for its report.
+    numbers: list[int] = field(default_factory=list)
+    # The last line of the batches written so far.
+    last_line: int = 0
+
+    def batches(self, lines: Iterator[Line | BadLine], *, rollback: bool) -> Iterator[Sequence[NewRecord]]:
+        """Batches of at most MAX_BATCH records; unreadable lines go straight to the failures."""
+        while chunk := list(islice(lines, MAX_BATCH)):
+            for line in chunk:
+                if isinstance(line, BadLine):
+                    self.failed.append({"line": line.number, "error": line.problem})
+            good = [line for line in chunk if isinstance(line, Line)]
+            self.numbers = [line.number for line in good]
+            if good:
+                yield [NewRecord(line.values) for line in good]
+        if rollback and self.failed:
+            raise _UnreadableLines()
+
+    def report(self, items: Sequence[NewRecord], outcomes: list[ItemOutcome[Record]]) -> None:
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self.failed.append({"line": self.numbers[outcome.index], "error": error_detail(outcome.error)})
+            else:
+                self.imported += 1
+        self.last_line = max(self.numbers, default=self.last_line)
+        self.advance(len(items))
 
 
 @click.command("import")
@@ -158,27 +166,19 @@ def import_(app_id: int, class_name: str, file: Path, format_: str | None, rollb
     every bad line is reported with its number. Exits non-zero when any line failed."""
     format_ = format_ or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
     actor = Actor.admin(app_id)
-    tally = _Tally()
-    numbers: list[int] = []
+    tally = _Tally(lambda _n: None)
     started = time.monotonic()
     progress = progress_for("import", as_json=as_json)
     aborted = False
     try:
-        with services_from(settings_from(options)) as services, file.open(encoding="utf-8", newline="") as stream:
+        # utf-8-sig: a byte order mark (as spreadsheets write one) is not part of the first column's name.
+        with services_from(settings_from(options)) as services, file.open(encoding="utf-8-sig", newline="") as stream:
             cls = services.classes.get_class(actor, class_name)
             lines = read_csv(stream, cls) if format_ == "csv" else read_jsonl(stream, cls.name)
-            with progress.step(cls.name, _line_count(file, format_), unit="lines") as advance:
-                def report(items: Sequence[NewRecord], outcomes: list[ItemOutcome[Record]]) -> None:
-                    for outcome in outcomes:
-                        if outcome.error is not None:
-                            tally.failed.append({"line": numbers[outcome.index], "error": error_detail(outcome.error)})
-                        else:
-                            tally.imported += 1
-                    tally.last_line = max(numbers, default=tally.last_line)
-                    advance(len(items))
+            with progress.step(cls.name, _line_count(file, format_), unit="lines") as tally.advance:
                 try:
-                    import_records(services.records, actor, cls.name, _batches(iter(lines), tally, numbers, rollback=rollback),
-                                   report, all_or_nothing=rollback)
+                    import_records(services.records, actor, cls.name, tally.batches(iter(lines), rollback=rollback),
+                                   tally.report, all_or_nothing=rollback)
                 except (ImportAbortedError, _UnreadableLines):
                     aborted = True
     except KeyboardInterrupt:

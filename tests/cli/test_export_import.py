@@ -127,7 +127,7 @@ def test_bad_lines_are_reported_by_number(qb: QB, database_url: str, tmp_path: P
 def test_csv_bad_rows_and_unknown_column(qb: QB, database_url: str, tmp_path: Path) -> None:
     qb.apply_class()
     file = tmp_path / "scores.csv"
-    file.write_text("score_value,completed_levels\n1,[1]\nx,[2]\n3,[oops\n4\n")
+    file.write_text("\ufeffscore_value,completed_levels\n1,[1]\nx,[2]\n3,[oops\n4\n")
     result = cli(database_url, "import", "--app", str(qb.app_id), "--class", "ScoreTable", str(file))
     assert result.exit_code == 1
     assert "line 3: score_value" in result.output and "line 4: completed_levels" in result.output
