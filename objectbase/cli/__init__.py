@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from objectbase.cli import apps, backup, classes, events, serve, users
+from objectbase.cli import apps, backup, classes, events, records_io, serve, users
 
 __all__ = ["main"]
 
@@ -22,3 +22,5 @@ main.add_command(classes.class_)
 main.add_command(events.events)
 main.add_command(backup.backup)
 main.add_command(backup.restore)
+main.add_command(records_io.export)
+main.add_command(records_io.import_)

@@ -14,8 +14,8 @@ from objectbase.settings import SETTINGS, Setting, SettingError, Settings
 from objectbase.storage import open_storage
 
 __all__ = [
-    "S3_SETTINGS", "STORAGE_SETTINGS", "SettingType", "fail", "print_json", "services_from", "setting_option", "setting_options",
-    "settings_from",
+    "S3_SETTINGS", "STORAGE_SETTINGS", "SettingType", "error_detail", "fail", "print_json", "services_from",
+    "setting_option", "setting_options", "settings_from",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,8 +84,12 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False))
 
 
+def error_detail(error: ObjectbaseError) -> str:
+    """The error as one line: each field's problems for a validation error, else its message."""
+    if isinstance(error, ValidationError) and error.field_errors:
+        return "; ".join(f"{name}: {', '.join(e.message for e in errs)}" for name, errs in error.field_errors.items())
+    return error.message
+
+
 def fail(error: ObjectbaseError) -> None:
-    detail = error.message
-    if isinstance(error, ValidationError):
-        detail = "; ".join(f"{name}: {', '.join(e.message for e in errs)}" for name, errs in error.field_errors.items())
-    raise click.ClickException(detail)
+    raise click.ClickException(error_detail(error))
