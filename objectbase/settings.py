@@ -179,6 +179,18 @@ class Settings:
         "", "Comma-separated proxy addresses whose X-Forwarded-Proto/-Host are believed when building links "
         "(only when --public-url is empty).",
     )
+    # Failed sign-in attempts (docs/security.md, "Rate limits"), in the `limits` syntax; "0" turns a rule off.
+    login_rate_per_address: str = setting(
+        "30/minute", "Failed sign-in attempts (passwords, e-mail codes, refresh tokens) one client address may make; "
+        "then 429 until the window ends. `limits` syntax (\"30/minute\", \"100/hour\"); 0 turns it off.",
+    )
+    login_rate_per_login: str = setting(
+        "10/minute", "Failed sign-in attempts for one login or e-mail of an app, from any address; 0 turns it off.",
+    )
+    rate_limit_url: str = setting(
+        "", "Where the attempt counters live: a `limits` storage URI (redis://host:6379); empty means memory "
+        "with one worker and the database with several.",
+    )
     s3_endpoint_url: str = setting("", "S3-compatible endpoint; empty means AWS_ENDPOINT_URL or AWS itself.")
     s3_region: str = setting("", "S3 region; empty means AWS_REGION / AWS_DEFAULT_REGION.")
     s3_access_key_id: str = setting(

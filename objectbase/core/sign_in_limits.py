@@ -1,0 +1,41 @@
+"""The rule on guessing: too many failed sign-in attempts from one client address, or for one login,
+and the next attempt is refused (RateLimitedError) before any password is checked.
+
+Only failures count: a user who signs in often is never slowed, and a guesser is (nearly every guess
+fails). The client address is set once per request by the server (`client_address`), so every
+password check (sessions, logins, tokens, e-mail codes, a password change) sees it without each
+dialect passing it on; the CLI sets none, and only the per-login rule applies there."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from objectbase.core.errors import RateLimitedError
+from objectbase.security.rate_limits import AttemptCounter
+
+__all__ = ["SignInLimits", "client_address"]
+
+client_address: ContextVar[str] = ContextVar("client_address", default="")
+
+
+class SignInLimits:
+    """Counts failed attempts per address and per (app, login); `counter=None` limits nothing."""
+
+    def __init__(self, counter: AttemptCounter | None = None) -> None:
+        self.counter = counter
+
+    @staticmethod
+    def _login_key(app_id: int, login: str) -> str:
+        return f"{app_id}:{login.strip().lower()}" if login else ""
+
+    def check(self, app_id: int, login: str) -> None:
+        """Raise RateLimitedError when this address or login has used up its attempts."""
+        if self.counter is None:
+            return
+        wait = self.counter.retry_after(client_address.get(), self._login_key(app_id, login))
+        if wait is not None:
+            raise RateLimitedError(wait)
+
+    def failed(self, app_id: int, login: str) -> None:
+        if self.counter is not None:
+            self.counter.failed(client_address.get(), self._login_key(app_id, login))
