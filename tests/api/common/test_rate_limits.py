@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import pytest
+import httpx2 as httpx
 from httpx2 import Headers
 from starlette.testclient import TestClient
 
@@ -18,6 +19,9 @@ from objectbase.core.services import Services
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage
 from objectbase.storage.rate_limits import sql_counter_store
+from tests.api.dreamfactory.wire import SURFACES, Wire, assert_df_error
+from tests.api.tracy.conftest import Tracy
+from tests.api.tracy.test_email_codes import _confirm, _request_code
 from tests.conftest import QB
 
 PER_ADDRESS, PER_LOGIN = 5, 3
@@ -100,3 +104,88 @@ def test_quickblox_login_and_password_change(limited: Limited) -> None:
     assert refused.status_code == 429, refused.text
     _retry_after(refused.headers)
     assert limited.state() == before  # the password did not change
+
+
+@pytest.mark.parametrize("wire", SURFACES)
+def test_dreamfactory_session(limited: Limited, wire: Wire) -> None:
+    qb = limited.here
+    qb.make_user("eve")
+    app = wire.app(qb.credentials.auth_key)
+    for _ in range(PER_LOGIN):
+        wrong = qb.client.post(wire.session, json={"login": "eve", "password": "wrong-pass"}, headers=app)
+        assert wrong.status_code == 401
+    before = limited.state()
+    refused = qb.client.post(wire.session, json={"login": "eve", "password": "password1"}, headers=app)
+    assert_df_error(refused, wire, 429)
+    _retry_after(refused.headers)
+    assert limited.state() == before
+
+
+def test_tracy_password_refresh_and_email_code(limited: Limited, caplog: pytest.LogCaptureFixture) -> None:
+    tracy, elsewhere = Tracy(limited.here), Tracy(limited.there)
+    limited.here.make_user("fay", email="fay@example.com")
+    for _ in range(PER_LOGIN):
+        wrong = tracy.post("/v1/access-tokens", {"login": "fay", "password": "wrong-pass"}, headers=tracy.app_headers)
+        assert wrong.status_code == 401
+    before = limited.state()
+    refused = tracy.post("/v1/access-tokens", {"login": "fay", "password": "password1"}, headers=tracy.app_headers)
+    _assert_tracy_429(refused)
+    assert limited.state() == before
+
+    # Wrong refresh tokens count against the address (2 more failures here reach its 5).
+    for _ in range(PER_ADDRESS - PER_LOGIN):
+        assert tracy.post("/v1/access-tokens", {"refreshToken": "x" * 40}, headers={}).status_code == 401
+    _assert_tracy_429(tracy.post("/v1/access-tokens", {"refreshToken": "x" * 40}, headers={}))
+
+    # E-mail codes: wrong codes for one e-mail, from another address.
+    token_id, code = _request_code(elsewhere, caplog, "fay@example.com")
+    for _ in range(PER_LOGIN):
+        assert _confirm(elsewhere, token_id, "000000000") != 200
+    response = elsewhere.post(f"/v1/email-validation-tokens/{token_id}", {"code": code},
+                              headers=elsewhere.app_headers, method="PATCH")
+    _assert_tracy_429(response)
+
+
+def _assert_tracy_429(response: httpx.Response) -> None:
+    assert response.status_code == 429, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == 429 and body["title"] == "Too Many Requests"
+    assert body["type"] == "https://tools.ietf.org/html/rfc6585#section-4"
+    assert body["traceId"] == response.headers["x-request-id"]
+    _retry_after(response.headers)
+
+
+def test_defaults(storage: SqlStorage, settings: Settings) -> None:
+    """The shipped defaults: 10 failures per login (and 30 per address) a minute, in memory."""
+    defaults = Settings(data_dir=settings.data_dir, database_url=settings.database_url,
+                        argon2_memory_kib=settings.argon2_memory_kib, argon2_time_cost=settings.argon2_time_cost,
+                        argon2_parallelism=settings.argon2_parallelism)
+    assert (defaults.login_rate_per_address, defaults.login_rate_per_login) == ("30/minute", "10/minute")
+    services = Services.build(storage, passwords=defaults.passwords, sign_in_limits=sign_in_limits(defaults, storage))
+    with TestClient(build_app(defaults, services)) as client:
+        qb = QB(client, services, services.apps.create_app(f"defaults-{uuid.uuid4().hex[:8]}"))
+        qb.make_user("gil")
+        assert [_qb_session(qb, "gil", "wrong-pass") for _ in range(10)] == [401] * 10
+        assert _qb_session(qb, "gil", "password1") == 429
+        # Successful sign-ins do not count: another user signs in past both limits.
+        qb.make_user("hal")
+        assert {_qb_session(qb, "hal", "password1") for _ in range(31)} == {201}
+
+
+def test_disabled(storage: SqlStorage, settings: Settings) -> None:
+    off = Settings(data_dir=settings.data_dir, login_rate_per_address="0", login_rate_per_login="")
+    services = Services.build(storage, passwords=settings.passwords, sign_in_limits=sign_in_limits(off, storage))
+    with TestClient(build_app(off, services)) as client:
+        qb = QB(client, services, services.apps.create_app(f"off-{uuid.uuid4().hex[:8]}"))
+        assert {_qb_session(qb, "nobody", "wrong-pass") for _ in range(12)} == {401}
+
+
+def test_database_counters_are_shared(storage: SqlStorage) -> None:
+    """Two workers' stores on one database see one count (SQLite: the side file next to it)."""
+    first, second = sql_counter_store(storage.engine), sql_counter_store(storage.engine)
+    key = f"test:{uuid.uuid4().hex}"
+    assert first.incr(key, 60) == 1 and second.incr(key, 60) == 2
+    assert first.get(key) == 2 and first.get_expiry(key) > 0
+    second.clear(key)
+    assert first.get(key) == 0
