@@ -8,6 +8,7 @@ dialect passing it on; the CLI sets none, and only the per-login rule applies th
 
 from __future__ import annotations
 
+import hashlib
 from contextvars import ContextVar
 
 from objectbase.core.errors import RateLimitedError
@@ -26,7 +27,9 @@ class SignInLimits:
 
     @staticmethod
     def _login_key(app_id: int, login: str) -> str:
-        return f"{app_id}:{login.strip().lower()}" if login else ""
+        # A digest: the login is unchecked input (any length, NUL bytes) and the key may reach SQL.
+        return f"{app_id}:{hashlib.sha256(login.strip().lower().encode('utf-8', 'replace')).hexdigest()}" \
+            if login else ""
 
     def check(self, app_id: int, login: str) -> None:
         """Raise RateLimitedError when this address or login has used up its attempts."""

@@ -15,7 +15,10 @@ from httpx2 import Headers
 from starlette.testclient import TestClient
 
 from objectbase.app import build_app, sign_in_limits
+from objectbase.core.errors import RateLimitedError
 from objectbase.core.services import Services
+from objectbase.core.sign_in_limits import SignInLimits
+from objectbase.security.rate_limits import AttemptCounter
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage
 from objectbase.storage.rate_limits import sql_counter_store
@@ -189,3 +192,10 @@ def test_database_counters_are_shared(storage: SqlStorage) -> None:
     assert first.get(key) == 2 and first.get_expiry(key) > 0
     second.clear(key)
     assert first.get(key) == 0
+    # Any login may be counted there: long, with NUL bytes or lone surrogates (it is stored as a digest).
+    limits = SignInLimits(AttemptCounter("5/minute", "1/minute", first))
+    odd = "a\x00\ud800" * 500
+    limits.failed(1, odd)
+    with pytest.raises(RateLimitedError) as refused:
+        limits.check(1, odd)
+    assert 1 <= refused.value.retry_after <= 60
