@@ -11,7 +11,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-__all__ = ["AttemptCounter", "parse_rate", "store_from_url"]
+__all__ = ["AttemptCounter", "is_rate", "parse_rate", "store_from_url"]
 
 
 def parse_rate(text: str) -> RateLimitItem | None:
@@ -20,6 +20,14 @@ def parse_rate(text: str) -> RateLimitItem | None:
     if text in ("", "0"):
         return None
     return parse(text)
+
+
+def is_rate(text: str) -> bool:
+    try:
+        parse_rate(text)
+    except ValueError:
+        return False
+    return True
 
 
 def store_from_url(url: str) -> Storage:

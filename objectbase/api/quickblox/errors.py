@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
 from objectbase.core.errors import (
-    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError,
-    PermissionDeniedError, RateLimitedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
+    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError, PermissionDeniedError,
+    RateLimitedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
 )
 
 __all__ = ["error_body", "status_and_body", "wire_field_names"]

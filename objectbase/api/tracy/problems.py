@@ -9,8 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from objectbase.core.errors import (
-    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError,
-    PermissionDeniedError, RateLimitedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
+    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError, PermissionDeniedError,
+    RateLimitedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
 )
 
 __all__ = ["PROBLEM_TYPE", "UnsupportedMediaTypeError", "problem_response"]

@@ -19,7 +19,7 @@ from objectbase.core.errors import RateLimitedError
 from objectbase.core.services import Services
 from objectbase.core.sign_in_limits import SignInLimits
 from objectbase.security.rate_limits import AttemptCounter
-from objectbase.settings import Settings
+from objectbase.settings import SettingError, Settings
 from objectbase.storage import SqlStorage
 from objectbase.storage.rate_limits import sql_counter_store
 from tests.api.dreamfactory.wire import SURFACES, Wire, assert_df_error
@@ -199,3 +199,8 @@ def test_database_counters_are_shared(storage: SqlStorage) -> None:
     with pytest.raises(RateLimitedError) as refused:
         limits.check(1, odd)
     assert 1 <= refused.value.retry_after <= 60
+
+
+def test_a_rate_that_does_not_parse_is_a_setting_error() -> None:
+    with pytest.raises(SettingError, match="OBJECTBASE_LOGIN_RATE_PER_LOGIN.*10/minute"):
+        Settings.from_env({"OBJECTBASE_LOGIN_RATE_PER_LOGIN": "ten a minute"})

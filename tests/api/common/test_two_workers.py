@@ -1,6 +1,7 @@
 """`serve --workers 2` on one database gives the same answers as one worker: a session revoked
 and a class changed through one process are seen by the other on the next request,
-concurrent increments through both lose nothing, and failed sign-ins count across both. Each request opens its own connection, so the
+concurrent increments through both lose nothing, and failed sign-ins count across both.
+Each request opens its own connection, so the
 kernel spreads them over both workers (both are warmed up before each change, so each holds
 whatever it caches of the old state)."""
 
