@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from contextvars import ContextVar
 
-from objectbase.core.errors import RateLimitedError
-from objectbase.security.rate_limits import AttemptCounter
+from objectbase.core.errors import RateLimitedError, UnavailableError
+from objectbase.security.rate_limits import AttemptCounter, CounterUnavailable
 
 __all__ = ["SignInLimits", "client_address"]
 
@@ -35,10 +35,17 @@ class SignInLimits:
         """Raise RateLimitedError when this address or login has used up its attempts."""
         if self.counter is None:
             return
-        wait = self.counter.retry_after(client_address.get(), self._login_key(app_id, login))
+        try:
+            wait = self.counter.retry_after(client_address.get(), self._login_key(app_id, login))
+        except CounterUnavailable:
+            # Closed, not open: without its counts the limit cannot be kept, so nobody signs in.
+            raise UnavailableError("The sign-in attempt counters cannot be reached") from None
         if wait is not None:
             raise RateLimitedError(wait)
 
     def failed(self, app_id: int, login: str) -> None:
         if self.counter is not None:
-            self.counter.failed(client_address.get(), self._login_key(app_id, login))
+            try:
+                self.counter.failed(client_address.get(), self._login_key(app_id, login))
+            except CounterUnavailable:
+                raise UnavailableError("The sign-in attempt counters cannot be reached") from None

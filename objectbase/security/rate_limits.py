@@ -8,10 +8,11 @@ import math
 import time
 
 from limits import RateLimitItem, parse
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-__all__ = ["AttemptCounter", "is_rate", "parse_rate", "store_from_url"]
+__all__ = ["AttemptCounter", "CounterUnavailable", "is_rate", "parse_rate", "store_from_url"]
 
 
 def parse_rate(text: str) -> RateLimitItem | None:
@@ -32,10 +33,14 @@ def is_rate(text: str) -> bool:
 
 def store_from_url(url: str) -> Storage:
     """A `limits` storage URI (`memory://`, `redis://host:6379`, …)."""
-    store = storage_from_string(url)
+    store = storage_from_string(url, wrap_exceptions=True)
     if not isinstance(store, Storage):  # an `async+…` URI: its storage cannot serve synchronous checks
         raise ValueError(f"not a synchronous limits storage: {url!r}")
     return store
+
+
+class CounterUnavailable(Exception):
+    """The counter store (Redis, the database) could not be reached."""
 
 
 class AttemptCounter:
@@ -56,10 +61,16 @@ class AttemptCounter:
 
     def retry_after(self, address: str, login: str) -> int | None:
         """Seconds until the next attempt is allowed, or None when it is allowed now."""
-        waits = [self.limiter.get_window_stats(rule, key).reset_time - time.time()
-                 for rule, key in self._rules(address, login) if not self.limiter.test(rule, key)]
+        try:
+            waits = [self.limiter.get_window_stats(rule, key).reset_time - time.time()
+                     for rule, key in self._rules(address, login) if not self.limiter.test(rule, key)]
+        except StorageError as error:
+            raise CounterUnavailable() from error
         return max(1, math.ceil(max(waits))) if waits else None
 
     def failed(self, address: str, login: str) -> None:
-        for rule, key in self._rules(address, login):
-            self.limiter.hit(rule, key)
+        try:
+            for rule, key in self._rules(address, login):
+                self.limiter.hit(rule, key)
+        except StorageError as error:
+            raise CounterUnavailable() from error

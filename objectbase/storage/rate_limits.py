@@ -35,7 +35,7 @@ class SqlCounterStore(Storage):
     STORAGE_SCHEME = None
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__()
+        super().__init__(wrap_exceptions=True)
         self.engine = engine
 
     @property

@@ -21,7 +21,8 @@ from objectbase.core.sign_in_limits import SignInLimits
 from objectbase.security.rate_limits import AttemptCounter
 from objectbase.settings import SettingError, Settings
 from objectbase.storage import SqlStorage
-from objectbase.storage.rate_limits import sql_counter_store
+from objectbase.storage.engine import make_engine
+from objectbase.storage.rate_limits import SqlCounterStore, sql_counter_store
 from tests.api.dreamfactory.wire import SURFACES, Wire, assert_df_error
 from tests.api.tracy.conftest import Tracy
 from tests.api.tracy.test_email_codes import _confirm, _request_code
@@ -204,3 +205,18 @@ def test_database_counters_are_shared(storage: SqlStorage) -> None:
 def test_a_rate_that_does_not_parse_is_a_setting_error() -> None:
     with pytest.raises(SettingError, match="OBJECTBASE_LOGIN_RATE_PER_LOGIN.*10/minute"):
         Settings.from_env({"OBJECTBASE_LOGIN_RATE_PER_LOGIN": "ten a minute"})
+
+
+def test_counters_out_of_reach_refuse_sign_in_with_503(storage: SqlStorage, settings: Settings) -> None:
+    """Closed, not open: a counter store that cannot be reached stops sign-ins, and nothing leaks."""
+    nowhere = SqlCounterStore(make_engine("postgresql://postgres@127.0.0.1:1/none"))
+    limits = SignInLimits(AttemptCounter("5/minute", "3/minute", nowhere))
+    services = Services.build(storage, passwords=settings.passwords, sign_in_limits=limits)
+    with TestClient(build_app(settings, services)) as client:
+        qb = QB(client, services, services.apps.create_app(f"nowhere-{uuid.uuid4().hex[:8]}"))
+        qb.make_user("ivy")
+        before = len(qb.events())
+        response = client.post("/session.json", json=qb.session_params({"login": "ivy", "password": "password1"}))
+        assert response.status_code == 503 and set(response.json()) == {"errors"}
+        assert "127.0.0.1" not in response.text and "psycopg" not in response.text
+        assert len(qb.events()) == before
