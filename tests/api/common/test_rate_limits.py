@@ -5,12 +5,13 @@ checks the real defaults."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import Iterator
 
-import pytest
 import httpx2 as httpx
+import pytest
 from httpx2 import Headers
 from starlette.testclient import TestClient
 
@@ -44,10 +45,8 @@ class Limited:
 
 @pytest.fixture
 def limited(storage: SqlStorage, settings: Settings) -> Iterator[Limited]:
-    config = Settings(data_dir=settings.data_dir, database_url=settings.database_url,
-                      argon2_memory_kib=settings.argon2_memory_kib, argon2_time_cost=settings.argon2_time_cost,
-                      argon2_parallelism=settings.argon2_parallelism,
-                      login_rate_per_address=f"{PER_ADDRESS}/minute", login_rate_per_login=f"{PER_LOGIN}/minute")
+    config = dataclasses.replace(settings, login_rate_per_address=f"{PER_ADDRESS}/minute",
+                                 login_rate_per_login=f"{PER_LOGIN}/minute")
     services = Services.build(storage, passwords=config.passwords, sign_in_limits=sign_in_limits(config, storage))
     app = build_app(config, services)
     credentials = services.apps.create_app(f"limits-{uuid.uuid4().hex[:8]}")
@@ -162,9 +161,7 @@ def _assert_tracy_429(response: httpx.Response) -> None:
 
 def test_defaults(storage: SqlStorage, settings: Settings) -> None:
     """The shipped defaults: 10 failures per login (and 30 per address) a minute, in memory."""
-    defaults = Settings(data_dir=settings.data_dir, database_url=settings.database_url,
-                        argon2_memory_kib=settings.argon2_memory_kib, argon2_time_cost=settings.argon2_time_cost,
-                        argon2_parallelism=settings.argon2_parallelism)
+    defaults = settings  # the test settings change only the database, folders and Argon2's cost
     assert (defaults.login_rate_per_address, defaults.login_rate_per_login) == ("30/minute", "10/minute")
     services = Services.build(storage, passwords=defaults.passwords, sign_in_limits=sign_in_limits(defaults, storage))
     with TestClient(build_app(defaults, services)) as client:
@@ -178,7 +175,7 @@ def test_defaults(storage: SqlStorage, settings: Settings) -> None:
 
 
 def test_disabled(storage: SqlStorage, settings: Settings) -> None:
-    off = Settings(data_dir=settings.data_dir, login_rate_per_address="0", login_rate_per_login="")
+    off = dataclasses.replace(settings, login_rate_per_address="0", login_rate_per_login="")
     services = Services.build(storage, passwords=settings.passwords, sign_in_limits=sign_in_limits(off, storage))
     with TestClient(build_app(off, services)) as client:
         qb = QB(client, services, services.apps.create_app(f"off-{uuid.uuid4().hex[:8]}"))
