@@ -8,21 +8,25 @@ from objectbase.api.dreamfactory.dialect import DreamFactory
 from objectbase.api.quickblox import QuickBlox
 from objectbase.api.tracy.dialect import TracyDialect
 from objectbase.core.services import Services
+from objectbase.core.sign_in_limits import SignInLimits
 from objectbase.files import open_file_store
+from objectbase.security.rate_limits import AttemptCounter, store_from_url
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
+from objectbase.storage.rate_limits import sql_counter_store
 from objectbase.storage.retention import start_pruning
 
-__all__ = ["build_app", "create_app_from_env"]
+__all__ = ["build_app", "create_app_from_env", "sign_in_limits"]
 
 
 def build_app(settings: Settings, services: Services | None = None) -> Server:
     if services is None:
+        opened = open_storage(settings.resolved_database_url, sole_writer=settings.workers == 1)
         services = Services.build(
-            open_storage(settings.resolved_database_url, sole_writer=settings.workers == 1),
-            session_ttl=settings.session_ttl,
+            opened, session_ttl=settings.session_ttl,
             files=open_file_store(settings), max_upload_bytes=settings.max_upload_bytes,
             signed_link_ttl=settings.signed_link_ttl, passwords=settings.passwords,
+            sign_in_limits=sign_in_limits(settings, opened),
         )
     dialects: list[Dialect] = [Health(), DreamFactory(), TracyDialect(settings.tracy_prefix),
                                QuickBlox(settings.quickblox_prefix)]
@@ -36,6 +40,16 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
             storage.close()
     return Server(dialects, max_request_bytes=max(settings.max_body_bytes, settings.max_upload_bytes),
                   state={"services": services, "settings": settings}, on_shutdown=on_shutdown)
+
+
+def sign_in_limits(settings: Settings, storage: SqlStorage) -> SignInLimits:
+    """Counters in memory for one worker; shared by several: --rate-limit-url, else the database."""
+    store = None
+    if settings.rate_limit_url:
+        store = store_from_url(settings.rate_limit_url)
+    elif settings.workers > 1:
+        store = sql_counter_store(storage.engine)
+    return SignInLimits(AttemptCounter(settings.login_rate_per_address, settings.login_rate_per_login, store))
 
 
 def create_app_from_env() -> Server:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping, TypeVar
 
 from objectbase.security.passwords import Passwords
+from objectbase.security.rate_limits import is_rate
 
 __all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "settings_markdown"]
 
@@ -24,6 +25,8 @@ T = TypeVar("T")
 # A setting whose name holds one of these words is a secret (`s3_secret_access_key`); `ssl_keyfile`
 # is a path, and "keyfile" is not the word "key".
 SECRET_WORDS = frozenset({"secret", "key", "password", "token"})
+# Settings in the `limits` rate syntax, checked when Settings is built.
+_RATE_SETTINGS = frozenset({"login_rate_per_address", "login_rate_per_login"})
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 # S3's own minimum part size; files/s3.py checks the same figure (MIN_PART_BYTES; a test keeps the
@@ -76,6 +79,8 @@ class Setting:
             if self.maximum is not None:
                 return f"an integer of at most {self.maximum}"
             return "an integer"
+        if self.name in _RATE_SETTINGS:
+            return "a rate such as 10/minute (limits syntax), or 0 for none"
         return "a string"
 
     def parse(self, raw: str, source: str) -> Any:
@@ -105,6 +110,8 @@ class Setting:
             raise SettingError(self, value, source)
 
     def _in_range(self, value: Any) -> bool:
+        if self.name in _RATE_SETTINGS:
+            return is_rate(value)
         below = self.minimum is not None and value < self.minimum
         above = self.maximum is not None and value > self.maximum
         return not (below or above)
@@ -178,6 +185,18 @@ class Settings:
     trusted_proxies: str = setting(
         "", "Comma-separated proxy addresses whose X-Forwarded-Proto/-Host are believed when building links "
         "(only when --public-url is empty).",
+    )
+    # Failed sign-in attempts (docs/security.md, "Rate limits"), in the `limits` syntax; "0" turns a rule off.
+    login_rate_per_address: str = setting(
+        "30/minute", "Failed sign-in attempts (passwords, e-mail codes, refresh tokens) one client address may make; "
+        "then 429 until the window ends. `limits` syntax (\"30/minute\", \"100/hour\"); 0 turns it off.",
+    )
+    login_rate_per_login: str = setting(
+        "10/minute", "Failed sign-in attempts for one login or e-mail of an app, from any address; 0 turns it off.",
+    )
+    rate_limit_url: str = setting(
+        "", "Where the attempt counters live: a `limits` storage URI (redis://host:6379); empty means memory "
+        "with one worker and the database with several.",
     )
     s3_endpoint_url: str = setting("", "S3-compatible endpoint; empty means AWS_ENDPOINT_URL or AWS itself.")
     s3_region: str = setting("", "S3 region; empty means AWS_REGION / AWS_DEFAULT_REGION.")

@@ -98,8 +98,14 @@ class AccessTokenService:
     def refresh(self, refresh_token: str, now: float | None = None) -> TokenPair:
         """A new pair; the refresh token is spent (single use, even when two requests race)."""
         now = time.time() if now is None else now
+        # Refresh tokens are unguessable, but a stream of wrong ones is still guessing: the address rule.
+        self.users.limits.check(0, "")
         with self.storage.transaction(write=True) as tx:
-            row = self._live(tx, refresh_token, now)
+            try:
+                row = self._live(tx, refresh_token, now)
+            except UnauthenticatedError:
+                self.users.limits.failed(0, "")
+                raise
             if not tx.close_refresh_token(row.id, used_at=now):
                 raise UnauthenticatedError("The refresh token was already used", code="invalid_refresh_token")
             pair = self._issue(tx, row.app_id, row.user_id, now)

@@ -19,6 +19,7 @@ from objectbase.core.actor import Actor
 from objectbase.core.errors import NotFoundError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.models import EmailCode
+from objectbase.core.sign_in_limits import SignInLimits
 from objectbase.core.unit_of_work import Committing, EmailCodeRows, EventRows, Storage, writes
 from objectbase.security.tokens import constant_time_equal, token_digest
 
@@ -64,9 +65,11 @@ def usable_code(tx: EmailCodeRows, app_id: int, code_id: str, now: float) -> tup
 
 
 class EmailCodeService:
-    def __init__(self, storage: Storage[EmailCodeTransaction], send_code: SendCode = _log_code) -> None:
+    def __init__(self, storage: Storage[EmailCodeTransaction], send_code: SendCode = _log_code,
+                 limits: SignInLimits | None = None) -> None:
         self.storage = storage
         self.send_code = send_code
+        self.limits = limits or SignInLimits()
 
     @writes
     def create_code(self, actor: Actor, email: str, now: float | None = None) -> EmailCode:
@@ -88,7 +91,10 @@ class EmailCodeService:
             entry, digest = usable_code(tx, actor.app_id, code_id, now)
             if entry.confirmed_at is not None:
                 return Confirmation(entry, True)
+            # A code is a password of sorts: guesses are limited like sign-ins, per address and e-mail.
+            self.limits.check(actor.app_id, entry.email)
             if not constant_time_equal(digest, code_digest(code_id, code)):
+                self.limits.failed(actor.app_id, entry.email)
                 tx.update_email_code(code_id, tries=entry.tries + 1)
                 return Confirmation(dataclasses.replace(entry, tries=entry.tries + 1), False)
             tx.update_email_code(code_id, confirmed_at=now)

@@ -18,6 +18,7 @@ __all__ = [
     "NotOwnerError",
     "ObjectbaseError",
     "PermissionDeniedError",
+    "RateLimitedError",
     "SessionMissingError",
     "UnauthenticatedError",
     "UnavailableError",
@@ -87,6 +88,17 @@ class ConflictError(ObjectbaseError):
 class LimitExceededError(ObjectbaseError):
     default_code = "limit_exceeded"
     default_message = "Limit exceeded"
+
+
+class RateLimitedError(ObjectbaseError):
+    """Too many failed sign-in attempts from one address or for one login; `retry_after` is in seconds."""
+
+    default_code = "rate_limited"
+    default_message = "Too many attempts; try again later"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after
 
 
 class UnavailableError(ObjectbaseError):

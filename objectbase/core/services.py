@@ -22,6 +22,7 @@ from objectbase.core.record_edits import RecordEditService
 from objectbase.core.record_views import RecordViewService
 from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
+from objectbase.core.sign_in_limits import SignInLimits
 from objectbase.core.unit_of_work import Storage, Transaction, is_write
 from objectbase.core.uploads import MissingFileStore
 from objectbase.core.users import UserService
@@ -86,8 +87,8 @@ class Services:
     @classmethod
     def build(cls, storage: Storage[Transaction], *, session_ttl: int = 7200, files: FileStore | None = None,
               max_upload_bytes: int = 104_857_600, signed_link_ttl: int = 3600,
-              passwords: Passwords | None = None) -> Services:
-        users = UserService(storage, passwords)
+              passwords: Passwords | None = None, sign_in_limits: SignInLimits | None = None) -> Services:
+        users = UserService(storage, passwords, sign_in_limits)
         classes = ClassService(storage)
         store: FileStore = files if files is not None else MissingFileStore()
         records = RecordService(storage, classes)
@@ -103,7 +104,7 @@ class Services:
         return cls(
             storage=storage, apps=AppService(storage), users=users,
             sessions=SessionService(storage, users, session_ttl), access_tokens=AccessTokenService(storage, users),
-            email_codes=EmailCodeService(storage),
+            email_codes=EmailCodeService(storage, limits=sign_in_limits),
             keys=KeyService(storage),
             classes=classes, options=OptionService(storage, classes), records=records,
             files=files,

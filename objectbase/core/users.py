@@ -16,6 +16,7 @@ from objectbase.core.events import make_event
 from objectbase.core.models import USER_PROFILE_FIELDS, User
 from objectbase.core.query import ast
 from objectbase.core.query.bind import check_values
+from objectbase.core.sign_in_limits import SignInLimits
 from objectbase.core.storable import check_int64, check_storable, is_storable_text
 from objectbase.core.unit_of_work import Committing, EventRows, Storage, UserRows, writes
 from objectbase.security.passwords import Passwords
@@ -96,9 +97,11 @@ class UserTransaction(Committing, UserRows, EventRows, Protocol):
 
 
 class UserService:
-    def __init__(self, storage: Storage[UserTransaction], passwords: Passwords | None = None) -> None:
+    def __init__(self, storage: Storage[UserTransaction], passwords: Passwords | None = None,
+                 limits: SignInLimits | None = None) -> None:
         self.storage = storage
         self.passwords = passwords or Passwords()
+        self.limits = limits or SignInLimits()
 
     # -- validation -------------------------------------------------------------------------
     @staticmethod
@@ -205,10 +208,9 @@ class UserService:
             current = tx.select_user(actor.app_id, user_id)
             if current is None:
                 raise NotFoundError("User not found", code="user_not_found")
+            if password is not None and not actor.bypasses_acl:
+                self._check_current_password(actor.app_id, current, changes.current_password or "")
             if password is not None:
-                if not actor.bypasses_acl and not self.passwords.verify(current.password_hash,
-                                                                  changes.current_password or ""):
-                    raise ValidationError.single("current_password", "invalid", "is invalid")
                 values["password_hash"] = self.passwords.hash(password)
             self._check_unique(tx, actor.app_id, values, except_id=user_id)
             user = tx.update_user(actor.app_id, user_id, values, tags, now)
@@ -226,8 +228,18 @@ class UserService:
             tx.delete_user(actor.app_id, user_id)
             tx.insert_events([make_event(actor, "user.deleted", user_id, old=user_snapshot(current))])
 
+    def _check_current_password(self, app_id: int, user: User, password: str) -> None:
+        """A password change's proof: limited like a sign-in, as it is a password check too."""
+        self.limits.check(app_id, user.login or user.email or str(user.id))
+        if not self.passwords.verify(user.password_hash, password):
+            self.limits.failed(app_id, user.login or user.email or str(user.id))
+            raise ValidationError.single("current_password", "invalid", "is invalid")
+
     def check_credentials(self, tx: UserRows, app_id: int, credentials: LoginCredentials) -> User:
-        """The user these login-or-email-and-password credentials belong to, or UnauthenticatedError."""
+        """The user these login-or-email-and-password credentials belong to, or UnauthenticatedError
+        (RateLimitedError, before any lookup, after too many failures)."""
+        given = credentials.login or credentials.email or ""
+        self.limits.check(app_id, given)
         for attribute, value in (("login", credentials.login), ("email", credentials.email)):
             if value:
                 found, _ = tx.select_users(app_id, ast.Compare(attribute, "eq", check_storable(attribute, value)),
@@ -237,4 +249,5 @@ class UserService:
                 if self.passwords.verify(user.password_hash if user else None, credentials.password) and user:
                     return user
                 break
+        self.limits.failed(app_id, given)
         raise UnauthenticatedError("The login or password is wrong", code="invalid_credentials")

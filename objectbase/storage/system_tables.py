@@ -316,3 +316,12 @@ email_codes = Table(
     Column("confirmed_at", Float),
     Column("used_at", Float),
 )
+
+# Failed sign-in attempts per address or login and fixed window (0010), when several workers share
+# the counts (storage/rate_limits.py); a row lives until `expires_at`, then counts from 0 again.
+rate_limit_counters = Table(
+    "rate_limit_counters", metadata,
+    Column("key", String(300), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)

@@ -19,7 +19,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from objectbase.core.credentials import Credentials
-from objectbase.core.errors import LimitExceededError, ObjectbaseError
+from objectbase.core.errors import LimitExceededError, ObjectbaseError, RateLimitedError
+from objectbase.core.sign_in_limits import client_address
 
 __all__ = ["DIALECT_KEY", "REQUEST_ID_KEY", "Dialect", "Server", "dialect_of", "request_id_of"]
 
@@ -122,7 +123,13 @@ class Server:
                                                  (b"x-request-id", request_id.encode("latin-1"))])
             await send(message)
 
-        await self._cors(scope, receive, send_with_id)
+        # The address sign-in limits count by (core/sign_in_limits.py): the peer's, as uvicorn gives it.
+        client = scope.get("client")
+        address = client_address.set(str(client[0]) if client else "")
+        try:
+            await self._cors(scope, receive, send_with_id)
+        finally:
+            client_address.reset(address)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         dialect: Dialect = scope[DIALECT_KEY]
@@ -154,6 +161,9 @@ class Server:
                 return
             request = Request(scope, receive)
             response = dialect.error_response(request, error)
+            if isinstance(error, RateLimitedError):
+                # Every dialect's 429 says when to come back, whatever its body's shape.
+                response.headers["Retry-After"] = str(error.retry_after)
             if response.status_code >= 500:
                 # Logged here, once for every dialect, with the request id; the body never says more.
                 expected = isinstance(error, ObjectbaseError)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from objectbase.core.errors import (
-    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError,
-    PermissionDeniedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
+    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError, PermissionDeniedError,
+    RateLimitedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
 )
 
 __all__ = ["record_not_found", "CREDENTIALS_MISSING", "message_of", "status_of"]
@@ -23,7 +23,7 @@ CREDENTIALS_MISSING = (
 _BY_CLASS: dict[type[ObjectbaseError], int] = {
     ValidationError: 400, MalformedInputError: 400, UnsupportedQueryError: 400, LimitExceededError: 400,
     UnauthenticatedError: 401, PermissionDeniedError: 403, NotFoundError: 404, ConflictError: 409,
-    UnavailableError: 503, ObjectbaseError: 400,
+    UnavailableError: 503, RateLimitedError: 429, ObjectbaseError: 400,
 }
 _BY_CODE: dict[str, int] = {
     "credentials_missing": 400,    # v2 answers 400, not 401, when nothing identifies the caller

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
 from objectbase.core.errors import (
-    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError,
-    PermissionDeniedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
+    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError, PermissionDeniedError,
+    RateLimitedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
 )
 
 __all__ = ["error_body", "status_and_body", "wire_field_names"]
@@ -61,6 +61,7 @@ _BY_CLASS: dict[type[ObjectbaseError], _Rule] = {
     LimitExceededError: _Rule(422, _base_body),
     UnsupportedQueryError: _Rule(422, _base_body),
     UnavailableError: _Rule(503, _list_body),
+    RateLimitedError: _Rule(429, _list_body),
     ObjectbaseError: _Rule(400, _list_body),
 }
 _UNAUTHORIZED = _Rule(401, _list_body, "Unauthorized")

@@ -9,8 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from objectbase.core.errors import (
-    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError,
-    PermissionDeniedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
+    ConflictError, LimitExceededError, MalformedInputError, NotFoundError, ObjectbaseError, PermissionDeniedError,
+    RateLimitedError, UnauthenticatedError, UnavailableError, UnsupportedQueryError, ValidationError,
 )
 
 __all__ = ["PROBLEM_TYPE", "UnsupportedMediaTypeError", "problem_response"]
@@ -37,6 +37,7 @@ _STATUS: dict[type[ObjectbaseError], int] = {
     ConflictError: 409,
     LimitExceededError: 413,
     UnavailableError: 503,
+    RateLimitedError: 429,
 }
 # Codes whose status differs from their class's: a change to an archived or removed record is a
 # validation error in Tracy (contract §6.2), not a conflict.
@@ -64,8 +65,10 @@ def status_of(error: ObjectbaseError) -> int:
 
 def _body(status: int, trace_id: str, detail: str | None, errors: dict[str, list[str]] | None) -> dict[str, Any]:
     section, title = _TITLES.get(status, ("15.5.1" if status < 500 else "15.6.1", "Error"))
-    body: dict[str, Any] = {"type": f"https://tools.ietf.org/html/rfc9110#section-{section}", "title": title,
-                            "status": status}
+    kind = f"https://tools.ietf.org/html/rfc9110#section-{section}"
+    if status == 429:  # defined by RFC 6585, not RFC 9110
+        kind, title = "https://tools.ietf.org/html/rfc6585#section-4", "Too Many Requests"
+    body: dict[str, Any] = {"type": kind, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:

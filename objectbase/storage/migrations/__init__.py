@@ -13,7 +13,7 @@ from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, Str
 
 from objectbase.storage.migrations import (
     m0001_init, m0002_blobs, m0003_record_sequence, m0004_neutral_access, m0005_workflow, m0006_options,
-    m0007_history, m0008_tracy_tokens, m0009_catalogue,
+    m0007_history, m0008_tracy_tokens, m0009_catalogue, m0010_rate_limits,
 )
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -28,6 +28,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (7, "history", m0007_history.upgrade),
     (8, "tracy_tokens", m0008_tracy_tokens.upgrade),
     (9, "catalogue", m0009_catalogue.upgrade),
+    (10, "rate_limits", m0010_rate_limits.upgrade),
 )
 
 # The ledger of applied migrations, frozen like the migrations (it exists before any of them runs).

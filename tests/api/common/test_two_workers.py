@@ -1,6 +1,7 @@
 """`serve --workers 2` on one database gives the same answers as one worker: a session revoked
-and a class changed through one process are seen by the other on the next request, and
-concurrent increments through both lose nothing. Each request opens its own connection, so the
+and a class changed through one process are seen by the other on the next request,
+concurrent increments through both lose nothing, and failed sign-ins count across both.
+Each request opens its own connection, so the
 kernel spreads them over both workers (both are warmed up before each change, so each holds
 whatever it caches of the old state)."""
 
@@ -22,6 +23,8 @@ from objectbase.api.field_names import read_class_file
 from tests.conftest import QB
 
 ROUNDS = 12
+# Failed sign-ins one login may make a minute, on the served instance.
+FAILURES = 4
 
 
 def _free_port() -> int:
@@ -34,8 +37,10 @@ def _free_port() -> int:
 def two_workers(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTBASE_") or "ARGON2" in k}
+    # A small per-login limit for the shared-counter test; the others sign in without failing.
     env.update(OBJECTBASE_DATABASE_URL=database_url,
-               OBJECTBASE_DATA_DIR=str(tmp_path_factory.mktemp("two-workers")))
+               OBJECTBASE_DATA_DIR=str(tmp_path_factory.mktemp("two-workers")),
+               OBJECTBASE_LOGIN_RATE_PER_LOGIN=f"{FAILURES}/minute")
     log = tmp_path_factory.mktemp("two-workers-log") / "server.log"
     with open(log, "wb") as log_file:
         server = subprocess.Popen(
@@ -119,3 +124,18 @@ def test_concurrent_increments_through_both_workers_lose_nothing(two_workers: st
     final = httpx.get(f"{two_workers}/data/ScoreTable/{record_id}.json", headers=headers, timeout=10)
     assert final.json()["items"][0]["score_value"] == 40
 
+
+
+def test_failed_sign_ins_are_counted_across_both_workers(two_workers: str, qb: QB) -> None:
+    """Failures spread over both workers add up in the database: each worker alone has seen fewer
+    than the limit, yet every later attempt, whichever worker takes it, is refused."""
+    qb.make_user("dave")
+
+    def session(password: str) -> httpx.Response:
+        body = qb.session_params({"login": "dave", "password": password})
+        return httpx.post(f"{two_workers}/session.json", json=body, timeout=10)
+
+    assert [session("wrong-pass").status_code for _ in range(FAILURES)] == [401] * FAILURES
+    refused = [session("password1") for _ in range(ROUNDS)]
+    assert {r.status_code for r in refused} == {429}, [r.text for r in refused]
+    assert all(1 <= int(r.headers["retry-after"]) <= 60 for r in refused)
