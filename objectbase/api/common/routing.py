@@ -14,10 +14,10 @@ from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
-__all__ = ["SegmentRouter"]
+__all__ = ["SegmentRouter", "first_segment"]
 
 
-def _first_segment(path: str) -> str:
+def first_segment(path: str) -> str:
     return path.split("/", 2)[1] if path.startswith("/") else ""
 
 
@@ -25,7 +25,7 @@ def _literal_first_segment(route: BaseRoute) -> str | None:
     """The route's first path segment when it is literal; None when it may match anything."""
     if not isinstance(route, Route):
         return None
-    segment = _first_segment(route.path)
+    segment = first_segment(route.path)
     return None if "{" in segment else segment
 
 
@@ -44,4 +44,4 @@ class SegmentRouter:
             await self._fallback(scope, receive, send)
             return
         # The path below the mount point, as the routes themselves match it.
-        await self._buckets.get(_first_segment(get_route_path(scope)), self._fallback)(scope, receive, send)
+        await self._buckets.get(first_segment(get_route_path(scope)), self._fallback)(scope, receive, send)

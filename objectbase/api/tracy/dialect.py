@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette._utils import get_route_path
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from objectbase.api.common.pipeline import request_id_of
-from objectbase.api.common.routing import SegmentRouter
+from objectbase.api.common.routing import SegmentRouter, first_segment
 from objectbase.api.tracy import (
     access_tokens, datasets, datums, email_validation_tokens, events, meta, metadatums, options, property_endpoints,
     records, states, users,
@@ -68,6 +70,26 @@ ROUTES = [
 ]
 
 
+# What a client reaches without credentials: health, the API description, and the token endpoints
+# (a refresh token is its own credential; a sign-in's X-Api-Key is read there).
+_OPEN = frozenset({"health", "openapi.json", "access-tokens"})
+_PROTECTED = frozenset(first_segment(route.path) for route in ROUTES) - _OPEN
+
+
+class CredentialsFirst:
+    """A request without credentials is a 401 before its handler reads parameters or body (Tracy's
+    authorization runs before its model validation), so it says what is missing first. Whether the
+    credentials are valid is still the core's to decide."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and first_segment(get_route_path(scope)) in _PROTECTED:
+            read_credentials(Request(scope))
+        await self.app(scope, receive, send)
+
+
 class TracyDialect:
     name = "tracy"
     cors_headers = ("X-Api-Key", "Authorization", "Content-Type")
@@ -78,7 +100,7 @@ class TracyDialect:
         if not prefix.startswith("/") or not prefix.strip("/"):
             raise ValueError(f"--tracy-prefix must be a path such as /v1, not {prefix!r}")
         self.prefixes = (prefix,)
-        self.app = SegmentRouter(ROUTES)
+        self.app = CredentialsFirst(SegmentRouter(ROUTES))
 
     def credentials(self, request: Request) -> Credentials:
         return read_credentials(request)

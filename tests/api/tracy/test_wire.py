@@ -91,3 +91,17 @@ def test_the_prefix_moves_with_the_setting(settings: Settings, services: Service
     for bad in ("", "/", "v1"):
         with pytest.raises(ValueError, match="tracy-prefix"):
             TracyDialect(bad)
+
+
+def test_missing_credentials_are_401_before_parameters_are_read(tracy: Tracy) -> None:
+    # Without credentials the answer is that they are missing, not that a parameter or member is.
+    for method, path in (("GET", "/v1/records"), ("POST", "/v1/records"), ("GET", "/v1/datums"),
+                         ("PATCH", "/v1/states/1"), ("GET", "/v1/events")):
+        response = tracy.qb.client.request(method, path, content=b"{oops", headers={"Content-Type": "text/plain"})
+        assert_problem(response, 401)
+    # With them, the same request's own fault is reported; unknown paths stay 404; open endpoints stay open.
+    assert_problem(tracy.get("/v1/records"), 400, "datasetId")
+    assert_problem(tracy.qb.client.get("/v1/no-such-thing"), 404)
+    assert tracy.qb.client.get("/v1/health").status_code == 200
+    assert tracy.qb.client.get("/v1/openapi.json").status_code == 200
+    assert_problem(tracy.post("/v1/access-tokens", {"refreshToken": "nope"}, headers={}), 401)
