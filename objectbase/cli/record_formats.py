@@ -65,7 +65,7 @@ def read_jsonl(stream: TextIO, class_name: str) -> Iterator[Line | BadLine]:
 
 
 class UnknownColumnError(ValueError):
-    pass
+    """A CSV header names a column the class has no field for (refused before any row is read)."""
 
 
 def _json_cell(cls: ClassDef, name: str) -> bool:

@@ -78,6 +78,8 @@ def _create_batch(records: RecordService, actor: Actor, class_name: str,
                 created = records.create_records(actor, class_name, items)
             return [ItemOutcome(i, r) for i, r in enumerate(created.records)]
         except ObjectbaseError:
+            # Some item failed and the savepoint undid the batch: try each item on its own below,
+            # which reports every failure with its index.
             pass
         itemized = records.create_records(actor, class_name, items, mode=BatchMode.CONTINUE)
         return list(itemized.outcomes)
