@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from objectbase.core.actor import Actor
 from objectbase.core.errors import ValidationError
@@ -129,10 +129,29 @@ def is_allowed(actor: Actor, action: Action, class_permissions: ClassPermissions
     return class_permissions.acl[action].allows(actor, owner_id)
 
 
+# acl_filter's answers by (permissions object, action, who): one object per actor and class, so a
+# request rebuilds nothing and storage/shapes.py can reuse the object's split by identity. Keyed by
+# the permissions' identity and holding the object, so a changed class (a new object) never hits.
+_ACL_FILTERS: dict[tuple[Any, ...], tuple[ClassPermissions, ast.Node]] = {}
+_MOST_ACL_FILTERS = 4096
+
+
 def acl_filter(actor: Actor, action: Action, class_permissions: ClassPermissions) -> ast.Node:
     """The predicate a multi-record read or write adds so that only permitted records match."""
     if actor.bypasses_acl:
         return ast.TRUE
+    key = (id(class_permissions), action, actor.kind, actor.user_id, actor.user_tags)
+    hit = _ACL_FILTERS.get(key)
+    if hit is not None and hit[0] is class_permissions:
+        return hit[1]
+    node = _acl_filter(actor, action, class_permissions)
+    if len(_ACL_FILTERS) >= _MOST_ACL_FILTERS:
+        _ACL_FILTERS.clear()
+    _ACL_FILTERS[key] = (class_permissions, node)
+    return node
+
+
+def _acl_filter(actor: Actor, action: Action, class_permissions: ClassPermissions) -> ast.Node:
     if not class_permissions.applies_to_records(action):
         permission = class_permissions.acl[action]
         if permission.access is Access.OWNER:

@@ -324,7 +324,8 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             bound = bind_query(cls, ast.Query(fields=None if fields is None else tuple(fields), names=names)).fields
             valid = tuple(i for i in wanted if is_object_id(i))
-            where = ast.conjoin(ast.In("_id", valid), acl_filter(actor, Action.READ, cls.permissions),
+            # The permission filter first: its split is reused from the last read (storage/shapes.py).
+            where = ast.conjoin(acl_filter(actor, Action.READ, cls.permissions), ast.In("_id", valid),
                                 by_id_filter(actor))
             records = tx.select_records(cls, ast.Query(where=where)) if valid else []
         found = {r.id: r for r in records}
@@ -358,7 +359,7 @@ class RecordService:
             cls = self.classes.get_class(actor, class_name, tx)
             query = bind_query(cls, query)
             acl = acl_filter(actor, Action.READ, cls.permissions)
-            where = ast.conjoin(query.where, acl, visibility_filter(actor, query.archived, query.removed))
+            where = ast.conjoin(acl, query.where, visibility_filter(actor, query.archived, query.removed))
             if last:
                 query = replace(query, sort=_reverse(query.sort), skip=0, limit=1)
             records = tx.select_records(cls, replace(query, where=where))
@@ -380,7 +381,7 @@ class RecordService:
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
             acl = acl_filter(actor, Action.READ, cls.permissions)
-            where = ast.conjoin(bind_where(cls, where, names), acl, visibility_filter(actor, archived, removed))
+            where = ast.conjoin(acl, bind_where(cls, where, names), visibility_filter(actor, archived, removed))
             return _count(tx, cls, where, acl, mode)
 
     def relations(self, actor: Actor, class_name: str) -> list[Relation]:

@@ -29,7 +29,9 @@ def make_engine(url: str, pool_size: int = 32) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads,
                                connect_args={"check_same_thread": False}, pool_size=pool_size,
-                               max_overflow=8)
+                               # Every thread keeps its own connection (storage/sql_storage.py), so
+                               # the pool must never make one more thread wait for a connection.
+                               max_overflow=-1)
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":

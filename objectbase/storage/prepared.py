@@ -75,7 +75,10 @@ class Prepared:
         for row in fetched:
             row = list(row)
             for index, processor in self.converted:
-                row[index] = processor(row[index])
+                value = row[index]
+                # NULL is None through every type's processor; most member lists are NULL.
+                if value is not None:
+                    row[index] = processor(value)
             rows.append(row)
         return rows
 

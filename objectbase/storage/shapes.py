@@ -74,6 +74,8 @@ class _Splitter:
             slot = self.slot(node.text)
             return (ast.Contains(node.field, slot),  # type: ignore[arg-type]
                     ("contains", _field_key(node.field), slot and slot.kind))
+        if isinstance(node, ast.Or) and not self.values:
+            return self._reused(node)
         if isinstance(node, (ast.And, ast.Or)):
             items = [self.node(item) for item in node.items]
             return (type(node)(tuple(shape for shape, _ in items)),
@@ -87,6 +89,28 @@ class _Splitter:
         # precomputed cosines), so they stay in the shape as they are, and are their own key.
         hash(node)
         return node, node
+
+
+    def _reused(self, node: ast.Or) -> tuple[ast.Node, Any]:
+        """The split of an OR met first (its slots then start at 0), reused for the same object:
+        the permission filter is one object per actor and class (core/permissions.py), and its
+        split was most of a read by id's walk."""
+        hit = _FIRST_SPLITS.get(id(node))
+        if hit is not None and hit[0] is node:
+            self.values.extend(hit[2])
+            return hit[1], hit[3]
+        items = [self.node(item) for item in node.items]
+        shape, key = ast.Or(tuple(shape for shape, _ in items)), ("Or", *(key for _, key in items))
+        if len(_FIRST_SPLITS) >= _MOST_FIRST_SPLITS:
+            _FIRST_SPLITS.clear()
+        # Holding the node keeps its id from being reused by another while the entry lives.
+        _FIRST_SPLITS[id(node)] = (node, shape, tuple(self.values), key)
+        return shape, key
+
+
+# id(node) -> (node, shape, values, key) of ORs split at slot 0 (see `_Splitter._reused`).
+_FIRST_SPLITS: dict[int, tuple[ast.Node, ast.Node, tuple[Any, ...], Any]] = {}
+_MOST_FIRST_SPLITS = 4096
 
 
 class _Unshaped(Exception):

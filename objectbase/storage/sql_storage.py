@@ -78,25 +78,31 @@ class SqlStorage:
         self._write_lock: contextlib.AbstractContextManager[object] = (
             threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         )
-        # The transaction each thread has open, which nested `transaction()` calls join.
+        # The transaction each thread has open, which nested `transaction()` calls join (and, on
+        # SQLite, the thread's connection).
         self._open = threading.local()
+        self._kept: list[Connection] = []
+        self._kept_lock = threading.Lock()
 
     def migrate(self) -> list[int]:
         with translate_errors():
             return migrate(self.engine)
 
-    @contextlib.contextmanager
-    def transaction(self, *, write: bool) -> Iterator[SqlTransaction]:
+    def transaction(self, *, write: bool) -> contextlib.AbstractContextManager[SqlTransaction]:
         """A new transaction, or the one this thread already has open: a request authenticates and
         runs its operation in one transaction, and the services it calls join it."""
         current: SqlTransaction | None = getattr(self._open, "tx", None)
         if current is not None:
             if write and not current.writes:
                 raise RuntimeError("a write inside a read transaction: mark the operation with @writes")
-            yield current
-            return
+            # Joining is the common case (every service a request calls): no generator for it.
+            return contextlib.nullcontext(current)
+        return self._new_transaction(write)
+
+    @contextlib.contextmanager
+    def _new_transaction(self, write: bool) -> Iterator[SqlTransaction]:
         lock = self._write_lock if write else contextlib.nullcontext()
-        with translate_errors(), lock, self.engine.connect() as conn:
+        with translate_errors(), lock, self._connection() as conn:
             conn = conn.execution_options(objectbase_write=write)
             with conn.begin():
                 tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write)
@@ -111,6 +117,24 @@ class SqlStorage:
             except Exception:  # an after-commit hook must not turn a committed write into an error
                 log.exception("after-commit callback failed")
 
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """PostgreSQL: a connection from the pool for the transaction. SQLite: this thread's own
+        connection, kept open between transactions — checking one out of the pool and back (with
+        its reset) cost more than a read by id; an SQLite connection is a file handle, and each
+        transaction still starts with its own BEGIN, so it sees every other process's commits."""
+        if self.dialect != "sqlite":
+            with self.engine.connect() as conn:
+                yield conn
+            return
+        kept: Connection | None = getattr(self._open, "conn", None)
+        if kept is None or kept.closed or kept.invalidated:
+            kept = self.engine.connect()
+            self._open.conn = kept
+            with self._kept_lock:
+                self._kept.append(kept)
+        yield kept
+
     def answers_in_process(self, *, write: bool) -> bool:
         # SQLite in WAL mode: readers never wait; a writer waits only on another process's write.
         return self.dialect == "sqlite" and (not write or self.sole_writer)
@@ -120,6 +144,10 @@ class SqlStorage:
             conn.execute(text("SELECT 1"))
 
     def close(self) -> None:
+        with self._kept_lock:
+            kept, self._kept = self._kept, []
+        for conn in kept:
+            conn.close()
         self.engine.dispose()
 
 
