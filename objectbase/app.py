@@ -21,7 +21,8 @@ __all__ = ["build_app", "create_app_from_env", "sign_in_limits"]
 
 def build_app(settings: Settings, services: Services | None = None) -> Server:
     if services is None:
-        opened = open_storage(settings.resolved_database_url, sole_writer=settings.workers == 1)
+        opened = open_storage(settings.resolved_database_url, sole_writer=settings.workers == 1,
+                              secrets=settings.secret_box())
         services = Services.build(
             opened, session_ttl=settings.session_ttl,
             files=open_file_store(settings), max_upload_bytes=settings.max_upload_bytes,

@@ -17,6 +17,7 @@ from typing import Any, Mapping, TypeVar
 
 from objectbase.security.passwords import Passwords
 from objectbase.security.rate_limits import is_rate
+from objectbase.security.secret_box import KEY_FILE_NAME, SecretBox, parse_keys, read_or_create_key_file
 
 __all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "settings_markdown"]
 
@@ -145,6 +146,13 @@ class Settings:
         "Example: postgresql://user@host/db",
     )
     files_url: str = setting("", "Where file bytes go; empty means a folder inside --data-dir.")
+    # App secrets are stored encrypted with it (docs/security.md, "Secrets at rest").
+    secret_key: str = setting(
+        "", "Key the app secrets are stored encrypted with (Fernet; `objectbase secret-key generate`). Several, "
+        "comma-separated, while rotating: the first encrypts, each decrypts. Empty means the file secret.key "
+        "in --data-dir, generated on first run (mode 0600). Keep it with the backups: they hold the secrets "
+        "encrypted.",
+    )
     workers: int = setting(1, "Number of worker processes.", minimum=1)
     access_log: bool = setting(
         False, "Log one line per request (uvicorn's access log). Off by default: it costs "
@@ -246,6 +254,17 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{Path(self.data_dir).resolve() / 'objectbase.db'}"
+
+    @property
+    def secret_key_file(self) -> Path | None:
+        """The data folder's key file, when --secret-key is not given."""
+        return None if self.secret_key else Path(self.data_dir).resolve() / KEY_FILE_NAME
+
+    def secret_box(self) -> SecretBox:
+        """The server key(s): --secret-key, else the data folder's key file (generated on first run)."""
+        key_file = self.secret_key_file
+        keys = parse_keys(str(self.secret_key)) if key_file is None else read_or_create_key_file(key_file)
+        return SecretBox(keys)
 
     @property
     def files_dir(self) -> Path:

@@ -7,9 +7,8 @@ from typing import Any
 import click
 import uvicorn
 
-from objectbase.cli.options import setting_options, settings_from
+from objectbase.cli.options import setting_options, settings_from, storage_of
 from objectbase.settings import SETTINGS
-from objectbase.storage import open_storage
 
 __all__ = ["serve"]
 
@@ -23,7 +22,8 @@ def serve(**options: Any) -> None:
     if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise click.UsageError("--ssl-certfile and --ssl-keyfile go together")
     # Migrate once here, so workers start on an up-to-date database.
-    open_storage(settings.resolved_database_url).close()
+    with storage_of(settings):
+        pass
     # Workers are separate processes: they read the same settings from OBJECTBASE_* variables.
     os.environ.update(settings.to_env())
     scheme = "https" if settings.ssl_certfile else "http"
