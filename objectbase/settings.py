@@ -28,6 +28,8 @@ T = TypeVar("T")
 SECRET_WORDS = frozenset({"secret", "key", "password", "token"})
 # Settings in the `limits` rate syntax, checked when Settings is built.
 _RATE_SETTINGS = frozenset({"login_rate_per_address", "login_rate_per_login"})
+# Settings that take one of a few words.
+_CHOICES: dict[str, tuple[str, ...]] = {"log_format": ("text", "json")}
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 # S3's own minimum part size; files/s3.py checks the same figure (MIN_PART_BYTES; a test keeps the
@@ -82,6 +84,8 @@ class Setting:
             return "an integer"
         if self.name in _RATE_SETTINGS:
             return "a rate such as 10/minute (limits syntax), or 0 for none"
+        if self.name in _CHOICES:
+            return "one of " + ", ".join(_CHOICES[self.name])
         return "a string"
 
     def parse(self, raw: str, source: str) -> Any:
@@ -113,6 +117,8 @@ class Setting:
     def _in_range(self, value: Any) -> bool:
         if self.name in _RATE_SETTINGS:
             return is_rate(value)
+        if self.name in _CHOICES:
+            return value in _CHOICES[self.name]
         below = self.minimum is not None and value < self.minimum
         above = self.maximum is not None and value > self.maximum
         return not (below or above)
@@ -158,6 +164,15 @@ class Settings:
         False, "Log one line per request (uvicorn's access log). Off by default: it costs "
         "a tenth of a small request's time; errors are logged either way.",
     )
+    log_format: str = setting(
+        "text", "Log lines as text, or as JSON objects (one a line) carrying the request id of the request "
+        "they belong to (the X-Request-Id of its response).",
+    )
+    metrics: bool = setting(
+        False, "Serve GET /metrics (Prometheus text format): requests by route and status, latency, errors, "
+        "the database pool. Off by default.",
+    )
+    metrics_token: str = setting("", "When set, GET /metrics needs `Authorization: Bearer <token>`.")
     ssl_certfile: str = setting("", "PEM certificate: serve HTTPS (the QuickBlox JS SDK needs it).")
     ssl_keyfile: str = setting("", "PEM private key for --ssl-certfile.")
     public_url: str = setting(

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import click
 import uvicorn
 
+from objectbase.api.common.json_logs import log_config
+from objectbase.api.common.metrics import MULTIPROCESS_ENV
 from objectbase.cli.options import setting_options, settings_from, storage_of
 from objectbase.settings import SETTINGS
 
@@ -26,6 +29,13 @@ def serve(**options: Any) -> None:
         pass
     # Workers are separate processes: they read the same settings from OBJECTBASE_* variables.
     os.environ.update(settings.to_env())
+    if settings.metrics and settings.workers > 1:
+        # The workers' counts meet in one folder (prometheus-client's multiprocess mode), emptied at
+        # each start: a scrape of any worker then gives the whole server's counts.
+        folder = Path(settings.data_dir).resolve() / "metrics"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ[MULTIPROCESS_ENV] = str(folder)
     scheme = "https" if settings.ssl_certfile else "http"
     click.echo(f"Objectbase serving on {scheme}://{settings.host}:{settings.port} "
                f"({'PostgreSQL' if settings.database_url.startswith('postgres') else 'SQLite'})", err=True)
@@ -33,6 +43,7 @@ def serve(**options: Any) -> None:
         "objectbase.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, ssl_certfile=settings.ssl_certfile or None,
         ssl_keyfile=settings.ssl_keyfile or None, log_level="info", access_log=settings.access_log,
+        log_config=log_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
         proxy_headers=False,
         server_header=False,
     )
