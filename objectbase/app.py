@@ -46,7 +46,8 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
         metrics = Metrics(token=str(settings.metrics_token), pool=None if pool is None else lambda: {
             "size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()})  # type: ignore[attr-defined]
     return Server(dialects, max_request_bytes=max(settings.max_body_bytes, settings.max_upload_bytes),
-                  state={"services": services, "settings": settings}, on_shutdown=on_shutdown, metrics=metrics)
+                  state={"services": services, "settings": settings}, on_shutdown=on_shutdown, metrics=metrics,
+                  log_request_ids=settings.log_format == "json")
 
 
 def sign_in_limits(settings: Settings, storage: SqlStorage) -> SignInLimits:

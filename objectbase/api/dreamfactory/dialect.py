@@ -116,7 +116,8 @@ class Surfaces:
             await router(scope, receive, send)
         finally:
             # The route matched, for the metrics' route label (api/common/metrics.py).
-            outer["route"] = scope.get("route")
+            if "route" in scope:
+                outer["route"] = scope["route"]
 
 
 class DreamFactory:

@@ -82,7 +82,8 @@ class JsonSuffix:
             await self.app(child, receive, send)
         finally:
             # The route the router matched, for the metrics' route label (api/common/metrics.py).
-            scope["route"] = child.get("route")
+            if "route" in child:
+                scope["route"] = child["route"]
 
 
 _HTTP_MESSAGES = {404: "Not found", 405: "Method not allowed", 413: "Request entity too large"}

@@ -24,7 +24,7 @@ TOKEN = "metrics-token-for-tests"
 
 @pytest.fixture
 def metered(settings: Settings, services: Services) -> Iterator[TestClient]:
-    on = dataclasses.replace(settings, metrics=True, metrics_token=TOKEN)
+    on = dataclasses.replace(settings, metrics=True, metrics_token=TOKEN, log_format="json")
     with TestClient(build_app(on, services), raise_server_exceptions=False,
                     base_url="https://testserver") as client:
         yield client
