@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Any
 import click
 import uvicorn
 
-from objectbase.api.common.json_logs import log_config
+from objectbase.api.common.json_logs import JsonFormatter, log_config
 from objectbase.api.common.metrics import MULTIPROCESS_ENV
 from objectbase.cli.options import setting_options, settings_from, storage_of
 from objectbase.settings import SETTINGS
@@ -37,8 +38,12 @@ def serve(**options: Any) -> None:
         folder.mkdir(parents=True)
         os.environ[MULTIPROCESS_ENV] = str(folder)
     scheme = "https" if settings.ssl_certfile else "http"
-    click.echo(f"Objectbase serving on {scheme}://{settings.host}:{settings.port} "
-               f"({'PostgreSQL' if settings.database_url.startswith('postgres') else 'SQLite'})", err=True)
+    banner = (f"Objectbase serving on {scheme}://{settings.host}:{settings.port} "
+              f"({'PostgreSQL' if settings.database_url.startswith('postgres') else 'SQLite'})")
+    if settings.log_format == "json":  # every line of a JSON log is JSON, this one too
+        banner = JsonFormatter().format(logging.makeLogRecord(
+            {"name": "objectbase.serve", "levelname": "INFO", "levelno": logging.INFO, "msg": banner}))
+    click.echo(banner, err=True)
     uvicorn.run(
         "objectbase.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, ssl_certfile=settings.ssl_certfile or None,
