@@ -153,3 +153,12 @@ def test_migration_0012_seals_the_secrets_of_an_older_database(backend: str, mak
             assert tx.select_app_by_auth_key("oldkey").auth_secret == "plain-old-secret"  # type: ignore[union-attr]
     finally:
         storage.close()
+
+
+def test_while_rotating_the_old_and_the_new_key_both_open_and_the_first_seals() -> None:
+    old, new = generate_key(), generate_key()
+    sealed_old = SecretBox([old]).seal("s3cret")
+    both = Settings(secret_key=f"{new},{old}").secret_box()
+    assert both.open(sealed_old) == "s3cret"
+    assert SecretBox([new]).open(both.seal("s3cret")) == "s3cret"  # new values under the new key
+    assert SecretBox([new]).open(both.reseal(sealed_old)) == "s3cret"
