@@ -148,6 +148,7 @@ def main() -> int:
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5")
     parser.add_argument("--profile", default="", help="workload to cProfile")
     parser.add_argument("--explain", action="store_true", help="print each workload's query plans")
+    parser.add_argument("--metrics", action="store_true", help="count requests for GET /metrics (--metrics)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="ob-inprocess-"))
@@ -159,7 +160,7 @@ def main() -> int:
         with engine.begin() as conn:
             conn.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
         url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
-    settings = Settings(data_dir=str(home), **({"database_url": url} if url else {}))
+    settings = Settings(data_dir=str(home), metrics=args.metrics, **({"database_url": url} if url else {}))
     app = build_app(settings)
     services = app.state["services"]
     created = services.apps.create_app("bench")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from objectbase.api.common.health import Health
+from objectbase.api.common.metrics import Metrics
 from objectbase.api.common.pipeline import Dialect, Server
 from objectbase.api.dreamfactory.dialect import DreamFactory
 from objectbase.api.quickblox import QuickBlox
@@ -21,7 +22,8 @@ __all__ = ["build_app", "create_app_from_env", "sign_in_limits"]
 
 def build_app(settings: Settings, services: Services | None = None) -> Server:
     if services is None:
-        opened = open_storage(settings.resolved_database_url, sole_writer=settings.workers == 1)
+        opened = open_storage(settings.resolved_database_url, sole_writer=settings.workers == 1,
+                              secrets=settings.secret_box())
         services = Services.build(
             opened, session_ttl=settings.session_ttl,
             files=open_file_store(settings), max_upload_bytes=settings.max_upload_bytes,
@@ -38,8 +40,14 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
         def on_shutdown() -> None:
             stop_pruning.set()
             storage.close()
+    metrics = None
+    if settings.metrics:
+        pool = storage.engine.pool if isinstance(storage, SqlStorage) else None
+        metrics = Metrics(token=str(settings.metrics_token), pool=None if pool is None else lambda: {
+            "size": pool.size(), "checked_out": pool.checkedout(), "overflow": pool.overflow()})  # type: ignore[attr-defined]
     return Server(dialects, max_request_bytes=max(settings.max_body_bytes, settings.max_upload_bytes),
-                  state={"services": services, "settings": settings}, on_shutdown=on_shutdown)
+                  state={"services": services, "settings": settings}, on_shutdown=on_shutdown, metrics=metrics,
+                  log_request_ids=settings.log_format == "json")
 
 
 def sign_in_limits(settings: Settings, storage: SqlStorage) -> SignInLimits:

@@ -17,6 +17,7 @@ from typing import Any, Mapping, TypeVar
 
 from objectbase.security.passwords import Passwords
 from objectbase.security.rate_limits import is_rate
+from objectbase.security.secret_box import KEY_FILE_NAME, SecretBox, parse_keys, read_or_create_key_file
 
 __all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "settings_markdown"]
 
@@ -27,6 +28,8 @@ T = TypeVar("T")
 SECRET_WORDS = frozenset({"secret", "key", "password", "token"})
 # Settings in the `limits` rate syntax, checked when Settings is built.
 _RATE_SETTINGS = frozenset({"login_rate_per_address", "login_rate_per_login"})
+# Settings that take one of a few words.
+_CHOICES: dict[str, tuple[str, ...]] = {"log_format": ("text", "json")}
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 # S3's own minimum part size; files/s3.py checks the same figure (MIN_PART_BYTES; a test keeps the
@@ -81,6 +84,8 @@ class Setting:
             return "an integer"
         if self.name in _RATE_SETTINGS:
             return "a rate such as 10/minute (limits syntax), or 0 for none"
+        if self.name in _CHOICES:
+            return "one of " + ", ".join(_CHOICES[self.name])
         return "a string"
 
     def parse(self, raw: str, source: str) -> Any:
@@ -112,6 +117,8 @@ class Setting:
     def _in_range(self, value: Any) -> bool:
         if self.name in _RATE_SETTINGS:
             return is_rate(value)
+        if self.name in _CHOICES:
+            return value in _CHOICES[self.name]
         below = self.minimum is not None and value < self.minimum
         above = self.maximum is not None and value > self.maximum
         return not (below or above)
@@ -145,11 +152,27 @@ class Settings:
         "Example: postgresql://user@host/db",
     )
     files_url: str = setting("", "Where file bytes go; empty means a folder inside --data-dir.")
+    # App secrets are stored encrypted with it (docs/security.md, "Secrets at rest").
+    secret_key: str = setting(
+        "", "Key the app secrets are stored encrypted with (Fernet; `objectbase secret-key generate`). Several, "
+        "comma-separated, while rotating: the first encrypts, each decrypts. Empty means the file secret.key "
+        "in --data-dir, generated on first run (mode 0600). Keep it with the backups: they hold the secrets "
+        "encrypted.",
+    )
     workers: int = setting(1, "Number of worker processes.", minimum=1)
     access_log: bool = setting(
         False, "Log one line per request (uvicorn's access log). Off by default: it costs "
         "a tenth of a small request's time; errors are logged either way.",
     )
+    log_format: str = setting(
+        "text", "Log lines as text, or as JSON objects (one a line) carrying the request id of the request "
+        "they belong to (the X-Request-Id of its response).",
+    )
+    metrics: bool = setting(
+        False, "Serve GET /metrics (Prometheus text format): requests by route and status, latency, errors, "
+        "the database pool. Off by default.",
+    )
+    metrics_token: str = setting("", "When set, GET /metrics needs `Authorization: Bearer <token>`.")
     ssl_certfile: str = setting("", "PEM certificate: serve HTTPS (the QuickBlox JS SDK needs it).")
     ssl_keyfile: str = setting("", "PEM private key for --ssl-certfile.")
     public_url: str = setting(
@@ -246,6 +269,17 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{Path(self.data_dir).resolve() / 'objectbase.db'}"
+
+    @property
+    def secret_key_file(self) -> Path | None:
+        """The data folder's key file, when --secret-key is not given."""
+        return None if self.secret_key else Path(self.data_dir).resolve() / KEY_FILE_NAME
+
+    def secret_box(self) -> SecretBox:
+        """The server key(s): --secret-key, else the data folder's key file (generated on first run)."""
+        key_file = self.secret_key_file
+        keys = parse_keys(str(self.secret_key)) if key_file is None else read_or_create_key_file(key_file)
+        return SecretBox(keys)
 
     @property
     def files_dir(self) -> Path:

@@ -25,6 +25,7 @@ from objectbase.core.apps import AppCredentials
 from objectbase.core.services import Services
 from objectbase.core.users import NewUser
 from objectbase.security.signatures import sign_params
+from objectbase.security.secret_box import SecretBox
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
 
@@ -34,6 +35,11 @@ from objectbase.storage import SqlStorage, open_storage
 TEST_ARGON2: dict[str, Any] = {"argon2_memory_kib": 1024, "argon2_time_cost": 1, "argon2_parallelism": 1}
 for _name, _value in TEST_ARGON2.items():
     os.environ.setdefault(f"OBJECTBASE_{_name.upper()}", str(_value))
+# One server key for the suite, also in the environment: a served instance and the CLI then open
+# the secrets the in-process storage sealed (tests/storage/test_secrets_at_rest.py checks the rest).
+TEST_SECRET_KEY = "4h1Xr882hUs5YGJhi5ekEMSz439eJ22DRxokczt3uHw="
+os.environ.setdefault("OBJECTBASE_SECRET_KEY", TEST_SECRET_KEY)
+TEST_SECRETS = SecretBox([TEST_SECRET_KEY])
 
 PG_BASE_URL = os.environ.get("OBJECTBASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("OBJECTBASE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
@@ -105,7 +111,7 @@ def database_url(backend: str, make_database_url: Any) -> str:
 @pytest.fixture(scope="session")
 def storage(database_url: str) -> Iterator[SqlStorage]:
     # As `serve` runs it with one worker, the default.
-    opened = open_storage(database_url, sole_writer=True)
+    opened = open_storage(database_url, sole_writer=True, secrets=TEST_SECRETS)
     yield opened
     opened.close()
 
@@ -118,7 +124,7 @@ def services(storage: SqlStorage, settings: Settings) -> Services:
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
     return Settings(data_dir=str(tmp_path_factory.mktemp("data")), database_url=database_url,
-                    quickblox_prefix="/qb", **TEST_ARGON2)
+                    quickblox_prefix="/qb", secret_key=TEST_SECRET_KEY, **TEST_ARGON2)
 
 
 @pytest.fixture(scope="session")

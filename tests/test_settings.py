@@ -206,7 +206,7 @@ def test_settings_built_in_code_meet_the_same_checks(overrides: dict[str, object
 
 def test_secrets_are_the_settings_whose_names_say_so() -> None:
     secrets = {s.name for s in SETTINGS if s.secret}
-    assert secrets == {"s3_access_key_id", "s3_secret_access_key"}
+    assert secrets == {"secret_key", "metrics_token", "s3_access_key_id", "s3_secret_access_key"}
     for setting in SETTINGS:
         words = set(setting.name.split("_"))
         assert setting.secret == bool(words & {"secret", "key", "password", "token"})

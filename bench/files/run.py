@@ -108,7 +108,7 @@ class Server:
 
 def _prepare(settings: Settings) -> tuple[Any, str, str]:
     """An app and a user, made through the core before the server starts (the CLI would do the same)."""
-    storage = open_storage(settings.resolved_database_url)
+    storage = open_storage(settings.resolved_database_url, secrets=settings.secret_box())
     services = Services.build(storage)
     credentials = services.apps.create_app("bench")
     services.users.create_user(Actor.admin(credentials.app_id), NewUser({"login": "bench"}, "password1"))

@@ -62,7 +62,7 @@ def _prepare_schema(storage: SqlStorage, wanted: list[int]) -> None:
     if applied and applied != wanted:
         raise ArchiveError(f"the target database is at schema migrations up to {applied[-1]}, the archive at "
                            f"{wanted[-1]}; restore into a new, empty database")
-    migrate(storage.engine, upto=wanted[-1])
+    migrate(storage.engine, upto=wanted[-1], secrets=storage.secrets)
 
 
 def _non_empty(tx: SqlTransaction) -> list[str]:

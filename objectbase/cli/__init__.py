@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from objectbase.cli import apps, backup, classes, events, records_io, serve, users
+from objectbase.cli import apps, backup, classes, events, records_io, secret_key, serve, users
 
 __all__ = ["main"]
 
@@ -24,3 +24,4 @@ main.add_command(backup.backup)
 main.add_command(backup.restore)
 main.add_command(records_io.export)
 main.add_command(records_io.import_)
+main.add_command(secret_key.secret_key)

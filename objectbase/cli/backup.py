@@ -71,7 +71,9 @@ def _target(command: str, settings: Settings) -> Iterator[SqlStorage]:
     with _clear_errors(command, settings):
         if command == "backup":
             _refuse_missing_sqlite(settings.resolved_database_url)
-        storage = open_storage(settings.resolved_database_url, run_migrations=False)
+        # A backup copies the sealed secrets as they are; a restore may migrate, which seals (0012).
+        secrets = settings.secret_box() if command == "restore" else None
+        storage = open_storage(settings.resolved_database_url, run_migrations=False, secrets=secrets)
         try:
             yield storage
         finally:

@@ -4,8 +4,7 @@ from typing import Any
 
 import click
 
-from objectbase.cli.options import STORAGE_SETTINGS, print_json, setting_options, settings_from
-from objectbase.storage import open_storage
+from objectbase.cli.options import STORAGE_SETTINGS, print_json, setting_options, settings_from, storage_of
 from objectbase.storage.retention import prune_events
 
 __all__ = ["events"]
@@ -27,11 +26,8 @@ def prune(older_than_days: int | None, as_json: bool, **options: Any) -> None:
     days = older_than_days if older_than_days is not None else settings.event_retention_days or None
     if days is None:
         raise click.UsageError("give --older-than-days, or set --event-retention-days")
-    storage = open_storage(settings.resolved_database_url)
-    try:
+    with storage_of(settings) as storage:
         deleted = prune_events(storage, days)
-    finally:
-        storage.close()
     if deleted is None:
         raise click.ClickException("another worker is pruning events now; try again later")
     if as_json:

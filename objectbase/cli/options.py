@@ -11,15 +11,16 @@ import click
 from objectbase.core.errors import ObjectbaseError, ValidationError
 from objectbase.core.services import Services
 from objectbase.settings import SETTINGS, Setting, SettingError, Settings
-from objectbase.storage import open_storage
+from objectbase.security.secret_box import SecretKeyError
+from objectbase.storage import SqlStorage, open_storage
 
 __all__ = [
     "S3_SETTINGS", "STORAGE_SETTINGS", "SettingType", "error_detail", "fail", "print_json", "services_from",
-    "setting_option", "setting_options", "settings_from",
+    "setting_option", "setting_options", "settings_from", "storage_of",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-STORAGE_SETTINGS = ("data_dir", "database_url", "files_url")
+STORAGE_SETTINGS = ("data_dir", "database_url", "files_url", "secret_key")
 # What a command that reads or writes file bytes needs besides --files-url s3://… (backup, restore).
 S3_SETTINGS = ("s3_endpoint_url", "s3_region", "s3_access_key_id", "s3_secret_access_key", "s3_part_bytes")
 _METAVARS: dict[type, str] = {int: "integer", str: "text", bool: "boolean"}
@@ -72,12 +73,23 @@ def settings_from(options: dict[str, Any]) -> Settings:
 
 
 @contextlib.contextmanager
-def services_from(settings: Settings) -> Iterator[Services]:
-    storage = open_storage(settings.resolved_database_url)
+def storage_of(settings: Settings, *, run_migrations: bool = True) -> Iterator[SqlStorage]:
+    """The settings' storage, opened with the server key; a wrong or malformed key stops the command."""
     try:
-        yield Services.build(storage, session_ttl=settings.session_ttl, passwords=settings.passwords)
+        storage = open_storage(settings.resolved_database_url, run_migrations=run_migrations,
+                               secrets=settings.secret_box())
+    except SecretKeyError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        yield storage
     finally:
         storage.close()
+
+
+@contextlib.contextmanager
+def services_from(settings: Settings) -> Iterator[Services]:
+    with storage_of(settings) as storage:
+        yield Services.build(storage, session_ttl=settings.session_ttl, passwords=settings.passwords)
 
 
 def print_json(data: Any) -> None:

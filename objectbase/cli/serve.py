@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import click
 import uvicorn
 
-from objectbase.cli.options import setting_options, settings_from
+from objectbase.api.common.json_logs import JsonFormatter, log_config
+from objectbase.api.common.metrics import MULTIPROCESS_ENV
+from objectbase.cli.options import setting_options, settings_from, storage_of
 from objectbase.settings import SETTINGS
-from objectbase.storage import open_storage
 
 __all__ = ["serve"]
 
@@ -23,16 +26,29 @@ def serve(**options: Any) -> None:
     if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise click.UsageError("--ssl-certfile and --ssl-keyfile go together")
     # Migrate once here, so workers start on an up-to-date database.
-    open_storage(settings.resolved_database_url).close()
+    with storage_of(settings):
+        pass
     # Workers are separate processes: they read the same settings from OBJECTBASE_* variables.
     os.environ.update(settings.to_env())
+    if settings.metrics and settings.workers > 1:
+        # The workers' counts meet in one folder (prometheus-client's multiprocess mode), emptied at
+        # each start: a scrape of any worker then gives the whole server's counts.
+        folder = Path(settings.data_dir).resolve() / "metrics"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ[MULTIPROCESS_ENV] = str(folder)
     scheme = "https" if settings.ssl_certfile else "http"
-    click.echo(f"Objectbase serving on {scheme}://{settings.host}:{settings.port} "
-               f"({'PostgreSQL' if settings.database_url.startswith('postgres') else 'SQLite'})", err=True)
+    banner = (f"Objectbase serving on {scheme}://{settings.host}:{settings.port} "
+              f"({'PostgreSQL' if settings.database_url.startswith('postgres') else 'SQLite'})")
+    if settings.log_format == "json":  # every line of a JSON log is JSON, this one too
+        banner = JsonFormatter().format(logging.makeLogRecord(
+            {"name": "objectbase.serve", "levelname": "INFO", "levelno": logging.INFO, "msg": banner}))
+    click.echo(banner, err=True)
     uvicorn.run(
         "objectbase.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers, ssl_certfile=settings.ssl_certfile or None,
         ssl_keyfile=settings.ssl_keyfile or None, log_level="info", access_log=settings.access_log,
+        log_config=log_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
         proxy_headers=False,
         server_header=False,
     )

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import RowMapping, select, update
 
 from objectbase.core.models import ApiKey, App
+from objectbase.security.secret_box import SecretBox
 from objectbase.storage._rows import RowsBase
 from objectbase.storage.system_tables import api_keys, apps
 
@@ -10,19 +11,44 @@ __all__ = ["AppRows"]
 
 
 class AppRows(RowsBase):
+    secrets: SecretBox | None
+
+    def _box(self) -> SecretBox:
+        if self.secrets is None:
+            raise RuntimeError("this storage was opened without the server's secret key")
+        return self.secrets
+
+    def _app(self, row: RowMapping | None) -> App | None:
+        if row is None:
+            return None
+        values = dict(row)
+        values["auth_secret"] = self._box().open(values.pop("auth_secret_sealed"))
+        return App(**values)
+
     def insert_app(self, name: str, auth_key: str, auth_secret: str, account_key: str, now: float) -> App:
         app_id = self.insert_returning_id(apps, dict(
-            name=name, auth_key=auth_key, auth_secret=auth_secret, account_key=account_key,
-            schema_version=1, created_at=now))
+            name=name, auth_key=auth_key, auth_secret_sealed=self._box().seal(auth_secret),
+            account_key=account_key, schema_version=1, created_at=now))
         return App(app_id, name, auth_key, auth_secret, account_key, 1, now)
 
     def select_app(self, app_id: int) -> App | None:
-        row = self.conn.execute(select(apps).where(apps.c.id == app_id)).mappings().first()
-        return None if row is None else App(**dict(row))
+        return self._app(self.conn.execute(select(apps).where(apps.c.id == app_id)).mappings().first())
 
     def select_app_by_auth_key(self, auth_key: str) -> App | None:
-        row = self.conn.execute(select(apps).where(apps.c.auth_key == auth_key)).mappings().first()
-        return None if row is None else App(**dict(row))
+        return self._app(self.conn.execute(select(apps).where(apps.c.auth_key == auth_key)).mappings().first())
+
+    def check_secret_key(self) -> None:
+        """Raise SecretKeyError unless the key opens a stored secret (the first app's)."""
+        sealed = self.conn.scalars(select(apps.c.auth_secret_sealed).order_by(apps.c.id).limit(1)).first()
+        if sealed is not None:
+            self._box().open(sealed)
+
+    def reseal_secrets(self, box: SecretBox) -> int:
+        """Every app secret sealed again under `box`'s first key; returns how many."""
+        rows = self.conn.execute(select(apps.c.id, apps.c.auth_secret_sealed)).all()
+        for app_id, sealed in rows:
+            self.conn.execute(update(apps).where(apps.c.id == app_id).values(auth_secret_sealed=box.reseal(sealed)))
+        return len(rows)
 
     def bump_schema_version(self, app_id: int) -> int:
         self.schema_changed = True

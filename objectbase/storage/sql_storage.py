@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import Connection, text
 
+from objectbase.security.secret_box import SecretBox
 from objectbase.storage.apps import AppRows
 from objectbase.storage.blobs import BlobRows
 from objectbase.storage.class_tables import ClassTables
@@ -38,8 +39,10 @@ class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCode
                      ReferenceRows, RecordRows, EventRows, BlobRows, TransitionRows, DatumRows, MetadatumRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
-    def __init__(self, conn: Connection, tables: ClassTables, prepared: PreparedCache, *, writes: bool) -> None:
+    def __init__(self, conn: Connection, tables: ClassTables, prepared: PreparedCache, *, writes: bool,
+                 secrets: SecretBox | None = None) -> None:
         self.conn = conn
+        self.secrets = secrets
         self.prepared = prepared
         self.writes = writes
         self.dialect = conn.dialect.name
@@ -65,8 +68,10 @@ class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCode
 
 
 class SqlStorage:
-    def __init__(self, url: str, *, sole_writer: bool = False) -> None:
+    def __init__(self, url: str, *, sole_writer: bool = False, secrets: SecretBox | None = None) -> None:
         self.engine = make_engine(url)
+        # The server key the app secrets are sealed with; without it, reading an app fails.
+        self.secrets = secrets
         # This process is the database's only serving process (`serve --workers 1`): its writes
         # then never wait on another process's lock.
         self.sole_writer = sole_writer
@@ -86,7 +91,12 @@ class SqlStorage:
 
     def migrate(self) -> list[int]:
         with translate_errors():
-            return migrate(self.engine)
+            return migrate(self.engine, secrets=self.secrets)
+
+    def check_secret_key(self) -> None:
+        """Fail at start-up, not on the first signed request, when the key is not the database's."""
+        with self.transaction(write=False) as tx:
+            tx.check_secret_key()
 
     def transaction(self, *, write: bool) -> contextlib.AbstractContextManager[SqlTransaction]:
         """A new transaction, or the one this thread already has open: a request authenticates and
@@ -105,7 +115,7 @@ class SqlStorage:
         with translate_errors(), lock, self._connection() as conn:
             conn = conn.execution_options(objectbase_write=write)
             with conn.begin():
-                tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write)
+                tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write, secrets=self.secrets)
                 self._open.tx = tx
                 try:
                     yield tx
@@ -151,8 +161,16 @@ class SqlStorage:
         self.engine.dispose()
 
 
-def open_storage(url: str, *, run_migrations: bool = True, sole_writer: bool = False) -> SqlStorage:
-    storage = SqlStorage(url, sole_writer=sole_writer)
-    if run_migrations:
-        storage.migrate()
+def open_storage(url: str, *, run_migrations: bool = True, sole_writer: bool = False,
+                 secrets: SecretBox | None = None) -> SqlStorage:
+    """The storage at `url`, migrated; with `secrets` (the server key), checked to open the stored secrets."""
+    storage = SqlStorage(url, sole_writer=sole_writer, secrets=secrets)
+    try:
+        if run_migrations:
+            storage.migrate()
+            if secrets is not None:
+                storage.check_secret_key()
+    except BaseException:
+        storage.close()
+        raise
     return storage

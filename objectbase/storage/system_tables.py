@@ -39,8 +39,9 @@ apps = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("auth_key", String(64), nullable=False, unique=True),
-    # Kept readable: verifying an HMAC needs the secret itself.
-    Column("auth_secret", String(64), nullable=False),
+    # Sealed with the server key (0012, security/secret_box.py): verifying an HMAC needs the secret
+    # itself, so it is encrypted, not hashed; a dump of the database alone does not reveal it.
+    Column("auth_secret_sealed", Text, nullable=False),
     Column("account_key", String(64), nullable=False),
     Column("schema_version", Integer, nullable=False, default=1),
     Column("created_at", Float, nullable=False),

@@ -33,7 +33,7 @@ from objectbase.storage import SqlStorage, open_storage
 from objectbase.storage.migrations import migrate
 from objectbase.storage.sql_storage import SqlTransaction
 from tests.api.quickblox.test_record_files import upload_file
-from tests.conftest import BACKENDS, FILES_BACKENDS, TEST_ARGON2, QBFiles
+from tests.conftest import TEST_SECRETS, BACKENDS, FILES_BACKENDS, TEST_ARGON2, QBFiles
 from tests.files.flows import uploaded_blob
 
 AVATAR = os.urandom(50_000)
@@ -56,7 +56,7 @@ class Instance:
 @contextlib.contextmanager
 def instance(url: str, data_dir: Path) -> Iterator[Instance]:
     settings = Settings(data_dir=str(data_dir), database_url=url, quickblox_prefix="/qb", **TEST_ARGON2)
-    storage = open_storage(url)
+    storage = open_storage(url, secrets=TEST_SECRETS)
     store = LocalFileStore(settings.files_dir)
     services = Services.build(storage, files=store, passwords=settings.passwords)
     try:
@@ -308,8 +308,8 @@ def test_unreachable_missing_or_older_source_is_a_clear_error(make_database_url:
         result = cli("backup", "--out", str(out), "--database-url", "postgresql://postgres@127.0.0.1:1/none")
         assert result.exit_code != 0 and "cannot reach the database" in result.output
     older = make_database_url("sqlite")
-    storage = open_storage(older, run_migrations=False)
-    migrate(storage.engine, upto=7)
+    storage = open_storage(older, run_migrations=False, secrets=TEST_SECRETS)
+    migrate(storage.engine, upto=7, secrets=TEST_SECRETS)
     storage.close()
     result = cli("backup", "--out", str(out), "--database-url", older)
     assert result.exit_code != 0 and "schema migrations [1, 2, 3, 4, 5, 6, 7]" in result.output

@@ -104,9 +104,12 @@ def _free_port() -> int:
 def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
     """A real `objectbase serve` process on the test database (the CLI entry point, as users run it)."""
     port = _free_port()
-    env = {**os.environ, "OBJECTBASE_DATABASE_URL": database_url, "OBJECTBASE_DATA_DIR": str(tmp_path / "data")}
-    process = subprocess.Popen([sys.executable, "-m", "objectbase", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # JSON logs with the access log, to <tmp_path>/server.log (test_json_logs_of_a_served_instance…).
+    env = {**os.environ, "OBJECTBASE_DATABASE_URL": database_url, "OBJECTBASE_DATA_DIR": str(tmp_path / "data"),
+           "OBJECTBASE_LOG_FORMAT": "json", "OBJECTBASE_ACCESS_LOG": "true"}
+    with open(tmp_path / "server.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "objectbase", "serve", "--port", str(port)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -123,6 +126,16 @@ def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_json_logs_of_a_served_instance_carry_each_requests_id(served: tuple[str, str], tmp_path: Path) -> None:
+    base, _ = served
+    response = httpx.get(f"{base}/data/NoSuchClass.json", headers={"X-Request-Id": "trace-me-42"})
+    assert response.status_code == 401 and response.headers["x-request-id"] == "trace-me-42"
+    time.sleep(0.3)  # the access line is written after the response
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines()]
+    assert {"time", "level", "logger", "message", "request_id"} <= set(lines[0])
+    assert [line["request_id"] for line in lines if "/data/NoSuchClass.json" in line["message"]] == ["trace-me-42"]
 
 
 def test_cli_works_while_the_server_runs_and_a_new_field_adds_a_column(served: tuple[str, str],

@@ -11,7 +11,7 @@ from objectbase.core.datum_service import FieldDatum
 from objectbase.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from objectbase.core.services import Services
 from objectbase.storage import open_storage
-from tests.conftest import QB
+from tests.conftest import QB, TEST_SECRETS
 from tests.core.record_helpers import create, put, user, with_owner_and_other
 
 CLASS = {"name": "Game", "fields": {"score": "Integer", "name": "String", "tags": "String[]"}}
@@ -66,7 +66,7 @@ def test_quickblox_writes_keep_datum_ids_of_the_values_that_remain(game: QB) -> 
 
 def test_datum_ids_are_the_same_after_a_restart(game: QB, database_url: str) -> None:
     record_id = create(game, game.headers("owner"), score=3, tags=["x", "y"])
-    storage = open_storage(database_url)
+    storage = open_storage(database_url, secrets=TEST_SECRETS)
     try:
         assert datums(game, record_id, Services.build(storage)) == datums(game, record_id)
     finally:

@@ -22,6 +22,7 @@ from objectbase.core.actor import Actor
 from objectbase.core.services import Services
 from objectbase.storage import open_storage, system_tables
 from objectbase.storage.migrations import MIGRATIONS, migrate
+from tests.conftest import TEST_SECRETS
 
 Description = dict[str, Any]
 
@@ -112,7 +113,7 @@ def _assert_same(built: Description, declared: Description) -> None:
 
 @pytest.fixture
 def migrated_engine(backend: str, make_database_url: Callable[[str], str]) -> Any:
-    storage = open_storage(make_database_url(backend))
+    storage = open_storage(make_database_url(backend), secrets=TEST_SECRETS)
     yield storage.engine
     storage.close()
 
@@ -152,12 +153,12 @@ def test_migrating_again_applies_nothing(migrated_engine: Engine) -> None:
 def test_record_seq_continues_after_the_counter_when_a_database_is_upgraded(
         backend: str, make_database_url: Callable[[str], str]) -> None:
     """A database that had 0001 and 0002 (the counter at 41) upgraded to 0003 goes on at 42."""
-    storage = open_storage(make_database_url(backend), run_migrations=False)
+    storage = open_storage(make_database_url(backend), run_migrations=False, secrets=TEST_SECRETS)
     try:
-        assert migrate(storage.engine, upto=2) == [1, 2]
+        assert migrate(storage.engine, upto=2, secrets=TEST_SECRETS) == [1, 2]
         with storage.engine.begin() as conn:
             conn.execute(text("UPDATE sequences SET value = 41 WHERE name = 'record_seq'"))
-        assert migrate(storage.engine, upto=3) == [3]
+        assert migrate(storage.engine, upto=3, secrets=TEST_SECRETS) == [3]
         with storage.transaction(write=True) as tx:
             assert tx.next_record_seqs(2) == [42, 43]
             left = tx.conn.execute(text("SELECT name FROM sequences")).scalars().all()
@@ -170,13 +171,13 @@ def test_record_seq_continues_after_the_counter_when_a_database_is_upgraded(
 def test_access_levels_are_renamed_to_the_core_names_when_a_database_is_upgraded(
         backend: str, make_database_url: Callable[[str], str]) -> None:
     """0004: QuickBlox's access names, stored until 0003, become the core's `users` and `groups`."""
-    storage = open_storage(make_database_url(backend), run_migrations=False)
+    storage = open_storage(make_database_url(backend), run_migrations=False, secrets=TEST_SECRETS)
     old_acl = {"acl": {"read": {"access": "open_for_groups", "members": ["a"]},
                        "update": {"access": "open_for_users_ids", "members": ["7"]},
                        "delete": {"access": "owner", "members": []}},
                "use_class": {"read": False}}
     try:
-        assert migrate(storage.engine, upto=3) == [1, 2, 3]
+        assert migrate(storage.engine, upto=3, secrets=TEST_SECRETS) == [1, 2, 3]
         with storage.engine.begin() as conn:
             conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
                               "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
@@ -187,7 +188,7 @@ def test_access_levels_are_renamed_to_the_core_names_when_a_database_is_upgraded
                               "_update_access VARCHAR(20), _delete_access VARCHAR(20))"))
             conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('r1', 'open_for_users_ids', 'open_for_groups', "
                               "'owner')"))
-        assert migrate(storage.engine, upto=4) == [4]
+        assert migrate(storage.engine, upto=4, secrets=TEST_SECRETS) == [4]
         with storage.engine.connect() as conn:
             stored = conn.execute(text("SELECT permissions FROM classes")).scalar_one()
             row = conn.execute(text(f"SELECT _read_access, _update_access, _delete_access FROM obj_{class_id}")).one()
@@ -204,10 +205,10 @@ def test_json_states_become_rows_and_records_enter_the_first_state_when_a_databa
     """0005: a version-4 class's JSON states become rows (ids from the database, list order, the default
     colour, transitions by id), the column goes, and its records get `_state_id` = the first state and
     empty archive and trash marks; a class without states gets the columns with no state."""
-    storage = open_storage(make_database_url(backend), run_migrations=False)
+    storage = open_storage(make_database_url(backend), run_migrations=False, secrets=TEST_SECRETS)
     states = [{"name": "New", "transitions": ["Done"]}, {"name": "Done", "transitions": []}]
     try:
-        assert migrate(storage.engine, upto=4) == [1, 2, 3, 4]
+        assert migrate(storage.engine, upto=4, secrets=TEST_SECRETS) == [1, 2, 3, 4]
         with storage.engine.begin() as conn:
             conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
                               "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
@@ -218,7 +219,7 @@ def test_json_states_become_rows_and_records_enter_the_first_state_when_a_databa
             for class_id in class_ids.values():
                 conn.execute(text(f"CREATE TABLE obj_{class_id} (_id VARCHAR(24) PRIMARY KEY)"))
                 conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('r1')"))
-        assert migrate(storage.engine, upto=5) == [5]
+        assert migrate(storage.engine, upto=5, secrets=TEST_SECRETS) == [5]
         with storage.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, name, color, position FROM states ORDER BY position")).all()
             moves = conn.execute(text("SELECT state_id, target_id FROM state_transitions")).all()
@@ -239,9 +240,9 @@ def test_json_states_become_rows_and_records_enter_the_first_state_when_a_databa
 def test_fields_keep_working_when_a_database_is_upgraded_to_reference_fields(
         backend: str, make_database_url: Callable[[str], str]) -> None:
     """0006: existing fields get no target class and no options; new Option fields get theirs."""
-    storage = open_storage(make_database_url(backend), run_migrations=False)
+    storage = open_storage(make_database_url(backend), run_migrations=False, secrets=TEST_SECRETS)
     try:
-        assert migrate(storage.engine, upto=4) == [1, 2, 3, 4]
+        assert migrate(storage.engine, upto=4, secrets=TEST_SECRETS) == [1, 2, 3, 4]
         with storage.engine.begin() as conn:
             conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
                               "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
@@ -253,7 +254,7 @@ def test_fields_keep_working_when_a_database_is_upgraded_to_reference_fields(
             conn.execute(text("INSERT INTO fields (class_id, name, type, indexed, required, position) "
                               "VALUES (1, 'n', 'Integer', false, false, 0)"))
             conn.execute(text("CREATE TABLE obj_1 (_id VARCHAR(24) PRIMARY KEY, _seq BIGINT, f_1 BIGINT)"))
-        assert migrate(storage.engine) == [version for version, _, _ in MIGRATIONS if version > 4]
+        assert migrate(storage.engine, secrets=TEST_SECRETS) == [version for version, _, _ in MIGRATIONS if version > 4]
         services = Services.build(storage)
         admin = Actor.admin(1)
         (cls,) = services.classes.list_classes(admin)
@@ -274,9 +275,9 @@ def test_datum_rows_are_backfilled_when_a_database_is_upgraded(
     from objectbase.storage import SqlStorage
 
     url = make_database_url(backend)
-    storage = open_storage(url, run_migrations=False)
+    storage = open_storage(url, run_migrations=False, secrets=TEST_SECRETS)
     try:
-        assert migrate(storage.engine, upto=4) == [1, 2, 3, 4]
+        assert migrate(storage.engine, upto=4, secrets=TEST_SECRETS) == [1, 2, 3, 4]
         with storage.engine.begin() as conn:
             conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
                               "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
@@ -298,7 +299,7 @@ def test_datum_rows_are_backfilled_when_a_database_is_upgraded(
             conn.execute(text(f"INSERT INTO obj_{class_id} VALUES ('{'a' * 24}', 1, 0, NULL, 0, 0, 'open', NULL, "
                               f"'open', NULL, 'open', NULL, 7, :tags), ('{'b' * 24}', 2, 0, NULL, 0, 0, 'open', "
                               f"NULL, 'open', NULL, 'open', NULL, NULL, NULL)"), {"tags": json.dumps(["x", "y"])})
-        assert migrate(storage.engine) == [v for v, _, _ in MIGRATIONS if v > 4]
+        assert migrate(storage.engine, secrets=TEST_SECRETS) == [v for v, _, _ in MIGRATIONS if v > 4]
         with storage.engine.connect() as conn:
             rows = conn.execute(text("SELECT field_id, position, record_seq FROM datums ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [(field_ids[0], 0, 1), (field_ids[1], 0, 1), (field_ids[1], 1, 1)]
@@ -306,7 +307,7 @@ def test_datum_rows_are_backfilled_when_a_database_is_upgraded(
         storage.close()
     if backend == "postgresql":
         return  # the hand-made table's TEXT tags are not PostgreSQL's JSONB; SQLite reads them as the app does
-    upgraded = SqlStorage(url)
+    upgraded = SqlStorage(url, secrets=TEST_SECRETS)
     try:
         found = Services.build(upgraded).datum_values.datum_list(Actor.admin(1), "C", "a" * 24)
         assert [(d.field.name, d.datum.position, d.datum.value) for d in found] == [
@@ -321,9 +322,9 @@ def test_classes_keep_their_creation_order_in_the_catalogue_when_a_database_is_u
         backend: str, make_database_url: Callable[[str], str]) -> None:
     """0009: existing classes get positions 0, 1, … per app in id order, no path, not disabled; their
     fields no title and no parameters."""
-    storage = open_storage(make_database_url(backend), run_migrations=False)
+    storage = open_storage(make_database_url(backend), run_migrations=False, secrets=TEST_SECRETS)
     try:
-        assert migrate(storage.engine, upto=8) == list(range(1, 9))
+        assert migrate(storage.engine, upto=8, secrets=TEST_SECRETS) == list(range(1, 9))
         with storage.engine.begin() as conn:
             for app in ("a", "b"):
                 conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret, account_key, schema_version, "
@@ -333,7 +334,7 @@ def test_classes_keep_their_creation_order_in_the_catalogue_when_a_database_is_u
                                   "VALUES (:a, :n, '{}', 1, 0, 0)"), {"a": app_id, "n": name})
             conn.execute(text("INSERT INTO fields (class_id, name, type, indexed, required, position) "
                               "VALUES (1, 'n', 'Integer', false, false, 0)"))
-        assert migrate(storage.engine) == [v for v, _, _ in MIGRATIONS if v > 8]
+        assert migrate(storage.engine, secrets=TEST_SECRETS) == [v for v, _, _ in MIGRATIONS if v > 8]
         with storage.engine.connect() as conn:
             rows = conn.execute(text("SELECT name, position, path, disabled FROM classes ORDER BY id")).all()
             field = conn.execute(text("SELECT title, parameters FROM fields")).one()

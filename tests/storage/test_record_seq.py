@@ -21,7 +21,7 @@ from objectbase.core.schema import ClassDef
 from objectbase.core.services import Services
 from objectbase.storage import SqlStorage, open_storage
 from objectbase.storage.sql_storage import SqlTransaction
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, TEST_SECRETS
 
 
 def make_class(services: Services) -> ClassDef:
@@ -82,7 +82,7 @@ def test_concurrent_inserts_get_distinct_seqs(storage: SqlStorage, services: Ser
 def pg_storage(make_database_url: Callable[[str], str]) -> Iterator[SqlStorage]:
     if "postgresql" not in BACKENDS:
         pytest.skip("PostgreSQL is not among OBJECTBASE_TEST_BACKENDS")
-    storage = open_storage(make_database_url("postgresql"))
+    storage = open_storage(make_database_url("postgresql"), secrets=TEST_SECRETS)
     yield storage
     storage.close()
 

@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from objectbase.api.common.json_logs import current_request_id
+from objectbase.api.common.metrics import Metrics
 from objectbase.core.credentials import Credentials
 from objectbase.core.errors import LimitExceededError, ObjectbaseError, RateLimitedError
 from objectbase.core.sign_in_limits import client_address
@@ -78,8 +80,13 @@ class Server:
     """The ASGI app of the whole server. `state` is what handlers read as `request.app.state`."""
 
     def __init__(self, dialects: Sequence[Dialect], *, max_request_bytes: int, state: dict[str, Any],
-                 on_shutdown: Callable[[], None]) -> None:
+                 on_shutdown: Callable[[], None], metrics: Metrics | None = None,
+                 log_request_ids: bool = False) -> None:
         self.state = State(state)
+        # None: no /metrics and nothing counted (the hot path pays nothing for it).
+        self._metrics = metrics
+        # JSON logs name each line's request (api/common/json_logs.py); text logs name it in the message.
+        self._log_request_ids = log_request_ids
         self.max_request_bytes = max_request_bytes + _FRAMING_BYTES
         self._on_shutdown = on_shutdown
         # Longest prefix first, so "/api/v2" wins over "".
@@ -106,6 +113,9 @@ class Server:
             return
         if scope["type"] != "http":
             return  # no websockets (yet): the connection is refused
+        if self._metrics is not None and scope["path"] == "/metrics":
+            await self._metrics.serve(scope, receive, send)
+            return
         headers = dict(scope.get("headers") or [])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
@@ -126,9 +136,15 @@ class Server:
         # The address sign-in limits count by (core/sign_in_limits.py): the peer's, as uvicorn gives it.
         client = scope.get("client")
         address = client_address.set(str(client[0]) if client else "")
+        logged_id = current_request_id.set(request_id) if self._log_request_ids else None
         try:
-            await self._cors(scope, receive, send_with_id)
+            if self._metrics is None:
+                await self._cors(scope, receive, send_with_id)
+            else:
+                await self._metrics.count(self._cors, dialect.name, scope, receive, send_with_id)
         finally:
+            if logged_id is not None:
+                current_request_id.reset(logged_id)
             client_address.reset(address)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -104,6 +104,7 @@ class Surfaces:
         self.legacy = Router(routes=LEGACY_ROUTES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        outer = scope
         if scope["method"] == "POST":
             request = Request(scope)
             verb = (request.headers.get("x-http-method") or request.headers.get("x-method-override")
@@ -111,7 +112,12 @@ class Surfaces:
             if verb in _TUNNELLED:
                 scope = dict(scope, method="PATCH" if verb == "MERGE" else verb)
         router = self.legacy if surface_of(Request(scope)) is LEGACY else self.v2
-        await router(scope, receive, send)
+        try:
+            await router(scope, receive, send)
+        finally:
+            # The route matched, for the metrics' route label (api/common/metrics.py).
+            if "route" in scope:
+                outer["route"] = scope["route"]
 
 
 class DreamFactory:

@@ -77,7 +77,13 @@ class JsonSuffix:
             path = path[:-5]
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/") or "/"
-        await self.app(dict(scope, path=path), receive, send)
+        child = dict(scope, path=path)
+        try:
+            await self.app(child, receive, send)
+        finally:
+            # The route the router matched, for the metrics' route label (api/common/metrics.py).
+            if "route" in child:
+                scope["route"] = child["route"]
 
 
 _HTTP_MESSAGES = {404: "Not found", 405: "Method not allowed", 413: "Request entity too large"}

@@ -11,9 +11,10 @@ from typing import Callable
 
 from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, String, Table, insert, select, text
 
+from objectbase.security.secret_box import SecretBox
 from objectbase.storage.migrations import (
     m0001_init, m0002_blobs, m0003_record_sequence, m0004_neutral_access, m0005_workflow, m0006_options,
-    m0007_history, m0008_tracy_tokens, m0009_catalogue, m0010_rate_limits,
+    m0007_history, m0008_tracy_tokens, m0009_catalogue, m0010_rate_limits, m0012_sealed_secrets,
 )
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -29,6 +30,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (8, "tracy_tokens", m0008_tracy_tokens.upgrade),
     (9, "catalogue", m0009_catalogue.upgrade),
     (10, "rate_limits", m0010_rate_limits.upgrade),
+    # 11 is taken by another branch (dash-a); versions only have to be increasing.
+    (12, "sealed_secrets", m0012_sealed_secrets.upgrade),
 )
 
 # The ledger of applied migrations, frozen like the migrations (it exists before any of them runs).
@@ -43,10 +46,11 @@ _ledger = Table(
 _PG_LOCK_KEY = 0x0B1EC7BA5E
 
 
-def migrate(engine: Engine, *, upto: int | None = None) -> list[int]:
+def migrate(engine: Engine, *, upto: int | None = None, secrets: SecretBox | None = None) -> list[int]:
     """Apply the missing migrations (up to version `upto`, for tests of an upgrade); returns their
-    versions. Safe when several workers start at once."""
+    versions. Safe when several workers start at once. `secrets` seals the app secrets (0012)."""
     with engine.connect().execution_options(objectbase_write=True) as conn, conn.begin():
+        conn.info["objectbase_secrets"] = secrets
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         _ledger.create(conn, checkfirst=True)
@@ -58,4 +62,6 @@ def migrate(engine: Engine, *, upto: int | None = None) -> list[int]:
             upgrade(conn)
             conn.execute(insert(_ledger).values(version=version, name=name, applied_at=time.time()))
             applied.append(version)
+        # conn.info outlives this connection in the pool: leave no key behind.
+        conn.info.pop("objectbase_secrets")
         return applied

@@ -1,6 +1,7 @@
 """`serve --workers 2` on one database gives the same answers as one worker: a session revoked
 and a class changed through one process are seen by the other on the next request,
-concurrent increments through both lose nothing, and failed sign-ins count across both.
+concurrent increments through both lose nothing, failed sign-ins count across both, and
+/metrics gives the whole server's counts whichever worker answers.
 Each request opens its own connection, so the
 kernel spreads them over both workers (both are warmed up before each change, so each holds
 whatever it caches of the old state)."""
@@ -36,9 +37,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def two_workers(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTBASE_") or "ARGON2" in k}
+    # The suite's server key too: the apps the tests make in-process are sealed with it.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("OBJECTBASE_") or "ARGON2" in k or k == "OBJECTBASE_SECRET_KEY"}
     # A small per-login limit for the shared-counter test; the others sign in without failing.
-    env.update(OBJECTBASE_DATABASE_URL=database_url,
+    env.update(OBJECTBASE_DATABASE_URL=database_url, OBJECTBASE_METRICS="true",
                OBJECTBASE_DATA_DIR=str(tmp_path_factory.mktemp("two-workers")),
                OBJECTBASE_LOGIN_RATE_PER_LOGIN=f"{FAILURES}/minute")
     log = tmp_path_factory.mktemp("two-workers-log") / "server.log"
@@ -139,3 +142,17 @@ def test_failed_sign_ins_are_counted_across_both_workers(two_workers: str, qb: Q
     refused = [session("password1") for _ in range(ROUNDS)]
     assert {r.status_code for r in refused} == {429}, [r.text for r in refused]
     assert all(1 <= int(r.headers["retry-after"]) <= 60 for r in refused)
+
+
+def _health_requests(text: str) -> float:
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("objectbase_requests_total{") and 'dialect="health"' in line)
+
+
+def test_metrics_count_the_requests_of_both_workers(two_workers: str) -> None:
+    before = _health_requests(httpx.get(f"{two_workers}/metrics", timeout=10).text)
+    assert {r.status_code for r in _each(two_workers, "GET", "/health", {})} == {200}
+    scrapes = [httpx.get(f"{two_workers}/metrics", timeout=10) for _ in range(6)]
+    assert {r.status_code for r in scrapes} == {200}
+    # Each scrape, on a fresh connection, may land on either worker: each shows both workers' counts.
+    assert {_health_requests(r.text) for r in scrapes} == {before + ROUNDS}
