@@ -175,6 +175,11 @@ def _document() -> dict[str, Any]:
         # A path the seed has (`/v1/records`) keeps its operations; ours join them.
         doc["paths"].setdefault(path, {}).update(operations)
     doc["components"]["schemas"].update(copy.deepcopy(_ADDED_SCHEMAS))
+    # The seed declares no security; Tracy's (contract §2.1): a bearer access token or an API key.
+    doc["components"]["securitySchemes"] = {
+        "Bearer": {"type": "http", "scheme": "bearer", "description": "An access token from POST /v1/access-tokens"},
+        "ApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}
+    doc["security"] = [{"Bearer": []}, {"ApiKey": []}]
     return doc
 
 
