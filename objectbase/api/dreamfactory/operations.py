@@ -1,5 +1,6 @@
 """The OpenAPI declaration of every DreamFactory handler in dialect.V2_ROUTES and LEGACY_ROUTES,
-keyed by (method, handler name): both surfaces serve the same handlers at their own paths."""
+keyed by (method, handler name): both surfaces serve the same handlers at their own paths. Every
+success is a 200, as in DreamFactory."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ _RECORD = {"type": "object", "additionalProperties": True, "description": "The t
 # v2 wraps lists in `resource`, the legacy surface in `record`; `meta` carries counts and next offsets.
 _RECORDS = {"type": "object", "properties": {"resource": array_of(_RECORD), "record": array_of(_RECORD),
                                              "meta": OBJECT}}
+# `count_only=true`: the bare count.
+_LISTED = {"anyOf": [_RECORDS, INTEGER]}
 _RECORDS_INPUT = {"oneOf": [array_of(_RECORD), {"type": "object", "properties": {
     "resource": array_of(_RECORD), "record": array_of(_RECORD)}, "additionalProperties": True}]}
 _SESSION = {"type": "object", "properties": {"session_token": STRING, "session_id": STRING, "id": INTEGER,
@@ -60,10 +63,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("PATCH", "update_field"): Operation("Change a field", _SCHEMA, body=_FIELD, response=OBJECT),
     ("DELETE", "delete_field"): Operation("Remove a field", _SCHEMA, response=OBJECT),
     ("GET", "list_records"): Operation("List records (filter, order, paging, related)", _TABLES, params=_LIST,
-                                       response=_RECORDS),
+                                       response=_LISTED),
     ("GET", "get_record"): Operation("A record", _TABLES, params=_SELECT, response=_RECORD),
     ("POST", "create_records"): Operation("Create records", _TABLES, params=_BATCH, body=_RECORDS_INPUT,
-                                          response=_RECORDS, status=201),
+                                          response=_RECORDS),
     ("PUT", "update_records"): Operation("Replace records (by id, ids or filter)", _TABLES, params=_BATCH,
                                          body=_RECORDS_INPUT, response=_RECORDS),
     ("PATCH", "update_records"): Operation("Change records (by id, ids or filter)", _TABLES, params=_BATCH,
@@ -71,7 +74,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("DELETE", "delete_records"): Operation("Delete records (by ids, filter or body)", _TABLES, params=_BATCH,
                                             response=_RECORDS),
     ("POST", "create_by_id"): Operation("Create a record with this id", _TABLES, params=_BATCH, body=_RECORD,
-                                        response=_RECORD, status=201),
+                                        response=_RECORD),
     ("PUT", "update_record"): Operation("Replace a record", _TABLES, params=_BATCH, body=_RECORD,
                                         response=_RECORD),
     ("PATCH", "update_record"): Operation("Change a record", _TABLES, params=_BATCH, body=_RECORD,

@@ -1,0 +1,99 @@
+"""Schemathesis against each served OpenAPI document, on both databases, as a signed-in user: no
+5xx, responses as documented (status, content type, schema), and no refused request changed anything.
+
+Bounded for CI: OBJECTBASE_FUZZ_EXAMPLES examples per operation (4), at most
+OBJECTBASE_FUZZ_SECONDS per dialect (25). A longer run by hand: docs/security.md, "How it is tested"."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis import checks as st
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.generation.case import Case
+from starlette.testclient import TestClient
+
+from tests.conftest import QB
+
+EXAMPLES = int(os.environ.get("OBJECTBASE_FUZZ_EXAMPLES", "4"))
+SECONDS = float(os.environ.get("OBJECTBASE_FUZZ_SECONDS", "25"))
+SCORE_TABLE = {"name": "ScoreTable", "fields": {"score_value": "Integer", "title": "String"}}
+
+
+def _quickblox(qb: QB) -> dict[str, str]:
+    return {"QB-Token": qb.token("fuzzer")}
+
+
+def _dreamfactory(qb: QB) -> dict[str, str]:
+    return {"X-DreamFactory-Api-Key": qb.credentials.auth_key, "X-DreamFactory-Session-Token": qb.token("fuzzer")}
+
+
+def _tracy(qb: QB) -> dict[str, str]:
+    response = qb.client.post("/v1/access-tokens", json={"login": "fuzzer", "password": "password1"},
+                              headers={"X-Api-Key": qb.credentials.auth_key})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['accessToken']}"}
+
+
+# Path parameters pinned to what exists, so that generated requests reach records, not only 404s.
+_PINNED = {"class_name": "ScoreTable", "table": "ScoreTable", "service": "db"}
+# Not `positive_data_acceptance`: the documents' bodies are looser than the core's rules (a schema-valid
+# body may still be a 422), and the core's rules are what the hostile-input properties test.
+CHECKS = [st.not_a_server_error, st.status_code_conformance, st.content_type_conformance,
+          st.response_schema_conformance]
+# Signing out would leave every later request a 401; signing out is tested in each dialect's tests.
+SIGN_OUT = {"DELETE /session.json", "DELETE /login.json", "DELETE /users/{user_id}.json",
+            "DELETE /api/v2/user/session", "DELETE /rest/user/session", "DELETE /api/v2/system/admin/session",
+            "DELETE /rest/system/admin/session"}
+SIGN_IN: dict[str, Callable[[QB], dict[str, str]]] = {
+    "quickblox": _quickblox, "dreamfactory": _dreamfactory, "tracy": _tracy}
+
+
+def _state(qb: QB) -> tuple[int, int]:
+    """What a refused request must leave as it was: the app's events and its records."""
+    return len(qb.events()), qb.count()
+
+
+def _run(qb: QB, schema: Any, headers: dict[str, str], deadline: float) -> list[str]:
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if time.monotonic() > deadline:
+            print(f"fuzzing stopped at {operation.label}: OBJECTBASE_FUZZ_SECONDS spent")  # shown on failure
+            break
+        if operation.label in SIGN_OUT:
+            continue
+
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case: Case[Any]) -> None:
+            for name, value in _PINNED.items():
+                if case.path_parameters and name in case.path_parameters:
+                    case.path_parameters[name] = value
+            before = _state(qb)
+            response = case.call(headers=headers)
+            case.validate_response(response, headers=headers, checks=CHECKS)
+            if 400 <= response.status_code < 500:
+                assert _state(qb) == before, f"{case.method} {case.formatted_path}: refused with " \
+                                             f"{response.status_code} but changed events or records"
+
+        try:
+            check()
+        except (Exception, BaseExceptionGroup) as error:  # every operation's first failure, reported together below
+            failures.append(f"{operation.label}: {str(error)[:1500]}")
+    return failures
+
+
+@pytest.mark.parametrize("dialect", sorted(SIGN_IN))
+def test_fuzz_finds_nothing(client: TestClient, qb: QB, dialect: str) -> None:
+    qb.apply_class(SCORE_TABLE)
+    qb.make_user("fuzzer")
+    schema = schemathesis.openapi.from_asgi(f"/openapi/{dialect}.json", client.app)
+    failures = _run(qb, schema, SIGN_IN[dialect](qb), time.monotonic() + SECONDS)
+    assert not failures, "\n\n".join(failures)
