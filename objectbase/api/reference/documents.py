@@ -26,9 +26,12 @@ _QB_SECURITY = {
 }
 _DF_SECURITY = {
     "ApiKey": {"type": "apiKey", "in": "header", "name": "X-DreamFactory-Api-Key",
-               "description": "The app's API key (or `api_key` in the query or body)"},
+               "description": "The app's API key (also `X-DreamFactory-Application-Name` or `X-Application-Name`, "
+                              "or `api_key` / `app_name` in the query or the JSON body)"},
     "SessionToken": {"type": "apiKey", "in": "header", "name": "X-DreamFactory-Session-Token",
-                     "description": "The session token from POST user/session (or `session_token`, or Bearer)"},
+                     "description": "The session token from POST user/session (also `session_token` in the query "
+                                    "or body, or `Authorization: Bearer <token>`)"},
+    "Bearer": {"type": "http", "scheme": "bearer", "description": "The session token as a bearer token"},
 }
 
 
@@ -58,7 +61,7 @@ def dreamfactory() -> dict[str, Any]:
                     "/api/v2 and the legacy one under /rest. A POST with `X-HTTP-Method` is that verb.",
         mounts=[Mount("/api/v2", V2_ROUTES, df.V2_ERROR), Mount("/rest", LEGACY_ROUTES, df.LEGACY_ERROR,
                                                                 tag_suffix=" (legacy)")],
-        security_schemes=_DF_SECURITY, security=[{"ApiKey": [], "SessionToken": []}, {"ApiKey": []}],
+        security_schemes=_DF_SECURITY, security=[{"ApiKey": [], "SessionToken": []}, {"ApiKey": [], "Bearer": []}, {"ApiKey": []}],
         hidden=frozenset({not_allowed}))
 
 

@@ -45,7 +45,7 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(("dialect", "schemes"), [
     ("quickblox", {"QB-Token", "token", "ApiKey"}),
-    ("dreamfactory", {"ApiKey", "SessionToken"}),
+    ("dreamfactory", {"ApiKey", "SessionToken", "Bearer"}),
 ])
 def test_every_operation_documents_auth_and_error_shape(client: TestClient, dialect: str, schemes: set[str]) -> None:
     document = client.get(f"/openapi/{dialect}.json").json()
