@@ -47,7 +47,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("DELETE", "close_session"): Operation("Log out", _AUTH, response={"type": "object", "properties": {
         "success": {"type": "boolean"}}}),
     ("GET", "describe_service"): Operation("The service's resources", _SCHEMA, response=OBJECT),
-    ("GET", "list_tables"): Operation("List tables (`_table` and `_schema` alike)", _SCHEMA, params=query("fields", "as_list"), response=OBJECT),
+    ("GET", "list_tables"): Operation("List tables (`_table` and `_schema` alike)", _SCHEMA,
+                                      params=query("fields", "as_list"), response=OBJECT),
     ("GET", "legacy_list_tables"): Operation("List tables", _SCHEMA, response=OBJECT),
     ("POST", "create_tables"): Operation("Create tables", _SCHEMA, body=_TABLES_INPUT, response=OBJECT,
                                          status=201),

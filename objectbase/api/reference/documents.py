@@ -61,7 +61,8 @@ def dreamfactory() -> dict[str, Any]:
                     "/api/v2 and the legacy one under /rest. A POST with `X-HTTP-Method` is that verb.",
         mounts=[Mount("/api/v2", V2_ROUTES, df.V2_ERROR), Mount("/rest", LEGACY_ROUTES, df.LEGACY_ERROR,
                                                                 tag_suffix=" (legacy)")],
-        security_schemes=_DF_SECURITY, security=[{"ApiKey": [], "SessionToken": []}, {"ApiKey": [], "Bearer": []}, {"ApiKey": []}],
+        security_schemes=_DF_SECURITY,
+        security=[{"ApiKey": [], "SessionToken": []}, {"ApiKey": [], "Bearer": []}, {"ApiKey": []}],
         hidden=frozenset({not_allowed}))
 
 
