@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -12,6 +13,7 @@ from starlette.testclient import TestClient
 from objectbase.api.common.operations import Operation
 from objectbase.api.reference.openapi import Mount, UndeclaredRoutes, build_document
 from objectbase.api.tracy.dialect import ROUTES as TRACY_ROUTES
+from tests.conftest import QB
 
 DIALECTS = ("quickblox", "dreamfactory", "tracy")
 
@@ -99,3 +101,24 @@ def test_a_declaration_without_route_fails_the_build() -> None:
     with pytest.raises(UndeclaredRoutes, match="not served: \\[\"\\('POST', '/x'\\)\"\\]"):
         _build([Route("/x", _handler, methods=["GET"])],
                {("GET", "/x"): Operation("x", "t"), ("POST", "/x"): Operation("x", "t")})
+
+
+def _documented(client: TestClient, path: str, method: str, status: str) -> dict[str, Any]:
+    responses = client.get("/openapi/dreamfactory.json").json()["paths"][path][method]["responses"]
+    assert status in responses, sorted(responses)
+    schema: dict[str, Any] = responses[status]["content"]["application/json"]["schema"]
+    return schema
+
+
+def test_dreamfactory_answers_match_their_documented_schemas(client: TestClient, qb: QB) -> None:
+    """Found by the fuzz run: writes answer 200 (not 201), and `count_only` a bare number."""
+    qb.apply_class({"name": "ScoreTable", "fields": {"score_value": "Integer"}})
+    qb.make_user("ann")
+    headers = {"X-DreamFactory-Api-Key": qb.credentials.auth_key, "X-DreamFactory-Session-Token": qb.token("ann")}
+    path = "/api/v2/{service}/_table/{table}"
+    created = client.post("/api/v2/db/_table/ScoreTable", json={"resource": [{"score_value": 1}]}, headers=headers)
+    assert created.status_code == 200, created.text
+    Draft202012Validator(_documented(client, path, "post", "200")).validate(created.json())
+    counted = client.get("/api/v2/db/_table/ScoreTable", params={"count_only": "true"}, headers=headers)
+    assert counted.status_code == 200 and counted.json() == 1
+    Draft202012Validator(_documented(client, path, "get", "200")).validate(counted.json())
