@@ -7,6 +7,7 @@ from objectbase.api.common.metrics import Metrics
 from objectbase.api.common.pipeline import Dialect, Server
 from objectbase.api.dreamfactory.dialect import DreamFactory
 from objectbase.api.quickblox import QuickBlox
+from objectbase.api.reference.dialect import Reference
 from objectbase.api.tracy.dialect import TracyDialect
 from objectbase.core.services import Services
 from objectbase.core.sign_in_limits import SignInLimits
@@ -31,7 +32,7 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
             sign_in_limits=sign_in_limits(settings, opened),
         )
     dialects: list[Dialect] = [Health(), DreamFactory(), TracyDialect(settings.tracy_prefix),
-                               QuickBlox(settings.quickblox_prefix)]
+                               QuickBlox(settings.quickblox_prefix), Reference()]
     storage = services.storage
     on_shutdown = storage.close
     if settings.event_retention_days and isinstance(storage, SqlStorage):

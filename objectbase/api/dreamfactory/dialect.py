@@ -17,7 +17,7 @@ from objectbase.api.dreamfactory.surfaces import LEGACY, surface_of
 from objectbase.core.credentials import Credentials
 from objectbase.core.errors import ObjectbaseError
 
-__all__ = ["DreamFactory"]
+__all__ = ["DreamFactory", "LEGACY_ROUTES", "V2_ROUTES", "not_allowed"]
 
 _READ = ["GET"]
 
@@ -39,7 +39,7 @@ _SCHEMA_WRITE = ["PUT", "PATCH"]
 _VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-async def _not_allowed(request: Request) -> Response:
+async def not_allowed(request: Request) -> Response:
     raise HTTPException(405)
 
 
@@ -50,7 +50,7 @@ def _closed(routes: list[BaseRoute]) -> list[BaseRoute]:
     for route in routes:
         assert isinstance(route, Route)
         used.setdefault(route.path, set()).update(route.methods or ())
-    return routes + [Route(path, _not_allowed, methods=[v for v in _VERBS if v not in verbs])
+    return routes + [Route(path, not_allowed, methods=[v for v in _VERBS if v not in verbs])
                      for path, verbs in used.items() if any(v not in verbs for v in _VERBS)]
 
 

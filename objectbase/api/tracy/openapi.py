@@ -160,6 +160,13 @@ _ADDED_PATHS: dict[str, Any] = {
 }
 
 
+# Every operation may answer these as problem details (problems.py), the seed's and ours alike.
+_ERRORS = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500)
+_PROBLEM = {"type": "object", "required": ["type", "title", "status", "traceId"], "properties": {
+    "type": _STRING, "title": _STRING, "status": {"type": "integer"}, "detail": _STRING, "traceId": _STRING,
+    "errors": {"type": "object", "additionalProperties": {"type": "array", "items": _STRING}}}}
+
+
 @functools.cache
 def seed() -> dict[str, Any]:
     """Seed 004 as Tracy publishes it (Swashbuckle, OpenAPI 3.0)."""
@@ -175,6 +182,23 @@ def _document() -> dict[str, Any]:
         # A path the seed has (`/v1/records`) keeps its operations; ours join them.
         doc["paths"].setdefault(path, {}).update(operations)
     doc["components"]["schemas"].update(copy.deepcopy(_ADDED_SCHEMAS))
+    # The seed declares no security; Tracy's (contract §2.1): a bearer access token or an API key.
+    doc["components"]["securitySchemes"] = {
+        "Bearer": {"type": "http", "scheme": "bearer", "description": "An access token from POST /v1/access-tokens"},
+        "ApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}
+    doc["security"] = [{"Bearer": []}, {"ApiKey": []}]
+    doc["components"]["schemas"]["Problem"] = _PROBLEM
+    # Members Objectbase does not have are null (docs/tracy.md), an object member (`role`) too.
+    for schema in seed()["components"]["schemas"]:
+        for member in doc["components"]["schemas"][schema].get("properties", {}).values():
+            if "$ref" in member:
+                member["nullable"] = True
+    for operations in doc["paths"].values():
+        for operation in operations.values():
+            for status in _ERRORS:
+                operation["responses"].setdefault(str(status), {
+                    "description": "Problem details (RFC 9457)",
+                    "content": {"application/problem+json": {"schema": _ref("Problem")}}})
     return doc
 
 

@@ -1,0 +1,1 @@
+"""`/openapi/{dialect}.json` and the API reference at `/docs` (Swagger UI, vendored)."""
