@@ -17,6 +17,7 @@ from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
 from objectbase.storage.rate_limits import sql_counter_store
 from objectbase.storage.retention import start_pruning
+from objectbase.web.dialect import Dashboard, Landing
 
 __all__ = ["build_app", "create_app_from_env", "sign_in_limits"]
 
@@ -31,7 +32,7 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
             signed_link_ttl=settings.signed_link_ttl, passwords=settings.passwords,
             sign_in_limits=sign_in_limits(settings, opened),
         )
-    dialects: list[Dialect] = [Health(), DreamFactory(), TracyDialect(settings.tracy_prefix),
+    dialects: list[Dialect] = [Health(), Dashboard(), Landing(), DreamFactory(), TracyDialect(settings.tracy_prefix),
                                QuickBlox(settings.quickblox_prefix), Reference()]
     storage = services.storage
     on_shutdown = storage.close

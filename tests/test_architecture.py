@@ -32,6 +32,8 @@ FORBIDDEN = {
     "security": ("objectbase.api", "objectbase.core", "objectbase.storage", "starlette", "sqlalchemy"),
     # Dialects reach the database only through the core's services and protocols.
     "api": ("objectbase.storage", "objectbase.cli", "sqlalchemy", "psycopg"),
+    # The dashboard is a dialect too: no SQL, no storage, no permission checks of its own.
+    "web": ("objectbase.storage", "objectbase.cli", "sqlalchemy", "psycopg"),
 }
 
 

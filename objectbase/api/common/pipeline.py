@@ -90,7 +90,8 @@ class Server:
         self.max_request_bytes = max_request_bytes + _FRAMING_BYTES
         self._on_shutdown = on_shutdown
         # Longest prefix first, so "/api/v2" wins over "".
-        self._mounts = sorted(((p.rstrip("/"), d) for d in dialects for p in d.prefixes),
+        # "/" stays "/" and matches only the bare root path (the landing answer).
+        self._mounts = sorted(((p.rstrip("/") or p, d) for d in dialects for p in d.prefixes),
                               key=lambda mount: len(mount[0]), reverse=True)
         if not self._mounts or self._mounts[-1][0] != "":
             raise ValueError("one dialect must take the paths no other claims (prefix '')")
@@ -103,7 +104,7 @@ class Server:
 
     def _dialect_for(self, path: str) -> tuple[str, Dialect]:
         for prefix, dialect in self._mounts:
-            if not prefix or path == prefix or path.startswith(prefix + "/"):
+            if not prefix or path == prefix or (prefix != "/" and path.startswith(prefix + "/")):
                 return prefix, dialect
         return self._mounts[-1]
 
