@@ -32,6 +32,8 @@ FORBIDDEN = {
     "security": ("objectbase.api", "objectbase.core", "objectbase.storage", "starlette", "sqlalchemy"),
     # Dialects reach the database only through the core's services and protocols.
     "api": ("objectbase.storage", "objectbase.cli", "sqlalchemy", "psycopg"),
+    # Backup, restore (and migrate) copy tables through storage's table dump: storage alone has SQL.
+    "backup": ("objectbase.api", "objectbase.cli", "objectbase.app", "starlette", "sqlalchemy", "psycopg"),
 }
 
 
