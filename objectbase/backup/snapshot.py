@@ -30,7 +30,7 @@ from objectbase.storage.table_dump import (
     read_counters, rows_of, snapshot,
 )
 
-__all__ = ["BackupSummary", "take_backup"]
+__all__ = ["BackupSummary", "files_named_by", "source_migrations", "take_backup"]
 
 _OCTETS = "application/octet-stream"
 
@@ -67,20 +67,26 @@ class _FileCopier:
         self.copied[key] = content_type
 
     def copy_named_by(self, dump: DumpTable, cls: ClassDef | None, row: dict[str, Any]) -> None:
-        """The files a row names: a class row's File fields, a blob's completed or pending bytes."""
-        if cls is not None:
-            for file_field in (f for f in cls.fields.values() if isinstance(f.type, FileType)):
-                value = row.get(field_column_name(file_field))
-                key = file_key_of(cls, value)
-                if key is not None and isinstance(value, dict):
-                    self.copy(key, str(value.get("content_type") or _OCTETS))
-        elif is_blobs(dump):
-            for key in (row["storage_key"], row["pending_key"]):
-                if key:
-                    self.copy(key, str(row["content_type"] or _OCTETS))
+        for key, content_type in files_named_by(dump, cls, row):
+            self.copy(key, content_type)
 
 
-def _source_migrations(tx: SqlTransaction) -> list[int]:
+def files_named_by(dump: DumpTable, cls: ClassDef | None, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, content type) of the files a row names: a class row's File fields, a blob's completed or
+    pending bytes."""
+    found: list[tuple[str, str]] = []
+    if cls is not None:
+        for file_field in (f for f in cls.fields.values() if isinstance(f.type, FileType)):
+            value = row.get(field_column_name(file_field))
+            key = file_key_of(cls, value)
+            if key is not None and isinstance(value, dict):
+                found.append((key, str(value.get("content_type") or _OCTETS)))
+    elif is_blobs(dump):
+        found += [(key, str(row["content_type"] or _OCTETS)) for key in (row["storage_key"], row["pending_key"]) if key]
+    return found
+
+
+def source_migrations(tx: SqlTransaction) -> list[int]:
     """The source's applied migrations, which must be this version's: the tables read are this version's."""
     if not has_objectbase_schema(tx.conn):
         raise ArchiveError("no Objectbase database there; check --data-dir or --database-url")
@@ -122,7 +128,7 @@ def take_backup(storage: SqlStorage, files: FileStore, out: Path, progress: Prog
     with write_archive(out) as archive:
         copier = _FileCopier(archive, files)
         with snapshot(storage) as tx:
-            migrations = _source_migrations(tx)
+            migrations = source_migrations(tx)
             counters = read_counters(tx.conn)
             tables = _dump_tables(tx, archive, copier, progress)
         archive.add_manifest({

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, inspect, select, text, tuple_, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import MetaData
@@ -25,7 +25,7 @@ from objectbase.storage.system_tables import blobs, metadata, schema_migrations
 
 __all__ = ["CLASS_TABLE", "RECORD_SEQ", "SESSION_TABLES", "DumpTable", "RowsDoNotFit", "applied_migrations",
            "class_defs", "class_table", "counted_tables", "drop_class_tables", "dump_tables", "empty_tables",
-           "count_rows", "engine_migrations", "has_objectbase_schema", "highest", "insert_rows", "is_blobs", "loaded_counters", "non_empty_tables", "read_counters",
+           "count_rows", "engine_migrations", "has_objectbase_schema", "highest", "insert_rows", "is_blobs", "loaded_counters", "missing_rows", "table_count", "non_empty_tables", "read_counters",
            "rows_of", "snapshot", "system_table", "system_tables_in_order", "write_counters"]
 
 _READ_BATCH = 1000
@@ -179,8 +179,9 @@ def system_table(name: str) -> DumpTable | None:
 def class_table(tx: SqlTransaction, cls: ClassDef) -> DumpTable:
     """The class's table, created in the target if missing (built from the class definition, never
     from a name read elsewhere)."""
-    tx.class_tables.create(tx.conn, cls)
     table = tx.class_tables.table(cls)
+    # checkfirst: a resumed migrate finds the table made by the run it continues.
+    table.create(tx.conn, checkfirst=True)
     return DumpTable(str(table.name), table, cls.id)
 
 
@@ -238,3 +239,18 @@ def loaded_counters(tx: SqlTransaction, dump: DumpTable, counters: dict[str, int
         counters[dump.name] = max(counters.get(dump.name, 0), highest(tx.conn, dump.table, "id"))
     if dump.class_id is not None:
         counters[RECORD_SEQ] = max(counters.get(RECORD_SEQ, 0), highest(tx.conn, dump.table, "_seq"))
+
+
+def missing_rows(tx: SqlTransaction, dump: DumpTable, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Those of `rows` whose primary key the table does not hold yet: what a resumed copy still inserts."""
+    key = list(dump.table.primary_key.columns)
+    names = [str(column.name) for column in key]
+    wanted = [tuple(row[name] for name in names) for row in rows]
+    if not wanted:
+        return []
+    found = {tuple(found_row) for found_row in tx.conn.execute(select(*key).where(tuple_(*key).in_(wanted)))}
+    return [row for row, pk in zip(rows, wanted, strict=True) if pk not in found]
+
+
+def table_count(tx: SqlTransaction, dump: DumpTable) -> int:
+    return int(tx.conn.execute(select(func.count()).select_from(dump.table)).scalar_one())
