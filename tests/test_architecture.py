@@ -34,6 +34,8 @@ FORBIDDEN = {
     "api": ("objectbase.storage", "objectbase.cli", "sqlalchemy", "psycopg"),
     # The dashboard is a dialect too: no SQL, no storage, no permission checks of its own.
     "web": ("objectbase.storage", "objectbase.cli", "sqlalchemy", "psycopg"),
+    # Backup, restore (and migrate) copy tables through storage's table dump: storage alone has SQL.
+    "backup": ("objectbase.api", "objectbase.cli", "objectbase.app", "starlette", "sqlalchemy", "psycopg"),
 }
 
 

@@ -10,26 +10,19 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from sqlalchemy import Table, delete, func, insert, select
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine
-
 from objectbase.backup.archive import ArchiveError, ArchiveReader, json_lines
 from objectbase.backup.progress import Advance, Progress
 from objectbase.core.schema import ClassDef
-from objectbase.backup.tables import (
-    RECORD_SEQ, SESSION_TABLES, class_defs, counted_tables, drop_class_tables, highest, system_tables_in_order,
-    write_counters,
-)
 from objectbase.files import FileStore
 from objectbase.storage import SqlStorage
 from objectbase.storage.migrations import MIGRATIONS, migrate
 from objectbase.storage.sql_storage import SqlTransaction
-from objectbase.storage.system_tables import schema_migrations
+from objectbase.storage.table_dump import (
+    SESSION_TABLES, DumpTable, RowsDoNotFit, class_defs, class_table, empty_tables, engine_migrations, insert_rows,
+    loaded_counters, non_empty_tables, system_table, write_counters,
+)
 
 __all__ = ["RestoreSummary", "TargetNotEmpty", "restore_backup"]
-
-_BATCH = 500
 
 
 class TargetNotEmpty(Exception):
@@ -45,75 +38,33 @@ class RestoreSummary:
     seconds: float
 
 
-def _applied(engine: Engine) -> list[int]:
-    with engine.connect() as conn:
-        if not conn.dialect.has_table(conn, "schema_migrations"):
-            return []
-        return sorted(conn.scalars(select(schema_migrations.c.version)).all())
-
-
 def _prepare_schema(storage: SqlStorage, wanted: list[int]) -> None:
     """Brings the target to the archive's schema: a fresh target migrates up to it; the rest after loading."""
     known = [version for version, _, _ in MIGRATIONS]
     if not wanted or wanted != known[:len(wanted)]:
         raise ArchiveError(f"the archive's schema migrations {wanted} are not a prefix of this Objectbase's "
                            f"{known}; restore with the Objectbase version that wrote the backup")
-    applied = _applied(storage.engine)
+    applied = engine_migrations(storage.engine)
     if applied and applied != wanted:
         raise ArchiveError(f"the target database is at schema migrations up to {applied[-1]}, the archive at "
                            f"{wanted[-1]}; restore into a new, empty database")
     migrate(storage.engine, upto=wanted[-1], secrets=storage.secrets)
 
 
-def _non_empty(tx: SqlTransaction) -> list[str]:
-    return [t.name for t in system_tables_in_order()
-            if tx.conn.execute(select(func.count()).select_from(t)).scalar_one()]
-
-
-def _empty_target(tx: SqlTransaction) -> None:
-    """`--force`: every class table dropped, every copied system table emptied."""
-    drop_class_tables(tx.conn)
-    for table in reversed(system_tables_in_order()):
-        tx.conn.execute(delete(table))
-
-
-def _insert_rows(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]], advance: Advance) -> int:
-    batch: list[dict[str, Any]] = []
-    count = 0
-    columns = {str(column.name) for column in table.c}
-    for row in rows:
-        if not columns.issuperset(row):
-            # SQLAlchemy would drop a key the table lacks without a word.
-            raise ValueError(f"columns {sorted(set(row) - columns)} are not in the table")
-        batch.append(row)
-        if len(batch) >= _BATCH:
-            tx.conn.execute(insert(table), batch)
-            count += len(batch)
-            advance(len(batch))
-            batch = []
-    if batch:
-        tx.conn.execute(insert(table), batch)
-        count += len(batch)
-        advance(len(batch))
-    return count
-
-
-def _load_table(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]], advance: Advance) -> int:
+def _load_table(tx: SqlTransaction, dump: DumpTable, rows: Iterator[dict[str, Any]], advance: Advance) -> int:
     """The rows in; rows that do not fit the table (a column it lacks, a duplicate key) are the archive's fault."""
     try:
-        return _insert_rows(tx, table, rows, advance)
-    except (sa_exc.OperationalError, sa_exc.InterfaceError):
-        raise
-    except (sa_exc.StatementError, sa_exc.CompileError, ValueError, TypeError) as error:
-        raise ArchiveError(f"the rows of {table.name} do not fit the target ({str(error).splitlines()[0]}); the "
-                           "archive is inconsistent; use another backup") from error
+        return insert_rows(tx, dump, rows, advance)
+    except RowsDoNotFit as error:
+        raise ArchiveError(f"the rows of {dump.name} do not fit the target ({error}); the archive is "
+                           "inconsistent; use another backup") from error
 
 
-def _table_of(tx: SqlTransaction, entry: dict[str, Any], classes: dict[int, ClassDef]) -> Table:
+def _table_of(tx: SqlTransaction, entry: dict[str, Any], classes: dict[int, ClassDef]) -> DumpTable:
     """The target table of an archive entry: a system table, or the class table built (and created) from
     the restored class definition, never from a name in the archive."""
     if entry.get("class_id") is None:
-        table = {str(t.name): t for t in system_tables_in_order()}.get(str(entry["name"]))
+        table = system_table(str(entry["name"]))
         if table is None:
             raise ArchiveError(f"the archive holds an unknown table {entry['name']!r}; restore with the Objectbase "
                                "version that wrote the backup")
@@ -125,15 +76,13 @@ def _table_of(tx: SqlTransaction, entry: dict[str, Any], classes: dict[int, Clas
     if cls is None:
         raise ArchiveError(f"the archive holds {entry['name']} but no class {entry['class_id']}; the archive is "
                            "inconsistent; use another backup")
-    tx.class_tables.create(tx.conn, cls)
-    return tx.class_tables.table(cls)
+    return class_table(tx, cls)
 
 
 def _load_tables(tx: SqlTransaction, tar: Any, manifest: dict[str, Any], skipped: set[str], advance: Advance
                  ) -> dict[str, int]:
     counts: dict[str, int] = {}
     classes: dict[int, ClassDef] = {}
-    counted = {str(t.name) for t in counted_tables()}
     counters = {str(k): int(v) for k, v in manifest.get("counters", {}).items()}
     for entry in manifest["tables"]:
         name = str(entry["name"])
@@ -148,10 +97,7 @@ def _load_tables(tx: SqlTransaction, tar: Any, manifest: dict[str, Any], skipped
         if counts[name] != int(entry["rows"]):
             raise ArchiveError(f"{entry['member']} holds {counts[name]} rows, the manifest says {entry['rows']}; the "
                                "archive was altered; use an intact copy")
-        if name in counted:
-            counters[name] = max(counters.get(name, 0), highest(tx.conn, table, "id"))
-        if entry.get("class_id") is not None:
-            counters[RECORD_SEQ] = max(counters.get(RECORD_SEQ, 0), highest(tx.conn, table, "_seq"))
+        loaded_counters(tx, table, counters)
     write_counters(tx.conn, counters)
     return counts
 
@@ -165,7 +111,7 @@ def restore_backup(reader: ArchiveReader, storage: SqlStorage, files: FileStore,
     _prepare_schema(storage, [int(v) for v in manifest["migrations"]])
     with storage.transaction(write=True) as tx:
         # Checked before any file is written; the loading transaction below checks again under its lock.
-        found = _non_empty(tx)
+        found = non_empty_tables(tx)
         if found and not force:
             raise TargetNotEmpty(f"the target database is not empty (rows in {', '.join(found[:5])}); restore into "
                                  "a new database, or give --force to empty this one first")
@@ -187,8 +133,8 @@ def restore_backup(reader: ArchiveReader, storage: SqlStorage, files: FileStore,
                     advance(1)
             with storage.transaction(write=True) as tx, progress.step("tables", total, unit="rows") as advance:
                 if force:
-                    _empty_target(tx)
-                elif _non_empty(tx):
+                    empty_tables(tx)
+                elif non_empty_tables(tx):
                     raise TargetNotEmpty("the target database was written to while restoring; restore into a new "
                                          "database")
                 counts = _load_tables(tx, tar, manifest, skipped, advance)

@@ -1,25 +1,21 @@
 """`objectbase backup`: one consistent read of every table, and the bytes of every file a row names.
 
-SQLite: one read transaction; in WAL mode a reader sees one snapshot and writers go on meanwhile.
-PostgreSQL: one REPEATABLE READ READ ONLY transaction, which takes no lock a writer waits for.
+The read is storage's `snapshot` (one transaction that stops no writer); rows come through
+storage's table dump (`objectbase.storage.table_dump`), this module builds no SQL.
 Files are copied as their rows are read; one deleted since the snapshot (with its record, after that
 deletion committed) is listed as missing: it cannot be read any more.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import Connection, Table, func, select
-
 import objectbase
 from objectbase.backup.archive import FORMAT, FORMAT_VERSION, ArchiveError, ArchiveWriter, write_archive
 from objectbase.backup.progress import Progress
-from objectbase.backup.tables import class_defs, read_counters, system_tables_in_order
 from objectbase.core.errors import NotFoundError
 from objectbase.core.fields.file import FileType
 from objectbase.core.record_files import file_key_of
@@ -29,11 +25,13 @@ from objectbase.storage import SqlStorage
 from objectbase.storage.class_tables import field_column_name
 from objectbase.storage.migrations import MIGRATIONS
 from objectbase.storage.sql_storage import SqlTransaction
-from objectbase.storage.system_tables import blobs, schema_migrations
+from objectbase.storage.table_dump import (
+    DumpTable, applied_migrations, class_defs, count_rows, dump_tables, has_objectbase_schema, is_blobs,
+    read_counters, rows_of, snapshot,
+)
 
-__all__ = ["BackupSummary", "take_backup"]
+__all__ = ["BackupSummary", "files_named_by", "source_migrations", "take_backup"]
 
-_BATCH = 1000
 _OCTETS = "application/octet-stream"
 
 
@@ -45,32 +43,6 @@ class BackupSummary:
     missing_files: list[str] = field(default_factory=list)
     bytes: int = 0
     seconds: float = 0.0
-
-
-@contextlib.contextmanager
-def _snapshot(storage: SqlStorage) -> Iterator[SqlTransaction]:
-    with storage.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        with conn.begin():
-            yield SqlTransaction(conn, storage.class_tables, storage.prepared, writes=False)
-
-
-def _rows(conn: Connection, table: Table, order: Any) -> Iterator[dict[str, Any]]:
-    # Plain `str` names: SQLAlchemy's are a str subclass that orjson refuses as keys.
-    names = [str(column.name) for column in table.c]
-    result = conn.execution_options(yield_per=_BATCH).execute(select(table).order_by(order))
-    for row in result:
-        yield dict(zip(names, row, strict=True))
-
-
-def _table_members(tx: SqlTransaction, classes: list[ClassDef]) -> list[tuple[str, Table, int | None]]:
-    """(member name, table, class id) of every table, system tables first in insert order."""
-    members: list[tuple[str, Table, int | None]] = [(f"db/{t.name}.jsonl", t, None) for t in system_tables_in_order()]
-    for cls in classes:
-        table = tx.class_tables.table(cls)
-        members.append((f"db/{table.name}.jsonl", table, cls.id))
-    return members
 
 
 class _FileCopier:
@@ -94,25 +66,31 @@ class _FileCopier:
             return
         self.copied[key] = content_type
 
-    def copy_named_by(self, table: Table, cls: ClassDef | None, row: dict[str, Any]) -> None:
-        """The files a row names: a class row's File fields, a blob's completed or pending bytes."""
-        if cls is not None:
-            for file_field in (f for f in cls.fields.values() if isinstance(f.type, FileType)):
-                value = row.get(field_column_name(file_field))
-                key = file_key_of(cls, value)
-                if key is not None and isinstance(value, dict):
-                    self.copy(key, str(value.get("content_type") or _OCTETS))
-        elif table is blobs:
-            for key in (row["storage_key"], row["pending_key"]):
-                if key:
-                    self.copy(key, str(row["content_type"] or _OCTETS))
+    def copy_named_by(self, dump: DumpTable, cls: ClassDef | None, row: dict[str, Any]) -> None:
+        for key, content_type in files_named_by(dump, cls, row):
+            self.copy(key, content_type)
 
 
-def _source_migrations(tx: SqlTransaction) -> list[int]:
+def files_named_by(dump: DumpTable, cls: ClassDef | None, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, content type) of the files a row names: a class row's File fields, a blob's completed or
+    pending bytes."""
+    found: list[tuple[str, str]] = []
+    if cls is not None:
+        for file_field in (f for f in cls.fields.values() if isinstance(f.type, FileType)):
+            value = row.get(field_column_name(file_field))
+            key = file_key_of(cls, value)
+            if key is not None and isinstance(value, dict):
+                found.append((key, str(value.get("content_type") or _OCTETS)))
+    elif is_blobs(dump):
+        found += [(key, str(row["content_type"] or _OCTETS)) for key in (row["storage_key"], row["pending_key"]) if key]
+    return found
+
+
+def source_migrations(tx: SqlTransaction) -> list[int]:
     """The source's applied migrations, which must be this version's: the tables read are this version's."""
-    if not tx.conn.dialect.has_table(tx.conn, "schema_migrations"):
+    if not has_objectbase_schema(tx.conn):
         raise ArchiveError("no Objectbase database there; check --data-dir or --database-url")
-    migrations = sorted(tx.conn.scalars(select(schema_migrations.c.version)).all())
+    migrations = applied_migrations(tx.conn)
     known = [version for version, _, _ in MIGRATIONS]
     if migrations != known:
         raise ArchiveError(f"the database is at schema migrations {migrations}, this Objectbase at {known}; back "
@@ -125,23 +103,23 @@ def _dump_tables(tx: SqlTransaction, archive: ArchiveWriter, copier: _FileCopier
     """Every table into the archive, in the one snapshot `tx` reads, and the files its rows name;
     returns the manifest's table entries."""
     classes = {cls.id: cls for cls in class_defs(tx)}
-    members = _table_members(tx, list(classes.values()))
-    total = sum(int(tx.conn.execute(select(func.count()).select_from(t)).scalar_one()) for _, t, _ in members)
+    members = dump_tables(tx, list(classes.values()))
+    total = count_rows(tx, members)
     tables: list[dict[str, Any]] = []
     with progress.step("tables and files", total, unit="rows") as advance:
-        for name, table, class_id in members:
-            cls = classes[class_id] if class_id is not None else None
-            order = table.c["_seq"] if cls is not None else list(table.primary_key.columns)[0]
+        for dump in members:
+            cls = classes[dump.class_id] if dump.class_id is not None else None
+            name = f"db/{dump.name}.jsonl"
 
-            def copying(rows: Iterator[dict[str, Any]], table: Table = table, cls: ClassDef | None = cls
+            def copying(rows: Iterator[dict[str, Any]], dump: DumpTable = dump, cls: ClassDef | None = cls
                         ) -> Iterator[dict[str, Any]]:
                 for row in rows:
                     # The file's member goes into the tar now; the table's after its last row.
-                    copier.copy_named_by(table, cls, row)
+                    copier.copy_named_by(dump, cls, row)
                     advance(1)
                     yield row
-            count = archive.add_json_lines(name, copying(_rows(tx.conn, table, order)))
-            tables.append({"name": str(table.name), "member": name, "rows": count, "class_id": class_id})
+            count = archive.add_json_lines(name, copying(rows_of(tx, dump)))
+            tables.append({"name": dump.name, "member": name, "rows": count, "class_id": dump.class_id})
     return tables
 
 
@@ -149,8 +127,8 @@ def take_backup(storage: SqlStorage, files: FileStore, out: Path, progress: Prog
     started = time.monotonic()
     with write_archive(out) as archive:
         copier = _FileCopier(archive, files)
-        with _snapshot(storage) as tx:
-            migrations = _source_migrations(tx)
+        with snapshot(storage) as tx:
+            migrations = source_migrations(tx)
             counters = read_counters(tx.conn)
             tables = _dump_tables(tx, archive, copier, progress)
         archive.add_manifest({

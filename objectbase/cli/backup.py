@@ -1,4 +1,4 @@
-"""`objectbase backup` and `objectbase restore` (docs/operations.md, "Backup and restore")."""
+"""`objectbase backup`, `restore` and `migrate` (docs/operations.md, "Backup and restore", "Migrate")."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
 from objectbase.backup.archive import ArchiveError, ArchiveReader
+from objectbase.backup.migrate import MigrationMismatch, run_migration
 from objectbase.backup.restore import TargetNotEmpty, restore_backup
 from objectbase.backup.snapshot import take_backup
 from objectbase.cli.options import S3_SETTINGS, STORAGE_SETTINGS, print_json, setting_options, settings_from
@@ -21,7 +22,7 @@ from objectbase.files import open_file_store
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
 
-__all__ = ["backup", "restore"]
+__all__ = ["backup", "migrate", "restore"]
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of progress.")
 
@@ -40,11 +41,14 @@ def _clear_errors(command: str, settings: Settings) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
+        if command == "migrate":
+            raise click.ClickException("migrate interrupted: the source is unchanged and the rows and files copied "
+                                       "so far are kept; run the same command again to continue") from None
         # backup: the temporary archive is removed; restore: the loading transaction is rolled back and
         # the files it copied are deleted.
         raise click.ClickException(f"{command} interrupted: no archive and no database rows were written; run the "
                                    "same command again") from None
-    except (ArchiveError, TargetNotEmpty) as error:
+    except (ArchiveError, TargetNotEmpty, MigrationMismatch) as error:
         raise click.ClickException(str(error)) from error
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
         raise click.ClickException(
@@ -69,7 +73,7 @@ def _refuse_missing_sqlite(url: str) -> None:
 def _target(command: str, settings: Settings) -> Iterator[SqlStorage]:
     """The database, unmigrated (a backup only reads; a restore migrates to the archive's schema)."""
     with _clear_errors(command, settings):
-        if command == "backup":
+        if command in ("backup", "migrate"):
             _refuse_missing_sqlite(settings.resolved_database_url)
         # A backup copies the sealed secrets as they are; a restore may migrate, which seals (0012).
         secrets = settings.secret_box() if command == "restore" else None
@@ -120,3 +124,32 @@ def restore(archive: Path, force: bool, drop_sessions: bool, as_json: bool, **op
         summary = restore_backup(reader, storage, open_file_store(settings), progress_for("restore", as_json=as_json),
                                  force=force, drop_sessions=drop_sessions)
     _report(summary, as_json, f"restored {summary.archive}")
+
+
+@click.command("migrate")
+@click.option("--to-database-url", "to_database_url", required=True,
+              help="The target database (empty, or a migration of this source interrupted before).")
+@click.option("--to-files-url", "to_files_url", default="",
+              help="The target files store (s3://bucket/prefix or a folder); default: the source's.")
+@_JSON
+@setting_options(*STORAGE_SETTINGS, *S3_SETTINGS)
+def migrate(to_database_url: str, to_files_url: str, as_json: bool, **options: Any) -> None:
+    """Copy this instance to another database and files store; rerun to resume after an interruption."""
+    settings = settings_from(options)
+    target_settings = dataclasses.replace(settings, database_url=to_database_url,
+                                          files_url=to_files_url or settings.files_url)
+    with _target("migrate", settings) as source, _clear_errors("migrate", target_settings):
+        target = open_storage(to_database_url, run_migrations=False)
+        try:
+            summary = run_migration(source, open_file_store(settings), target, open_file_store(target_settings),
+                                    progress_for("migrate", as_json=as_json))
+        finally:
+            target.close()
+    if as_json:
+        print_json(dataclasses.asdict(summary))
+        return
+    _report(summary, as_json, f"migrated, verified ({summary.copied_rows} rows and {summary.copied_files} files "
+                              f"copied this run{', resumed' if summary.resumed else ''})")
+    files_flag = f" --files-url {to_files_url}" if to_files_url else ""
+    click.echo(f"now serve the target: objectbase serve --database-url {_shown(to_database_url)}{files_flag} "
+               "(with the same --data-dir and S3 settings); the source is unchanged and can be removed")

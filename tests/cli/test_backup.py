@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 
 from objectbase.app import build_app
 from objectbase.backup.archive import write_archive
-from objectbase.backup.tables import system_tables_in_order
+from objectbase.storage.table_dump import system_tables_in_order
 from objectbase.cli import main
 from objectbase.core.records import NewRecord
 from objectbase.core.services import Services
