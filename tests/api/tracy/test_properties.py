@@ -66,7 +66,9 @@ def test_a_record_property_names_its_dataset_in_parameters(tracy: Tracy) -> None
                                                      "name": "link", "parameters": parameters}), 400, "parameters")
     assert schema_snapshot(tracy) == before
     link = _add(tracy, dataset["id"], "link", "record", parameters=json.dumps({"datasetId": dataset["id"]}))
-    assert_problem(tracy.post(f"/v1/properties/{link['id']}", {"parameters": '{"datasetId": 1}'}, method="PATCH"),
+    # Another target (any id but its own: ids are shared by every app of the database) is refused.
+    other = json.dumps({"datasetId": dataset["id"] + 1})
+    assert_problem(tracy.post(f"/v1/properties/{link['id']}", {"parameters": other}, method="PATCH"),
                    400, "parameters")
     # A class file's record field shows its target the same way.
     tracy.qb.apply_class({"name": "Deal", "fields": {"lead": {"type": "Record", "class": "Lead"}}})
