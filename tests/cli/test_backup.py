@@ -135,15 +135,21 @@ def test_round_trip_gives_the_same_instance(source_backend: str, target_backend:
     assert result.exit_code == 0, result.output
     assert "restore: verify:" in result.output and "restored" in result.output
     with instance(target_url, tmp_path / "target") as target:
-        assert table_rows(target.storage) == rows_before
-        restored = QBFiles(target.client, target.services, qb.credentials, store=target.store)
-        assert observe(restored, bob, ids[0]) == before
-        # Sessions kept: bob's token still works; new ids continue after the original's, never reusing one.
-        response = restored.client.post("/data/ScoreTable.json", json={"score_value": 9}, headers=bob)
-        assert response.status_code == 201, response.text
-        # The third record (`_seq` 3) was deleted: its `_seq` is not given again.
-        assert [row["_seq"] for row in table_rows(target.storage)["obj_1"]] == [1, 2, 4]
-        assert restored.make_user("carol") == max(r["id"] for r in rows_before["users"]) + 1
+        assert_same_instance(target, qb, bob, ids[0], before, rows_before)
+
+
+def assert_same_instance(target: Instance, qb: QBFiles, bob: dict[str, str], record_id: str, before: dict[str, Any],
+                         rows_before: dict[str, list[dict[str, Any]]]) -> None:
+    """The copy holds the original's rows and answers as it did; its counters continue after the original's."""
+    assert table_rows(target.storage) == rows_before
+    restored = QBFiles(target.client, target.services, qb.credentials, store=target.store)
+    assert observe(restored, bob, record_id) == before
+    # Sessions kept: bob's token still works; new ids continue after the original's, never reusing one.
+    response = restored.client.post("/data/ScoreTable.json", json={"score_value": 9}, headers=bob)
+    assert response.status_code == 201, response.text
+    # The third record (`_seq` 3) was deleted: its `_seq` is not given again.
+    assert [row["_seq"] for row in table_rows(target.storage)["obj_1"]] == [1, 2, 4]
+    assert restored.make_user("carol") == max(r["id"] for r in rows_before["users"]) + 1
 
 
 def test_drop_sessions_signs_everyone_out(backend: str, make_database_url: Any, tmp_path: Path) -> None:

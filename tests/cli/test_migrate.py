@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from objectbase.storage import table_dump
-from tests.cli.test_backup import cli, instance, observe, populate, table_rows
-from tests.conftest import QBFiles
+from tests.cli.test_backup import assert_same_instance, cli, instance, observe, populate, table_rows
 from tests.files.s3server import MotoServer
 
 def _s3_args(server: MotoServer) -> tuple[list[str], str]:
@@ -64,14 +63,7 @@ def test_migrate_there_and_back_after_an_interruption(backend: str, make_databas
     assert result.exit_code == 0, result.output
     assert "now serve the target" in result.output
     with instance(back_url, tmp_path / "back") as back:
-        assert table_rows(back.storage) == rows_before
-        restored = QBFiles(back.client, back.services, qb.credentials, store=back.store)
-        assert observe(restored, bob, ids[0]) == before
-        # The counters came along: new records and users continue after the original's ids.
-        response = restored.client.post("/data/ScoreTable.json", json={"score_value": 9}, headers=bob)
-        assert response.status_code == 201, response.text
-        assert [row["_seq"] for row in table_rows(back.storage)["obj_1"]] == [1, 2, 4]
-        assert restored.make_user("carol") == max(r["id"] for r in rows_before["users"]) + 1
+        assert_same_instance(back, qb, bob, ids[0], before, rows_before)
 
 
 def test_migrate_refuses_a_target_holding_another_instance(backend: str, make_database_url: Any,
