@@ -25,7 +25,8 @@ def serve(**options: Any) -> None:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise click.UsageError("--ssl-certfile and --ssl-keyfile go together")
-    # Migrate once here, so workers start on an up-to-date database.
+    # Opening the storage once here migrates it and checks the server key, so workers start on an
+    # up-to-date database and a wrong key stops `serve` before any worker does.
     with storage_of(settings):
         pass
     # Workers are separate processes: they read the same settings from OBJECTBASE_* variables.
