@@ -396,7 +396,7 @@ class Objectbase(System):
             "indexes": ["score_value"],
         }))
         run([*cli, "class", "apply", "--app", str(app["application_id"]), str(class_file), *flags])
-        self.ids = self._seed(app["application_id"], user["id"], dataset)
+        self.ids = self._seed(app["application_id"], user["id"], dataset, home / "data")
         if self.backend == "postgresql":
             vacuum_analyze(self.database_url)
 
@@ -428,15 +428,17 @@ class Objectbase(System):
         self.notes.append(f"auth: QB-Token of a user session (POST /session.json, signed); uvicorn, {self.workers} "
                           f"worker{'s' if self.workers > 1 else ''} on the server core")
 
-    def _seed(self, app_id: int, user_id: int, dataset: Dataset) -> list[str]:
+    def _seed(self, app_id: int, user_id: int, dataset: Dataset, data_dir: Path) -> list[str]:
         """Through the core (the same code path as POST /data, 100 records a transaction), before the
         server starts: the fastest way in that still writes what the API would."""
         from objectbase.core.actor import Actor, ActorKind
         from objectbase.core.records import NewRecord
         from objectbase.core.services import Services
+        from objectbase.settings import Settings
         from objectbase.storage import open_storage
         started = time.monotonic()
-        storage = open_storage(self.database_url)
+        # The server key the CLI made in the data folder: app secrets are stored sealed with it.
+        storage = open_storage(self.database_url, secrets=Settings(data_dir=str(data_dir)).secret_box())
         try:
             services = Services.build(storage)
             actor = Actor(ActorKind.USER, app_id, user_id=user_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from objectbase.cli import apps, backup, classes, events, records_io, secret_key, serve, users
+from objectbase.cli import apps, backup, classes, events, operators, records_io, secret_key, serve, users
 
 __all__ = ["main"]
 
@@ -18,6 +18,7 @@ def main() -> None:
 main.add_command(serve.serve)
 main.add_command(apps.app)
 main.add_command(users.user)
+main.add_command(operators.admin)
 main.add_command(classes.class_)
 main.add_command(events.events)
 main.add_command(backup.backup)

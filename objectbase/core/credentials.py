@@ -18,3 +18,6 @@ class Credentials:
     app_key: str = ""
     # A signed access token (JWT) of a user; wins over every other credential.
     access_token: str = ""
+    # A dashboard session's token and the app it acts on (core/operators.py): the app's administrator.
+    dashboard_token: str = ""
+    app_id: int | None = None

@@ -7,8 +7,8 @@ from typing import Any
 
 from objectbase.core.permissions import RecordPermissions
 
-__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "Datum", "EmailCode", "Event", "Metadatum", "Record",
-           "RefreshToken", "Session", "Transition", "User"]
+__all__ = ["USER_PROFILE_FIELDS", "ApiKey", "App", "Blob", "DashboardSession", "Datum", "EmailCode", "Event", "Metadatum",
+           "Operator", "Record", "RefreshToken", "Session", "Transition", "User"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,29 @@ class Session:
     # The session's user, as authentication needs it (read in the same query as the session).
     user_is_admin: bool = False
     user_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A server-level superuser of the dashboard: an administrator of every app."""
+
+    id: int
+    login: str
+    password_hash: str = field(repr=False)
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class DashboardSession:
+    """A dashboard sign-in: an operator's (`operator_id`), or an app admin user's (`app_id`, `user_id`)."""
+
+    id: int
+    login: str
+    operator_id: int | None
+    app_id: int | None
+    user_id: int | None
+    created_at: float
+    expires_at: float
 
 
 @dataclass

@@ -15,6 +15,7 @@ from objectbase.core.datum_service import DatumService
 from objectbase.core.event_service import EventService
 from objectbase.core.email_codes import EmailCodeService
 from objectbase.core.keys import KeyService
+from objectbase.core.operators import OperatorService
 from objectbase.core.options import OptionService
 from objectbase.core.metadatum_service import MetadatumService
 from objectbase.core.record_files import RecordFileService
@@ -59,6 +60,8 @@ class Services:
     # Records by integer `_seq`, viewed whole, and the writes that change several parts at once.
     record_views: RecordViewService
     record_edits: RecordEditService
+    # The dashboard's operators and sessions.
+    operators: OperatorService
 
     def runs_inline(self, operation: Callable[..., object]) -> bool:
         """Whether `run(..., operation)` only computes and reads local files, never waiting on a
@@ -67,6 +70,8 @@ class Services:
                 and (self.files is None or self.files.local))
 
     def authenticate(self, credentials: Credentials) -> Actor:
+        if credentials.dashboard_token:
+            return self.operators.actor_for(credentials.dashboard_token, credentials.app_id or 0)
         if credentials.access_token:
             return self.access_tokens.authenticate(credentials.access_token)
         if credentials.api_key:
@@ -112,4 +117,5 @@ class Services:
             record_files=record_files,
             datum_values=datum_values, metadata=metadata, events=events, record_views=record_views,
             record_edits=RecordEditService(storage, records, record_views, datum_values, metadata),
+            operators=OperatorService(storage, users, session_ttl),
         )

@@ -12,7 +12,8 @@ from typing import Any, Callable, Collection, Mapping, Protocol, Sequence, TypeV
 
 from objectbase.core.event_query import EventQuery, ReadableClass
 from objectbase.core.models import (
-    ApiKey, App, Blob, Datum, EmailCode, Event, Metadatum, Record, RefreshToken, Session, Transition, User,
+    ApiKey, App, Blob, DashboardSession, Datum, EmailCode, Event, Metadatum, Operator, Record, RefreshToken, Session,
+    Transition, User,
 )
 from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef, ClassSpec, FieldDef
@@ -20,7 +21,7 @@ from objectbase.core.schema import ClassDef, ClassSpec, FieldDef
 
 __all__ = [
     "AppRows", "BlobRows", "ClassRows", "Committing", "DatumRows", "DatumSpot", "EmailCodeRows", "EventRows",
-    "MetadatumRows", "OptionRows", "RecordRows", "ReferenceRows", "RefreshTokenRows", "SessionRows", "Storage",
+    "MetadatumRows", "OperatorRows", "OptionRows", "RecordRows", "ReferenceRows", "RefreshTokenRows", "SessionRows", "Storage",
     "Transaction", "TransitionRows", "UserRows", "is_write", "writes",
 ]
 
@@ -56,9 +57,21 @@ class AppRows(Protocol):
     def insert_app(self, name: str, auth_key: str, auth_secret: str, account_key: str, now: float) -> App: ...
     def select_app(self, app_id: int) -> App | None: ...
     def select_app_by_auth_key(self, auth_key: str) -> App | None: ...
+    def select_apps(self) -> list[App]: ...
     def bump_schema_version(self, app_id: int) -> int: ...
     def insert_api_key(self, app_id: int, digest: str, now: float) -> int: ...
     def select_api_key(self, digest: str) -> ApiKey | None: ...
+
+
+class OperatorRows(Protocol):
+    def insert_operator(self, login: str, password_hash: str, now: float) -> Operator | None: ...
+    def select_operator(self, login: str) -> Operator | None: ...
+    def select_operators(self) -> list[Operator]: ...
+    def delete_operator(self, operator_id: int) -> None: ...
+    def insert_dashboard_session(self, digest: str, *, operator_id: int | None, app_id: int | None,
+                                 user_id: int | None, now: float, expires_at: float) -> int: ...
+    def select_dashboard_session(self, digest: str) -> DashboardSession | None: ...
+    def delete_dashboard_session(self, digest: str) -> None: ...
 
 
 class UserRows(Protocol):
@@ -229,7 +242,8 @@ class MetadatumRows(Protocol):
 
 
 class Transaction(Committing, AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCodeRows, ClassRows, OptionRows,
-                  RecordRows, ReferenceRows, BlobRows, EventRows, TransitionRows, DatumRows, MetadatumRows, Protocol):
+                  RecordRows, ReferenceRows, BlobRows, EventRows, TransitionRows, DatumRows, MetadatumRows, OperatorRows,
+                  Protocol):
     """One database transaction: the rows of every noun. A service's helpers take only the nouns
     they use (e.g. `RecordRows`), so what each one touches is visible in its signature."""
 

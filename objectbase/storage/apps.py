@@ -34,6 +34,10 @@ class AppRows(RowsBase):
     def select_app(self, app_id: int) -> App | None:
         return self._app(self.conn.execute(select(apps).where(apps.c.id == app_id)).mappings().first())
 
+    def select_apps(self) -> list[App]:
+        rows = self.conn.execute(select(apps).order_by(apps.c.id)).mappings()
+        return [app for app in map(self._app, rows) if app is not None]
+
     def select_app_by_auth_key(self, auth_key: str) -> App | None:
         return self._app(self.conn.execute(select(apps).where(apps.c.auth_key == auth_key)).mappings().first())
 

@@ -22,6 +22,7 @@ from objectbase.storage.events import EventRows
 from objectbase.storage.metadatums import MetadatumRows
 from objectbase.storage.migrations import migrate
 from objectbase.storage.prepared import PreparedCache
+from objectbase.storage.operators import OperatorRows
 from objectbase.storage.options import OptionRows
 from objectbase.storage.records import RecordRows
 from objectbase.storage.references import ReferenceRows
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 
 
 class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCodeRows, ClassRows, OptionRows,
-                     ReferenceRows, RecordRows, EventRows, BlobRows, TransitionRows, DatumRows, MetadatumRows):
+                     ReferenceRows, RecordRows, EventRows, BlobRows, TransitionRows, DatumRows, MetadatumRows,
+                     OperatorRows):
     """One database transaction; the row operations come from one mixin per noun."""
 
     def __init__(self, conn: Connection, tables: ClassTables, prepared: PreparedCache, *, writes: bool,

@@ -326,3 +326,27 @@ rate_limit_counters = Table(
     Column("count", Integer, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),
 )
+
+# Dashboard operators (server-level superusers, `objectbase admin create`), Argon2id hashes only (0013).
+operators = Table(
+    "operators", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(100), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# Dashboard sign-ins (digests only, like API sessions), shared by every worker: an operator's
+# (`operator_id`) or an app admin user's (`app_id` and `user_id`), exactly one of the two.
+dashboard_sessions = Table(
+    "dashboard_sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("operator_id", Integer, ForeignKey("operators.id", ondelete="CASCADE")),
+    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE")),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    sqlite_autoincrement=True,
+)

@@ -11,8 +11,11 @@ from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
 from objectbase.core.credentials import Credentials
+from objectbase.core.errors import ObjectbaseError, UnauthenticatedError
+from objectbase.web.errors import error_status
 from objectbase.web.pages import all_routes
-from objectbase.web.render import page
+from objectbase.web.render import redirect, render
+from objectbase.web.session import session_token
 
 __all__ = ["Dashboard", "Landing"]
 
@@ -38,12 +41,19 @@ class Dashboard:
         self.app = Router(routes=[Mount("/static", _LongCachedStatic(directory=STATIC)), *all_routes()])
 
     def credentials(self, request: Request) -> Credentials:
-        return Credentials()
+        """The dashboard session, acting on the app of the URL (`/_/apps/{app_id}/…`)."""
+        app_id = request.path_params.get("app_id")
+        return Credentials(dashboard_token=session_token(request), app_id=app_id if isinstance(app_id, int) else None)
 
     def error_response(self, request: Request, error: Exception) -> Response:
+        if isinstance(error, UnauthenticatedError):
+            return redirect("/_/sign-in")
+        if isinstance(error, ObjectbaseError):
+            return render(request, "error.html", error_status(error), title="Not possible", message=error.message)
         if isinstance(error, HTTPException):
-            return page("Error", f"<p>{error.status_code}</p>", error.status_code)
-        return page("Error", "<p>Something went wrong.</p>", 500)
+            title = {404: "Not found", 405: "Not allowed", 403: "Refused"}.get(error.status_code, "Error")
+            return render(request, "error.html", error.status_code, title=title, message=str(error.detail))
+        return render(request, "error.html", 500, title="Error", message="Something went wrong; the server log says more.")
 
 
 async def landing(request: Request) -> Response:

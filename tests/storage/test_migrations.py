@@ -130,7 +130,7 @@ def test_every_integer_id_comes_from_the_database(migrated_engine: Engine) -> No
         name: frozenset({"id"})
         for name in ("apps", "api_keys", "users", "sessions", "classes", "fields", "events", "blobs", "states",
                      "transitions", "options", "datums",
-                     "metadatums", "refresh_tokens")
+                     "metadatums", "refresh_tokens", "operators", "dashboard_sessions")
     }
 
 

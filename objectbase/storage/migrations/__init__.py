@@ -14,7 +14,7 @@ from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, Str
 from objectbase.security.secret_box import SecretBox
 from objectbase.storage.migrations import (
     m0001_init, m0002_blobs, m0003_record_sequence, m0004_neutral_access, m0005_workflow, m0006_options,
-    m0007_history, m0008_tracy_tokens, m0009_catalogue, m0010_rate_limits, m0012_sealed_secrets,
+    m0007_history, m0008_tracy_tokens, m0009_catalogue, m0010_rate_limits, m0012_sealed_secrets, m0013_dashboard,
 )
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -30,8 +30,9 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (8, "tracy_tokens", m0008_tracy_tokens.upgrade),
     (9, "catalogue", m0009_catalogue.upgrade),
     (10, "rate_limits", m0010_rate_limits.upgrade),
-    # 11 is taken by another branch (dash-a); versions only have to be increasing.
+    # 11 was never used (a branch that did not land); versions only have to be increasing.
     (12, "sealed_secrets", m0012_sealed_secrets.upgrade),
+    (13, "dashboard", m0013_dashboard.upgrade),
 )
 
 # The ledger of applied migrations, frozen like the migrations (it exists before any of them runs).
