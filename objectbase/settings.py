@@ -14,12 +14,14 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from objectbase.security.passwords import Passwords
 from objectbase.security.rate_limits import is_rate
 from objectbase.security.secret_box import KEY_FILE_NAME, SecretBox, parse_keys, read_or_create_key_file
 
-__all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "settings_markdown"]
+__all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "settings_markdown", "shown_settings",
+           "url_without_password"]
 
 T = TypeVar("T")
 
@@ -297,6 +299,39 @@ def _registry(cls: type[Any]) -> tuple[Setting, ...]:
 
 
 SETTINGS: tuple[Setting, ...] = _registry(Settings)
+
+
+HIDDEN = "********"
+
+
+def url_without_password(url: str) -> str:
+    """The URL with its password hidden, in the user part or the query (`postgresql://user:***@host/db`)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    userinfo, at, host = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
+    query = parts.query
+    if "password" in query.lower():
+        query = urlencode([(k, "***" if "password" in k.lower() else v) for k, v in parse_qsl(query)], safe="*")
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # untouched (urlunsplit would also drop the empty host of sqlite:////path)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def shown_settings(settings: Settings) -> list[tuple[Setting, str]]:
+    """Every setting and its value as a page may show it: secrets hidden, URLs without passwords."""
+    shown = []
+    for entry in SETTINGS:
+        value = getattr(settings, entry.name)
+        if entry.secret:
+            text = HIDDEN if value else ""
+        elif isinstance(value, str) and "://" in value:
+            text = url_without_password(value)
+        else:
+            text = str(value)
+        shown.append((entry, text))
+    return shown
 
 
 def settings_markdown() -> str:
