@@ -199,8 +199,9 @@ def _field_entry(field: FieldDef, class_names: Mapping[int, str]) -> Any:
         return {"type": field.type.name,
                 "options": [o.text if o.color == DEFAULT_OPTION_COLOR else {"text": o.text, "color": _color_text(o.color)}
                             for o in field.options]}
-    if kind == "Record" and field.target_class_id in class_names:
-        return {"type": field.type.name, "class": class_names[field.target_class_id]}
+    target = field.target_class_id
+    if kind == "Record" and target is not None and target in class_names:
+        return {"type": field.type.name, "class": class_names[target]}
     if kind in ("Option", "User", "Record"):
         return {"type": field.type.name}
     return field.type.name

@@ -38,7 +38,7 @@ MAX_CLASS_FILE = 1_000_000
 ACCESS_CHOICES = [(name, name.replace("_", " ")) for name in CLASS_FILE_ACL.access_names]
 TYPE_CHOICES = [(name, name) for name in FIELD_TYPES]
 # Errors of a field's name (the others the class file reader gives under `fields.<name>` are its options').
-_NAME_CODES = frozenset({"invalid_name", "reserved_name", "duplicate"})
+_NAME_CODES = frozenset({"invalid_name", "reserved_name"})
 
 Errors = dict[str, list[str]]
 
@@ -113,6 +113,7 @@ async def _class_file_text(form: FormData) -> str:
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(MAX_CLASS_FILE + 1)
+        await upload.close()
         if len(data) > MAX_CLASS_FILE:
             raise ValidationError.single("file", "too_large", f"a class file is at most {MAX_CLASS_FILE} bytes")
         try:
@@ -175,11 +176,15 @@ async def _class_page(request: Request, status: int = 200, errors: Errors | None
     cls, class_names = await perform(request, _class_and_names, services(request), request.path_params["name"])
     file_text = json.dumps(class_file(cls, class_names), indent=2, ensure_ascii=False)
     option_fields = [f for f in cls.fields.values() if element_type(f.type).name == "Option"]
+    errors = errors or {}
+    if form and form not in {"fields", "states", "permissions", "delete", *(f"options-{f.name}" for f in option_fields)}:
+        # A form the page does not show (e.g. options posted for a field that has none): say it on top.
+        errors, form = {"": [m for texts in errors.values() for m in texts]}, "top"
     return render(request, "classes/show.html", status, title=f"{cls.name} · {app.name}", section="classes",
                   app=app, cls=cls, class_names=class_names, class_url=_class_url(app, cls.name),
                   classes_url=_classes_url(app), permissions=_permission_rows(cls), states=_state_rows(cls),
                   option_fields=option_fields, access_choices=ACCESS_CHOICES, file_text=file_text,
-                  errors=errors or {}, values=values or {}, form=form)
+                  errors=errors, values=values or {}, form=form)
 
 
 @signed_in
@@ -275,11 +280,13 @@ async def add_field(request: Request) -> Response:
     return redirect(_class_url(app, class_name), f"Field {name} ({type_name}) added.")
 
 
-async def _change_field(request: Request, notice: str, **change: bool) -> Response:
+async def _change_field(request: Request, notice: str, *, required: bool | None = None,
+                        indexed: bool | None = None) -> Response:
     app = _app(request)
     class_name, field_name = request.path_params["name"], request.path_params["field"]
     try:
-        await perform(request, services(request).classes.change_field, class_name, field_name, **change)
+        await perform(request, services(request).classes.change_field, class_name, field_name, required=required,
+                      indexed=indexed)
     except ObjectbaseError as error:
         if error_status(error) == 404:
             raise
@@ -325,7 +332,7 @@ async def set_permissions(request: Request) -> Response:
         values |= {f"{action.value}_access": access, f"{action.value}_members": members}
         entry: dict[str, Any] = {"access": access}
         level = CLASS_FILE_ACL.access_names.get(access)
-        if level in (Access.USERS, Access.GROUPS):
+        if level in (Access.USERS, Access.GROUPS) and members:  # none: the reader says a list is needed
             entry[CLASS_FILE_ACL.member_keys[level][0]] = members
         file["permissions"][action.value] = entry
     for action in RECORD_ACTIONS:
@@ -415,8 +422,9 @@ async def add_option(request: Request) -> Response:
     except ObjectbaseError as error:
         if error_status(error) == 404:
             raise
-        names = {"": "text", "color": "color", "text": "text"}
-        return await _class_page(request, error_status(error), _renamed(error, names),
+        messages = field_messages(error)
+        shown = {"color": messages.pop("color", []), "text": [m for texts in messages.values() for m in texts]}
+        return await _class_page(request, error_status(error), shown,
                                  {"text": text, "color": color}, form=f"options-{field_name}")
     return redirect(_class_url(app, class_name), f"Option {text.strip()} added to {field_name}.")
 
