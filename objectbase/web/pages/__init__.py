@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from objectbase.web.pages import apps, home, sign_in
+from objectbase.web.pages import apps, home, records, sign_in
 
 __all__ = ["all_routes"]
 
-PAGE_MODULES = [home, sign_in, apps]
+PAGE_MODULES = [home, sign_in, apps, records]
 
 
 def all_routes() -> list[BaseRoute]:
