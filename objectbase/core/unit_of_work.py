@@ -142,6 +142,9 @@ class ClassRows(Protocol):
     def update_field_row(self, cls: ClassDef, field_id: int, values: Mapping[str, object]) -> None:
         """`name`, `required`, `title` or `parameters`; bumps the class's version."""
         ...
+    def set_field_indexed(self, cls: ClassDef, field: FieldDef, indexed: bool) -> None:
+        """The field's index flag, its index created or dropped; bumps the class's version."""
+        ...
     def reorder_fields(self, cls: ClassDef, field_ids: Sequence[int]) -> None:
         """Field positions 0, 1, … in this order (every field of the class, once)."""
         ...
