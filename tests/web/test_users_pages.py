@@ -73,6 +73,8 @@ def test_creating_a_user_with_tags_and_the_admin_flag(dash: Dash) -> None:
                         ("Tags", "tags")):
         assert f'<label for="f-{name}">{label}</label>' in form
     assert "Administrator of this app" in form
+    # A template's extra attributes are markup, not escaped text.
+    assert 'name="password" type="password" required autocomplete="new-password">' in form
     response = dash.post(f"/_/apps/{dash.app_id}/users", NEW)
     assert response.status_code == 303
     (user,) = _users(dash)
