@@ -46,11 +46,13 @@ def test_an_apps_life_keys_and_users(page: Page, served: Served) -> None:
     assert second_key != first_key
     with pytest.raises(UnauthenticatedError):
         served.services.keys.authenticate_key(first_key)
-    page.reload()  # the app's own page: no key any more
-    page.goto(served.url(f"/_/apps/{app_id}"))
+    page.goto(served.url(f"/_/apps/{app_id}"))  # the app's own page: no key any more
     expect(page.locator("#new-api-key")).to_have_count(0)
     expect(page.get_by_text("QB.init(")).to_be_visible()
     shoot(page, served, "app")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shoot(page, served, "app-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_role("navigation", name="Application").get_by_role("link", name="Users").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
