@@ -127,6 +127,10 @@ class OperatorService:
         now = time.time() if now is None else now
         with self.storage.transaction(write=False) as tx:
             found = tx.select_dashboard_session(token_digest(token)) if token else None
+            if found is not None and found.user_id is not None and found.app_id is not None:
+                # An admin user made a plain user is signed out of the dashboard at once.
+                user = tx.select_user(found.app_id, found.user_id)
+                found = found if user is not None and user.is_admin else None
         if found is None or found.expires_at < now:
             raise SessionMissingError()
         return found

@@ -10,7 +10,7 @@ from objectbase.core.actor import Actor
 from objectbase.core.errors import UnauthenticatedError
 from objectbase.core.models import User
 from objectbase.core.query import ast
-from objectbase.core.users import LoginCredentials, NewUser
+from objectbase.core.users import LoginCredentials, NewUser, UserChanges
 from tests.web.dashboard import Dash
 
 NEW = {"login": "alice", "email": "alice@example.com", "full_name": "Alice Liddell", "password": "rabbit-hole",
@@ -197,3 +197,13 @@ def test_an_app_admin_sees_only_their_apps_users(dash: Dash) -> None:
 def test_an_out_of_range_user_id_is_refused_not_a_crash(dash: Dash) -> None:
     dash.as_operator()
     assert dash.client.get(f"/_/apps/{dash.app_id}/users/{2**70}").status_code == 422
+
+
+def test_an_admin_user_made_a_plain_user_is_signed_out_at_once(dash: Dash) -> None:
+    admin = dash.new_app_admin()
+    assert dash.sign_in(admin, app_id=dash.app_id).status_code == 303
+    assert dash.client.get(f"/_/apps/{dash.app_id}/users").status_code == 200
+    (user,) = _users(dash)
+    dash.services.users.update_user(Actor.admin(dash.app_id), user.id, UserChanges(is_admin=False))
+    response = dash.client.get(f"/_/apps/{dash.app_id}/users", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/_/sign-in")
