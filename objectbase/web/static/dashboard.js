@@ -34,3 +34,5 @@ document.addEventListener("change", (event) => {
   input.setCustomValidity(tooLarge ? `The file is larger than the limit of ${limit} bytes.` : "");
   input.reportValidity();
 });
+// A form htmx sends stays on the page: its loading bar ends with the request.
+document.addEventListener("htmx:afterRequest", () => document.body.classList.remove("busy"));
