@@ -127,7 +127,7 @@ def test_fields_of_every_core_type_can_be_added(dash: Dash) -> None:
     assert cls.fields["f_record_list"].target_class_id == target.id
     page = dash.client.get(_url(dash, "/Every")).text
     for type_name in FIELD_TYPES:
-        assert f"<code>{type_name}</code>" in page
+        assert f"<td class=\"nowrap\"><code>{type_name}</code></td>" in page
     assert "<td>Low, High</td>" in page and "<td>Target</td>" in page
 
 
