@@ -189,6 +189,12 @@ def test_required_and_indexed_flags_are_switched_on_and_off(dash: Dash) -> None:
     field = _class(dash, "Lead").fields["score"]
     assert (field.required, field.indexed) == (False, False)
     assert not _column_indexed(dash, _class(dash, "Lead"), "score")
+    # Each change is in the class's history, with the index flag before and after.
+    with dash.services.storage.transaction(write=False) as tx:
+        events = [(e.old, e.new) for e in tx.select_events(dash.app_id, "Lead") if e.kind == "class.updated"]
+    assert [(old["indexes"], new["indexes"]) for old, new in events if old and new
+            and old["indexes"] != new["indexes"]] == [
+        ([], ["score"]), (["score"], [])]
     # The records still read and write after the index went.
     dash.services.records.create_records(_admin(dash), "Lead", [NewRecord({"score": 3})])
     assert "1 record</a>" in dash.client.get(_url(dash)).text
@@ -365,7 +371,8 @@ def test_options_of_a_field_without_options_are_refused(dash: Dash) -> None:
 FULL_CLASS = {
     "name": "Deal",
     "fields": {"title": "String", "amount": "Float", "closes": "Date", "contract": "File",
-               "stage": {"type": "Option", "options": ["Cold", {"text": "Hot", "color": "#FF0000"}]},
+               "stage": {"type": "Option", "options": ["Cold", {"text": "Hot", "color": "#FF0000"},
+                                                       {"text": "Faded", "color": "#80FF0000"}]},
                "owner": {"type": "User"}, "lead": {"type": "Record", "class": "Deal"}, "scores": "Integer[]"},
     "indexes": ["amount"],
     "required": ["title"],
