@@ -282,15 +282,17 @@ def test_states_and_transitions_are_added_changed_and_deleted(dash: Dash) -> Non
     assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "New"}).status_code == 303
     new_id = _class(dash, "Ticket").states[0].id
     assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "Open", "transitions": str(new_id)}).status_code == 303
-    assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "Done"}).status_code == 303
+    assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "Done", "state_color": "#00aa00"}).status_code == 303
     new, open_, done = _class(dash, "Ticket").states
+    assert (new.color, done.color) == (0xFF9E9E9E, 0xFF00AA00)
     assert open_.transitions == (new.id,)
     response = dash.post(_url(dash, f"/Ticket/states/{new.id}/transitions"),
                          {"transitions": [str(open_.id), str(done.id)]})
     assert response.status_code == 303
     assert _class(dash, "Ticket").states[0].transitions == (open_.id, done.id)
     page = dash.client.get(_url(dash, "/Ticket")).text
-    assert '<th scope="row">New <span class="badge">initial</span></th>' in page
+    assert '<rect width="14" height="14" rx="3" fill="#9e9e9e"/></svg> New <span class="badge">initial</span></th>' in page
+    assert 'fill="#00aa00"/></svg> Done</th>' in page
     assert f'name="transitions" value="{done.id}" checked' in page
     assert dash.post(_url(dash, f"/Ticket/states/{done.id}/delete")).status_code == 303
     assert [s.name for s in _class(dash, "Ticket").states] == ["New", "Open"]
@@ -304,6 +306,8 @@ def test_a_refused_state_shows_why_and_changes_nothing(dash: Dash) -> None:
         response = dash.post(_url(dash, "/Ticket/states"), {"state_name": name})
         assert response.status_code == 422
         assert _error_beside(response.text, "state_name", "unique name")
+    response = dash.post(_url(dash, "/Ticket/states"), {"state_name": "Later", "state_color": "green"})
+    assert response.status_code == 422 and _error_beside(response.text, "state_color", "#rrggbb")
     assert [s.name for s in _class(dash, "Ticket").states] == ["New"]
 
 
@@ -423,6 +427,20 @@ def test_a_class_file_is_applied_from_an_upload(dash: Dash) -> None:
     assert list(_class(dash, "A").fields) == ["x", "y"]
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (b" " * 1_000_001, "at most 1000000 bytes"),
+    (b"\xff\xfe{}", "is not UTF-8 text"),
+])
+def test_a_refused_upload_says_why_beside_it(dash: Dash, content: bytes, message: str) -> None:
+    dash.as_operator()
+    response = dash.client.post(_url(dash, "/apply"), data={"csrf_token": dash.csrf()},
+                                files={"file": ("big.json", io.BytesIO(content), "application/json")},
+                                follow_redirects=False)
+    assert response.status_code == 422
+    assert _error_beside(response.text, "file", message)
+    assert dash.services.classes.list_classes(_admin(dash)) == []
+
+
 @pytest.mark.parametrize(("text", "status", "message"), [
     ("", 422, "paste a class file"),
     ("{not json", 422, "is not valid JSON"),
@@ -476,21 +494,34 @@ POSTS = [
     ("/Lead/fields/level/options", {"text": "High"}),
     ("/Lead/permissions", _permissions_form(read_access="owner")),
     ("/Lead/states", {"state_name": "Done"}),
+    ("/Lead/states/{new}/transitions", {"transitions": "{old}"}),
+    ("/Lead/states/{old}/delete", {}),
+    ("/Lead/fields/level/options/{low}/delete", {"clear": "1"}),
     ("/Lead/delete", {}),
 ]
 
 
-def _lead(dash: Dash) -> dict[str, Any]:
+def _lead(dash: Dash, path: str, form: dict[str, str]) -> tuple[dict[str, Any], str, dict[str, str]]:
+    """The class every refused change is tried on, its file, and the path and form with its ids."""
     _apply(dash, {"name": "Lead", "fields": {"title": "String", "level": {"type": "Option", "options": ["Low"]}},
-                  "states": [{"name": "New"}]})
-    return dash.client.get(_url(dash, "/Lead/class.json")).json()  # type: ignore[no-any-return]
+                  "states": [{"name": "Old"}, {"name": "New"}]})
+    cls = _class(dash, "Lead")
+    ids = {"old": str(cls.states[0].id), "new": str(cls.states[1].id), "low": str(cls.fields["level"].options[0].id)}
+    file = dash.client.get(_url(dash, "/Lead/class.json")).json()
+
+    def with_ids(text: str) -> str:
+        for key, value in ids.items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
+    return file, with_ids(path), {k: with_ids(v) for k, v in form.items()}
 
 
 @pytest.mark.parametrize(("path", "form"), POSTS)
 def test_a_change_without_the_csrf_token_is_refused_and_changes_nothing(dash: Dash, path: str,
                                                                         form: dict[str, str]) -> None:
     dash.as_operator()
-    before = _lead(dash)
+    before, path, form = _lead(dash, path, form)
     response = dash.client.post(_url(dash, path), data=form, follow_redirects=False)
     assert response.status_code == 403
     assert "CSRF" in response.text
@@ -503,7 +534,7 @@ def test_a_change_without_the_csrf_token_is_refused_and_changes_nothing(dash: Da
 @pytest.mark.parametrize(("path", "form"), POSTS)
 def test_an_admin_of_another_app_gets_404_and_changes_nothing(dash: Dash, path: str, form: dict[str, str]) -> None:
     dash.as_operator()
-    before = _lead(dash)
+    before, path, form = _lead(dash, path, form)
     other = dash.services.apps.create_app("other")
     login = dash.new_app_admin(other.app_id)
     dash.client.cookies.clear()
@@ -513,7 +544,7 @@ def test_an_admin_of_another_app_gets_404_and_changes_nothing(dash: Dash, path: 
     assert dash.post(_url(dash, path), form).status_code == 404
     assert dash.services.classes.get_class(_admin(dash), "Lead").name == "Lead"
     assert [c.name for c in dash.services.classes.list_classes(_admin(dash))] == ["Lead"]
-    assert json.loads(json.dumps(before)) == _current_file(dash)
+    assert before == _current_file(dash)
 
 
 def _current_file(dash: Dash) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from objectbase.core.fields import FIELD_TYPES
 from objectbase.core.models import App
 from objectbase.core.permissions import RECORD_ACTIONS, Access, Action
 from objectbase.core.query import ast
-from objectbase.core.schema import ClassDef, element_type
+from objectbase.core.schema import DEFAULT_STATE_COLOR, ClassDef, element_type
 from objectbase.core.services import Services
 from objectbase.web.errors import error_status, field_messages
 from objectbase.web.render import redirect, render
@@ -37,6 +37,8 @@ __all__ = ["routes"]
 MAX_CLASS_FILE = 1_000_000
 ACCESS_CHOICES = [(name, name.replace("_", " ")) for name in CLASS_FILE_ACL.access_names]
 TYPE_CHOICES = [(name, name) for name in FIELD_TYPES]
+# What a colour input starts at: the core's default for options and states (opaque grey).
+DEFAULT_COLOR = f"#{DEFAULT_STATE_COLOR & 0xFFFFFF:06x}"
 # Errors of a field's name (the others the class file reader gives under `fields.<name>` are its options').
 _NAME_CODES = frozenset({"invalid_name", "reserved_name"})
 
@@ -183,7 +185,7 @@ async def _class_page(request: Request, status: int = 200, errors: Errors | None
     return render(request, "classes/show.html", status, title=f"{cls.name} · {app.name}", section="classes",
                   app=app, cls=cls, class_names=class_names, class_url=_class_url(app, cls.name),
                   classes_url=_classes_url(app), permissions=_permission_rows(cls), states=_state_rows(cls),
-                  option_fields=option_fields, access_choices=ACCESS_CHOICES, file_text=file_text,
+                  option_fields=option_fields, access_choices=ACCESS_CHOICES, file_text=file_text, default_color=DEFAULT_COLOR,
                   errors=errors, values=values or {}, form=form)
 
 
@@ -351,6 +353,16 @@ async def set_permissions(request: Request) -> Response:
 
 # -- workflow states ---------------------------------------------------------------------------
 
+def _color(raw: str) -> int:
+    """`#rrggbb` from a colour input, as packed opaque ARGB."""
+    if len(raw) == 7 and raw.startswith("#"):
+        try:
+            return 0xFF000000 | int(raw[1:], 16)
+        except ValueError:
+            pass
+    raise ValidationError.single("color", "invalid", "a colour is #rrggbb")
+
+
 def _state_ids(form: FormData) -> list[int]:
     return [int(v) for v in form.getlist("transitions") if isinstance(v, str) and v.isdigit() and len(v) < 19]
 
@@ -360,14 +372,16 @@ async def add_state(request: Request) -> Response:
     app = _app(request)
     class_name = request.path_params["name"]
     form = await request.form()
-    name = _text(form, "state_name")
+    name, color = _text(form, "state_name"), _text(form, "state_color") or DEFAULT_COLOR
     try:
-        await perform(request, services(request).classes.add_state, class_name, name, transitions=_state_ids(form))
+        await perform(request, services(request).classes.add_state, class_name, name, color=_color(color),
+                      transitions=_state_ids(form))
     except ObjectbaseError as error:
         if error_status(error) == 404:
             raise
-        return await _class_page(request, error_status(error), _renamed(error, {"states": "state_name", "": "state_name"}),
-                                 {"state_name": name}, form="states")
+        names = {"states": "state_name", "": "state_name", "color": "state_color"}
+        return await _class_page(request, error_status(error), _renamed(error, names),
+                                 {"state_name": name, "state_color": color}, form="states")
     return redirect(_class_url(app, class_name), f"State {name} added.")
 
 
@@ -401,22 +415,12 @@ async def delete_state(request: Request) -> Response:
 
 # -- options of Option fields ------------------------------------------------------------------
 
-def _color(raw: str) -> int:
-    """`#rrggbb` from a colour input, as packed opaque ARGB."""
-    if len(raw) == 7 and raw.startswith("#"):
-        try:
-            return 0xFF000000 | int(raw[1:], 16)
-        except ValueError:
-            pass
-    raise ValidationError.single("color", "invalid", "a colour is #rrggbb")
-
-
 @signed_in
 async def add_option(request: Request) -> Response:
     app = _app(request)
     class_name, field_name = request.path_params["name"], request.path_params["field"]
     form = await request.form()
-    text, color = str(form.get("text", "")), _text(form, "color") or "#9e9e9e"
+    text, color = str(form.get("text", "")), _text(form, "color") or DEFAULT_COLOR
     try:
         await perform(request, services(request).options.add_option, class_name, field_name, text, _color(color))
     except ObjectbaseError as error:
