@@ -19,6 +19,7 @@ from objectbase.core.actor import Actor
 from objectbase.core.errors import NotFoundError
 from objectbase.core.fields import FIELD_TYPES
 from objectbase.core.permissions import Access, Action
+from objectbase.core.query import ast
 from objectbase.core.records import NewRecord
 from objectbase.core.schema import ClassDef
 from tests.web.dashboard import Dash
@@ -458,6 +459,24 @@ def test_a_refused_class_file_shows_why_and_changes_nothing(dash: Dash, text: st
     assert _class(dash, "Lead").fields["title"].type.name == "String"
 
 
+# -- rename and delete -------------------------------------------------------------------------
+
+def test_a_class_is_renamed_and_keeps_its_records(dash: Dash) -> None:
+    dash.as_operator()
+    _apply(dash, {"name": "Lead", "fields": {"title": "String"}})
+    _apply(dash, {"name": "Taken", "fields": {}})
+    ids = _add_records(dash, "Lead", 1)
+    for new_name, status, message in (("Taken", 409, "already exists"), ("bad name", 422, "must start with a letter")):
+        response = dash.post(_url(dash, "/Lead/rename"), {"new_name": new_name})
+        assert response.status_code == status
+        assert _error_beside(response.text, "new_name", message)
+        assert f'value="{new_name}"' in response.text
+    response = dash.post(_url(dash, "/Lead/rename"), {"new_name": "Prospect"})
+    assert response.status_code == 303 and response.headers["location"].startswith(_url(dash, "/Prospect?notice="))
+    assert dash.services.records.count_records(_admin(dash), "Prospect", ast.TRUE) == len(ids)
+    assert dash.client.get(_url(dash, "/Lead")).status_code == 404
+
+
 # -- delete ------------------------------------------------------------------------------------
 
 def test_a_class_is_deleted_with_its_records(dash: Dash) -> None:
@@ -497,6 +516,7 @@ POSTS = [
     ("/Lead/states/{new}/transitions", {"transitions": "{old}"}),
     ("/Lead/states/{old}/delete", {}),
     ("/Lead/fields/level/options/{low}/delete", {"clear": "1"}),
+    ("/Lead/rename", {"new_name": "Renamed"}),
     ("/Lead/delete", {}),
 ]
 

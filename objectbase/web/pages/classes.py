@@ -1,6 +1,6 @@
 """The classes of an app: /_/apps/{app_id}/classes (list with record counts, create, apply a class
 file) and one class's page (fields, indexes, required fields, permissions, workflow states, options,
-its class file, delete).
+its class file, rename, delete).
 
 Every change is one core operation as the signed-in admin actor; forms are read into the shapes the
 class file uses (`read_class_file`), so names, types and permissions are checked exactly as there."""
@@ -179,7 +179,7 @@ async def _class_page(request: Request, status: int = 200, errors: Errors | None
     file_text = json.dumps(class_file(cls, class_names), indent=2, ensure_ascii=False)
     option_fields = [f for f in cls.fields.values() if element_type(f.type).name == "Option"]
     errors = errors or {}
-    if form and form not in {"fields", "states", "permissions", "delete", *(f"options-{f.name}" for f in option_fields)}:
+    if form and form not in {"fields", "states", "permissions", "rename", "delete", *(f"options-{f.name}" for f in option_fields)}:
         # A form the page does not show (e.g. options posted for a field that has none): say it on top.
         errors, form = {"": [m for texts in errors.values() for m in texts]}, "top"
     return render(request, "classes/show.html", status, title=f"{cls.name} · {app.name}", section="classes",
@@ -202,6 +202,21 @@ async def download_class_file(request: Request) -> Response:
     return Response(body, media_type="application/json", headers={
         "Content-Disposition": f'attachment; filename="{cls.name}.class.json"', "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff"})
+
+
+@signed_in
+async def rename_class(request: Request) -> Response:
+    app = _app(request)
+    name = request.path_params["name"]
+    new_name = _text(await request.form(), "new_name")
+    try:
+        await perform(request, services(request).classes.change_class, name, name=new_name)
+    except ObjectbaseError as error:
+        if error_status(error) == 404:
+            raise
+        return await _class_page(request, error_status(error), _renamed(error, {"name": "new_name", "": "new_name"}),
+                                 {"new_name": new_name}, form="rename")
+    return redirect(_class_url(app, new_name), f"Class {name} is now {new_name}.")
 
 
 @signed_in
@@ -457,6 +472,7 @@ routes: list[BaseRoute] = [
     Route("/apps/{app_id:int}/classes/apply", apply_class_file, methods=["POST"]),
     Route(_CLASS, show_class, methods=["GET"]),
     Route(_CLASS + "/class.json", download_class_file, methods=["GET"]),
+    Route(_CLASS + "/rename", rename_class, methods=["POST"]),
     Route(_CLASS + "/delete", delete_class, methods=["POST"]),
     Route(_CLASS + "/fields/new", new_field, methods=["GET"]),
     Route(_CLASS + "/fields", add_field, methods=["POST"]),
