@@ -282,7 +282,8 @@ def test_states_and_transitions_are_added_changed_and_deleted(dash: Dash) -> Non
     _apply(dash, {"name": "Ticket", "fields": {"title": "String"}})
     assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "New"}).status_code == 303
     new_id = _class(dash, "Ticket").states[0].id
-    assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "Open", "transitions": str(new_id)}).status_code == 303
+    response = dash.post(_url(dash, "/Ticket/states"), {"state_name": "Open", "transitions": str(new_id)})
+    assert response.status_code == 303
     assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "Done", "state_color": "#00aa00"}).status_code == 303
     new, open_, done = _class(dash, "Ticket").states
     assert (new.color, done.color) == (0xFF9E9E9E, 0xFF00AA00)
@@ -292,7 +293,7 @@ def test_states_and_transitions_are_added_changed_and_deleted(dash: Dash) -> Non
     assert response.status_code == 303
     assert _class(dash, "Ticket").states[0].transitions == (open_.id, done.id)
     page = dash.client.get(_url(dash, "/Ticket")).text
-    assert '<rect width="14" height="14" rx="3" fill="#9e9e9e"/></svg> New <span class="badge">initial</span></th>' in page
+    assert 'fill="#9e9e9e"/></svg> New <span class="badge">initial</span></th>' in page
     assert 'fill="#00aa00"/></svg> Done</th>' in page
     assert f'name="transitions" value="{done.id}" checked' in page
     assert dash.post(_url(dash, f"/Ticket/states/{done.id}/delete")).status_code == 303
@@ -415,7 +416,8 @@ def test_a_downloaded_class_file_applied_to_another_app_makes_the_same_class(das
 
 def test_a_class_file_is_applied_from_an_upload(dash: Dash) -> None:
     dash.as_operator()
-    two = json.dumps([{"name": "A", "fields": {"x": "Integer"}}, {"name": "B", "fields": {"a": {"type": "Record", "class": "A"}}}])
+    two = json.dumps([{"name": "A", "fields": {"x": "Integer"}},
+                      {"name": "B", "fields": {"a": {"type": "Record", "class": "A"}}}])
     response = dash.client.post(_url(dash, "/apply"), data={"csrf_token": dash.csrf(), "class_file": ""},
                                 files={"file": ("classes.json", io.BytesIO(two.encode()), "application/json")},
                                 follow_redirects=False)
