@@ -386,6 +386,8 @@ FULL_CLASS = {
                     "update": {"access": "open_for_users_ids", "ids": ["4"]}, "delete": {"access": "not_allowed"}},
     "use_class_permissions": {"read": True, "update": False, "delete": False},
     "states": [{"name": "New", "transitions": ["Won"]}, {"name": "Won", "transitions": [], "color": "#00FF00"}],
+    "path": "Sales/CRM",
+    "disabled": True,
 }
 
 
@@ -401,6 +403,7 @@ def test_the_class_page_shows_the_class_file_and_it_downloads(dash: Dash) -> Non
     assert download.headers["content-disposition"] == 'attachment; filename="Deal.class.json"'
     assert download.json() == FULL_CLASS
     assert f'href="{_url(dash, "/Deal/class.json")}" download' in page
+    assert '<h1>Deal <span class="badge">disabled</span></h1>' in page
 
 
 def test_a_downloaded_class_file_applied_to_another_app_makes_the_same_class(dash: Dash) -> None:
