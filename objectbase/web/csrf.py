@@ -15,7 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["CSRF_COOKIE", "check_csrf", "csrf_field", "csrf_protected", "csrf_token", "set_csrf_cookie"]
+__all__ = ["CSRF_COOKIE", "CSRF_FIELD", "check_csrf", "check_csrf_sent", "csrf_field", "csrf_protected", "csrf_token",
+           "set_csrf_cookie"]
 
 CSRF_COOKIE = "ob_csrf"
 CSRF_FIELD = "csrf_token"
@@ -41,12 +42,19 @@ def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
 async def check_csrf(request: Request) -> None:
     if request.method in SAFE_METHODS:
         return
-    cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent:
         form = await request.form()
         value = form.get(CSRF_FIELD, "")
         sent = value if isinstance(value, str) else ""
+    check_csrf_sent(request, sent)
+
+
+def check_csrf_sent(request: Request, field_value: str | None) -> None:
+    """The check itself, on the header or else `field_value` (the form's `csrf_token`): for a streamed
+    upload, whose handler reads that field itself before it accepts the file (`signed_in_upload`)."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get(CSRF_HEADER, "") or field_value or ""
     if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
         raise HTTPException(403, "CSRF token missing or wrong")
 

@@ -19,7 +19,8 @@ from objectbase.core.errors import NotFoundError, SessionMissingError
 from objectbase.core.models import App
 from objectbase.web.csrf import check_csrf
 
-__all__ = ["SESSION_COOKIE", "Viewer", "clear_session_cookie", "set_session_cookie", "signed_in", "viewer"]
+__all__ = ["SESSION_COOKIE", "Viewer", "clear_session_cookie", "set_session_cookie", "signed_in", "signed_in_upload",
+           "viewer"]
 
 SESSION_COOKIE = "ob_session"
 
@@ -65,12 +66,24 @@ async def _load(request: Request) -> Viewer | None:
 
 
 def signed_in(handler: Handler) -> Handler:
+    return _signed_in(handler, checks_csrf=True)
+
+
+def signed_in_upload(handler: Handler) -> Handler:
+    """`signed_in` for a handler that streams a multipart upload: reading the form here would take the
+    whole file in, so the handler itself must call `csrf.check_csrf_sent` with the form's `csrf_token`
+    field (sent before the file) before it accepts any of the file's bytes."""
+    return _signed_in(handler, checks_csrf=False)
+
+
+def _signed_in(handler: Handler, *, checks_csrf: bool) -> Handler:
     async def checked(request: Request) -> Response:
         found = await _load(request)
         if found is None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/_/sign-in?next={quote(target, safe='')}", status_code=303)
-        await check_csrf(request)
+        if checks_csrf:
+            await check_csrf(request)
         request.state.viewer = found
         return await handler(request)
 

@@ -47,20 +47,21 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return first, min(last, size - 1)
 
 
-def content_disposition(name: str) -> str:
+def content_disposition(name: str, kind: str = "inline") -> str:
     # ASCII fallback plus RFC 6266 `filename*`: the name is echoed, percent-encoded, never a path.
     fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name) or "file"
-    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 async def file_response(request: Request, download: FileDownload, *, public: bool,
-                        headers: dict[str, str] | None = None) -> Response:
+                        headers: dict[str, str] | None = None, attachment: bool = False) -> Response:
     """The file, or the part of it the Range header asks for. The backend is opened before the
-    status is sent, so a missing object is a clean 404 rather than a broken 200."""
+    status is sent, so a missing object is a clean 404 rather than a broken 200. `attachment`: the
+    browser saves it rather than showing it (the dashboard's download links)."""
     base = dict(headers or {})
     base.update({
         "Accept-Ranges": "bytes",
-        "Content-Disposition": content_disposition(download.name),
+        "Content-Disposition": content_disposition(download.name, "attachment" if attachment else "inline"),
         # Stored content types come from clients: never let a browser run them in our origin.
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
