@@ -472,14 +472,32 @@ def test_a_class_is_renamed_and_keeps_its_records(dash: Dash) -> None:
     _apply(dash, {"name": "Taken", "fields": {}})
     ids = _add_records(dash, "Lead", 1)
     for new_name, status, message in (("Taken", 409, "already exists"), ("bad name", 422, "must start with a letter")):
-        response = dash.post(_url(dash, "/Lead/rename"), {"new_name": new_name})
+        response = dash.post(_url(dash, "/Lead/settings"), {"new_name": new_name})
         assert response.status_code == status
         assert _error_beside(response.text, "new_name", message)
         assert f'value="{new_name}"' in response.text
-    response = dash.post(_url(dash, "/Lead/rename"), {"new_name": "Prospect"})
+    response = dash.post(_url(dash, "/Lead/settings"), {"new_name": "Prospect"})
     assert response.status_code == 303 and response.headers["location"].startswith(_url(dash, "/Prospect?notice="))
     assert dash.services.records.count_records(_admin(dash), "Prospect", ast.TRUE) == len(ids)
     assert dash.client.get(_url(dash, "/Lead")).status_code == 404
+
+
+def test_a_class_is_put_in_a_folder_and_disabled(dash: Dash) -> None:
+    dash.as_operator()
+    _apply(dash, {"name": "Lead", "fields": {"title": "String"}})
+    response = dash.post(_url(dash, "/Lead/settings"), {"new_name": "Lead", "path": "Sales/CRM", "disabled": "1"})
+    assert response.status_code == 303
+    cls = _class(dash, "Lead")
+    assert (cls.path, cls.disabled) == ("Sales/CRM", True)
+    assert "<td>Sales/CRM</td>" in dash.client.get(_url(dash)).text
+    page = dash.client.get(_url(dash, "/Lead")).text
+    assert 'id="f-path" name="path" type="text" value="Sales/CRM"' in page
+    assert 'name="disabled" type="checkbox" value="1" checked' in page
+    refused = dash.post(_url(dash, "/Lead/settings"), {"new_name": "Lead", "path": "Sales//CRM"})
+    assert refused.status_code == 422 and _error_beside(refused.text, "path", "none blank")
+    assert dash.post(_url(dash, "/Lead/settings"), {"new_name": "Lead"}).status_code == 303
+    cls = _class(dash, "Lead")
+    assert (cls.path, cls.disabled) == (None, False)
 
 
 # -- delete ------------------------------------------------------------------------------------
@@ -521,7 +539,7 @@ POSTS = [
     ("/Lead/states/{new}/transitions", {"transitions": "{old}"}),
     ("/Lead/states/{old}/delete", {}),
     ("/Lead/fields/level/options/{low}/delete", {"clear": "1"}),
-    ("/Lead/rename", {"new_name": "Renamed"}),
+    ("/Lead/settings", {"new_name": "Renamed"}),
     ("/Lead/delete", {}),
 ]
 

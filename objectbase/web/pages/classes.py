@@ -1,6 +1,6 @@
 """The classes of an app: /_/apps/{app_id}/classes (list with record counts, create, apply a class
 file) and one class's page (fields, indexes, required fields, permissions, workflow states, options,
-its class file, rename, delete).
+its class file, its name, folder and disabled flag, delete).
 
 Every change is one core operation as the signed-in admin actor; forms are read into the shapes the
 class file uses (`read_class_file`), so names, types and permissions are checked exactly as there."""
@@ -181,7 +181,7 @@ async def _class_page(request: Request, status: int = 200, errors: Errors | None
     file_text = json.dumps(class_file(cls, class_names), indent=2, ensure_ascii=False)
     option_fields = [f for f in cls.fields.values() if element_type(f.type).name == "Option"]
     errors = errors or {}
-    shown = {"fields", "states", "permissions", "rename", "delete", *(f"options-{f.name}" for f in option_fields)}
+    shown = {"fields", "states", "permissions", "settings", "delete", *(f"options-{f.name}" for f in option_fields)}
     if form and form not in shown:
         # A form the page does not show (e.g. options posted for a field that has none): say it on top.
         errors, form = {"": [m for texts in errors.values() for m in texts]}, "top"
@@ -223,13 +223,17 @@ async def download_class_file(request: Request) -> Response:
 
 
 @signed_in
-async def rename_class(request: Request) -> Response:
+async def change_settings(request: Request) -> Response:
+    """The class's name (records, ids and references stay), catalogue folder and disabled flag."""
     name = request.path_params["name"]
-    new_name = _text(await request.form(), "new_name")
+    form = await request.form()
+    new_name, path, disabled = _text(form, "new_name"), _text(form, "path"), bool(form.get("disabled"))
+    values = {"new_name": new_name, "path": path, "disabled": "1" if disabled else ""}
     return await _change(
-        request, lambda: perform(request, services(request).classes.change_class, name, name=new_name),
-        lambda _: f"Class {name} is now {new_name}.", form="rename", values={"new_name": new_name},
-        errors=lambda error: _renamed(error, {"name": "new_name", "": "new_name"}),
+        request, lambda: perform(request, services(request).classes.change_class, name, name=new_name,
+                                 path=path or None, disabled=disabled),
+        lambda _: "Settings saved." if new_name == name else f"Class {name} is now {new_name}.",
+        form="settings", values=values, errors=lambda error: _renamed(error, {"name": "new_name", "": "new_name"}),
         then=_class_url(_app(request), new_name))
 
 
@@ -451,7 +455,7 @@ routes: list[BaseRoute] = [
     Route("/apps/{app_id:int}/classes/apply", apply_class_file, methods=["POST"]),
     Route(_CLASS, show_class, methods=["GET"]),
     Route(_CLASS + "/class.json", download_class_file, methods=["GET"]),
-    Route(_CLASS + "/rename", rename_class, methods=["POST"]),
+    Route(_CLASS + "/settings", change_settings, methods=["POST"]),
     Route(_CLASS + "/delete", delete_class, methods=["POST"]),
     Route(_CLASS + "/fields/new", new_field, methods=["GET"]),
     Route(_CLASS + "/fields", add_field, methods=["POST"]),
