@@ -28,3 +28,5 @@ class EventQuery:
     offset: int = 0
     limit: int = 100
     event_id: int | None = None
+    # Pages from the latest event back (a feed), instead of oldest first.
+    newest_first: bool = False

@@ -74,7 +74,8 @@ class EventRows(RowsBase):
         if readable is not None:
             conditions.append(self._readable(readable))
         where = and_(*conditions)
-        page = select(*_COLUMNS).where(where).order_by(events.c.id).offset(query.offset).limit(query.limit)
+        order = events.c.id.desc() if query.newest_first else events.c.id
+        page = select(*_COLUMNS).where(where).order_by(order).offset(query.offset).limit(query.limit)
         found = [_event(row) for row in self.conn.execute(page)]
         total: int = self.conn.execute(select(func.count()).select_from(events).where(where)).scalar_one()
         return found, total

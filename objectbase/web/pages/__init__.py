@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from objectbase.web.pages import apps, files, home, sign_in
+from objectbase.web.pages import apps, files, history, home, sign_in
 
 __all__ = ["all_routes"]
 
-PAGE_MODULES = [home, sign_in, apps, files]
+PAGE_MODULES = [home, sign_in, apps, files, history]
 
 
 def all_routes() -> list[BaseRoute]:
