@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Dialog, FilePayload, Page, expect
 
 from objectbase.api.field_names import read_class_file
 from objectbase.core.actor import Actor
@@ -22,8 +22,8 @@ def test_upload_list_download_publish_and_delete_a_file(page: Page, served: Serv
     page.goto(served.url(f"/_/apps/{app.app_id}"))
     page.get_by_role("navigation", name="Application").get_by_role("link", name="Files").click()
     expect(page.get_by_role("heading", name="Files", exact=True)).to_be_visible()
-    page.get_by_label("File", exact=True).set_input_files(
-        files=[{"name": "report.bin", "mimeType": "application/octet-stream", "buffer": DATA}])
+    chosen: FilePayload = {"name": "report.bin", "mimeType": "application/octet-stream", "buffer": DATA}
+    page.get_by_label("File", exact=True).set_input_files(files=[chosen])
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("status")).to_have_text("Uploaded report.bin.")
     expect(page.get_by_role("heading", name="report.bin")).to_be_visible()
