@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
+from objectbase.core.elementary import ChangeKind
 from objectbase.core.models import Event, User
 from objectbase.core.schema import ClassDef, FieldDef, element_type
 from objectbase.web.formats import user_label, utc_time
@@ -43,11 +44,11 @@ _RECORD_HIDDEN = frozenset({"_id", "created_at", "updated_at"})
 _SYSTEM_NAMES = {"_state_id": "state", "_parent_id": "parent", "user_id": "owner"}
 _MAX_SHOWN = 400
 
-ChangeKind = Literal["added", "changed", "removed"]
-
 
 @dataclass(frozen=True)
 class ValueChange:
+    """One row of an event's table: a whole value before and after, as shown (empty: none)."""
+
     field: str
     old: str
     new: str
