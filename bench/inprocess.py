@@ -237,6 +237,8 @@ def main() -> int:
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(35)
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(45)
+            # Who builds statements per request (SQLAlchemy compiling or caching them costs most).
+            pstats.Stats(profiler, stream=sys.stdout).print_callers("_execute_clauseelement|_new_transaction")
     return 0
 
 

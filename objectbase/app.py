@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from objectbase.api.common.health import Health
 from objectbase.api.common.metrics import Metrics
 from objectbase.api.common.pipeline import Dialect, Server
@@ -9,6 +11,7 @@ from objectbase.api.dreamfactory.dialect import DreamFactory
 from objectbase.api.quickblox import QuickBlox
 from objectbase.api.reference.dialect import Reference
 from objectbase.api.tracy.dialect import TracyDialect
+from objectbase.backup.schedule import start_backups
 from objectbase.core.services import Services
 from objectbase.core.sign_in_limits import SignInLimits
 from objectbase.files import open_file_store
@@ -35,13 +38,17 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
     dialects: list[Dialect] = [Health(), Dashboard(), Landing(), DreamFactory(), TracyDialect(settings.tracy_prefix),
                                QuickBlox(settings.quickblox_prefix), Reference()]
     storage = services.storage
-    on_shutdown = storage.close
+    stops: list[Callable[[], None]] = []
     if settings.event_retention_days and isinstance(storage, SqlStorage):
-        stop_pruning = start_pruning(storage, settings.event_retention_days)
+        stops.append(start_pruning(storage, settings.event_retention_days).set)
+    if settings.backup_interval and isinstance(storage, SqlStorage):
+        # Every worker runs the schedule; one at a time takes each round (objectbase/backup/schedule.py).
+        stops.append(start_backups(storage, services.files or open_file_store(settings), settings))
 
-        def on_shutdown() -> None:
-            stop_pruning.set()
-            storage.close()
+    def on_shutdown() -> None:
+        for stop in stops:
+            stop()
+        storage.close()
     metrics = None
     if settings.metrics:
         pool = storage.engine.pool if isinstance(storage, SqlStorage) else None

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from objectbase.security.passwords import Passwords
 from objectbase.security.rate_limits import is_rate
 from objectbase.security.secret_box import KEY_FILE_NAME, SecretBox, parse_keys, read_or_create_key_file
 
-__all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "settings_markdown"]
+__all__ = ["SETTINGS", "Secret", "Setting", "SettingError", "Settings", "duration_seconds", "settings_markdown",
+           "shown_settings", "url_without_password"]
 
 T = TypeVar("T")
 
@@ -30,6 +33,10 @@ SECRET_WORDS = frozenset({"secret", "key", "password", "token"})
 _RATE_SETTINGS = frozenset({"login_rate_per_address", "login_rate_per_login"})
 # Settings that take one of a few words.
 _CHOICES: dict[str, tuple[str, ...]] = {"log_format": ("text", "json")}
+# Settings that are a length of time ("30s", "6h", "1d"), or empty for none.
+_DURATION_SETTINGS = frozenset({"backup_every"})
+_DURATION = re.compile(r"^([1-9][0-9]*)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 # S3's own minimum part size; files/s3.py checks the same figure (MIN_PART_BYTES; a test keeps the
@@ -86,6 +93,8 @@ class Setting:
             return "a rate such as 10/minute (limits syntax), or 0 for none"
         if self.name in _CHOICES:
             return "one of " + ", ".join(_CHOICES[self.name])
+        if self.name in _DURATION_SETTINGS:
+            return "a length of time such as 30s, 15m, 6h or 1d, or empty for none"
         return "a string"
 
     def parse(self, raw: str, source: str) -> Any:
@@ -119,6 +128,8 @@ class Setting:
             return is_rate(value)
         if self.name in _CHOICES:
             return value in _CHOICES[self.name]
+        if self.name in _DURATION_SETTINGS:
+            return value == "" or duration_seconds(value) is not None
         below = self.minimum is not None and value < self.minimum
         above = self.maximum is not None and value > self.maximum
         return not (below or above)
@@ -133,6 +144,12 @@ class SettingError(ValueError):
         # `problem` is the message without the source, for callers (click) that name the source themselves.
         self.problem = f"{shown} is not {setting.expected}"
         super().__init__(f"{source}: {self.problem}")
+
+
+def duration_seconds(value: str) -> int | None:
+    """Seconds of a length of time written `<n>s`, `<n>m`, `<n>h` or `<n>d`; None when it is not one."""
+    match = _DURATION.match(value.strip())
+    return None if match is None else int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
 def setting(default: T, help: str, *, minimum: int | None = None, maximum: int | None = None) -> T:
@@ -221,6 +238,19 @@ class Settings:
         "", "Where the attempt counters live: a `limits` storage URI (redis://host:6379); empty means memory "
         "with one worker and the database with several.",
     )
+    # Scheduled backups (docs/operations.md, "Scheduled backups"): one worker at a time takes them.
+    backup_every: str = setting(
+        "", "Take a backup (as `objectbase backup` does) this often while serving: 30s, 15m, 6h, 1d; empty "
+        "means no scheduled backups.",
+    )
+    backup_keep: int = setting(
+        7, "Scheduled backups kept: after each one, the oldest beyond this many are deleted (only the "
+        "scheduler's own objectbase-backup-*.tar).", minimum=1,
+    )
+    backup_to: str = setting(
+        "", "Where scheduled backups go: a folder, or s3://bucket/prefix (with the --s3-* settings); empty "
+        "means the folder backups inside --data-dir.",
+    )
     s3_endpoint_url: str = setting("", "S3-compatible endpoint; empty means AWS_ENDPOINT_URL or AWS itself.")
     s3_region: str = setting("", "S3 region; empty means AWS_REGION / AWS_DEFAULT_REGION.")
     s3_access_key_id: str = setting(
@@ -282,6 +312,16 @@ class Settings:
         return SecretBox(keys)
 
     @property
+    def backup_interval(self) -> int | None:
+        """Seconds between scheduled backups; None: none scheduled."""
+        return duration_seconds(self.backup_every) if self.backup_every else None
+
+    @property
+    def backup_dir(self) -> Path:
+        """The folder of scheduled backups when --backup-to is not an s3:// URL."""
+        return Path(self.backup_to).resolve() if self.backup_to else Path(self.data_dir).resolve() / "backups"
+
+    @property
     def files_dir(self) -> Path:
         return Path(self.data_dir).resolve() / "files"
 
@@ -297,6 +337,39 @@ def _registry(cls: type[Any]) -> tuple[Setting, ...]:
 
 
 SETTINGS: tuple[Setting, ...] = _registry(Settings)
+
+
+HIDDEN = "********"
+
+
+def url_without_password(url: str) -> str:
+    """The URL with its password hidden, in the user part or the query (`postgresql://user:***@host/db`)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    userinfo, at, host = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
+    query = parts.query
+    if "password" in query.lower():
+        query = urlencode([(k, "***" if "password" in k.lower() else v) for k, v in parse_qsl(query)], safe="*")
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # untouched (urlunsplit would also drop the empty host of sqlite:////path)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def shown_settings(settings: Settings) -> list[tuple[Setting, str]]:
+    """Every setting and its value as a page may show it: secrets hidden, URLs without passwords."""
+    shown = []
+    for entry in SETTINGS:
+        value = getattr(settings, entry.name)
+        if entry.secret:
+            text = HIDDEN if value else ""
+        elif isinstance(value, str) and "://" in value:
+            text = url_without_password(value)
+        else:
+            text = str(value)
+        shown.append((entry, text))
+    return shown
 
 
 def settings_markdown() -> str:

@@ -11,8 +11,9 @@ import uvicorn
 
 from objectbase.api.common.json_logs import JsonFormatter, log_config
 from objectbase.api.common.metrics import MULTIPROCESS_ENV
+from objectbase.backup.schedule import FolderTarget, open_target
 from objectbase.cli.options import setting_options, settings_from, storage_of
-from objectbase.settings import SETTINGS
+from objectbase.settings import SETTINGS, Settings
 
 __all__ = ["serve"]
 
@@ -25,6 +26,7 @@ def serve(**options: Any) -> None:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
         raise click.UsageError("--ssl-certfile and --ssl-keyfile go together")
+    _check_backup_options(settings)
     # Opening the storage once here migrates it and checks the server key, so workers start on an
     # up-to-date database and a wrong key stops `serve` before any worker does.
     with storage_of(settings):
@@ -53,3 +55,17 @@ def serve(**options: Any) -> None:
         proxy_headers=False,
         server_header=False,
     )
+
+
+def _check_backup_options(settings: Settings) -> None:
+    """A scheduled backup's target that cannot work stops `serve` now, not a round hours later."""
+    if not settings.backup_every:
+        if settings.backup_to:
+            raise click.UsageError("--backup-to needs --backup-every (how often to back up, e.g. 6h)")
+        return
+    try:
+        target = open_target(settings)
+        if isinstance(target, FolderTarget):
+            target.folder.mkdir(parents=True, exist_ok=True)
+    except (ValueError, OSError) as error:
+        raise click.UsageError(f"--backup-to: {error}") from error

@@ -29,7 +29,9 @@ from objectbase.core.events import make_event
 from objectbase.core.models import Blob
 from objectbase.core.storable import check_int64, check_storable
 from objectbase.core.unit_of_work import AppRows, BlobRows, Committing, EventRows, Storage, writes
-from objectbase.core.uploads import FileDownload, Upload, delete_after_commit, text_ok, valid_content_type
+from objectbase.core.uploads import (
+    FileDownload, Upload, app_files_prefix, delete_after_commit, text_ok, valid_content_type,
+)
 from objectbase.files.base import FileStore
 from objectbase.security.signed_links import format_expiry, sign_link, verify_link
 
@@ -276,7 +278,7 @@ class BlobService:
             raise PermissionDeniedError("Upload URL is invalid or has expired", code="bad_signed_link")
         if not (isinstance(key_field, str) and hmac.compare_digest(key_field.encode(), blob.uid.encode())):
             raise ValidationError.single("key", "invalid", "does not match the blob")
-        key = f"apps/{blob.app_id}/blobs/{secrets.token_hex(16)}"
+        key = f"{app_files_prefix(blob.app_id)}blobs/{secrets.token_hex(16)}"
         return BlobUpload(self.files, key, blob, self.max_upload_bytes)
 
     def finish_upload(self, upload: BlobUpload) -> Blob:

@@ -404,8 +404,10 @@ class ClassService:
     @writes
     def change_field(self, actor: Actor, class_name: str, field_name: str, *, name: str | None = None,
                      required: bool | None = None, title: bool | None = None,
-                     parameters: str | None | EllipsisType = ..., position: int | None = None) -> ClassDef:
-        """Rename a field (its column and values stay), flag it required or as the class's title
+                     parameters: str | None | EllipsisType = ..., position: int | None = None,
+                     indexed: bool | None = None) -> ClassDef:
+        """Rename a field (its column and values stay), flag it required, indexed (its index is
+        created or dropped) or as the class's title
         (the previous title field stops being one), set its display parameters (None: none; `...`:
         keep) or move it to index `position` among the fields — one `class.updated` event. The
         type never changes here (stored values are of it). Names are checked by the caller
@@ -433,6 +435,8 @@ class ClassService:
                         tx.update_field_row(current, other.id, {"title": False})
             if values:
                 tx.update_field_row(current, field_def.id, values)
+            if indexed is not None and indexed != field_def.indexed:
+                tx.set_field_indexed(current, field_def, indexed)
             if position is not None:
                 order = [f.id for f in current.fields.values() if f.id != field_def.id]
                 order.insert(min(position, len(order)), field_def.id)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from objectbase.core.actor import Actor, ActorKind
-from objectbase.core.errors import ConflictError, NotFoundError, SessionMissingError, UnauthenticatedError, \
-    ValidationError
+from objectbase.core.apps import AppCredentials, AppService
+from objectbase.core.errors import ConflictError, NotFoundError, PermissionDeniedError, SessionMissingError, \
+    UnauthenticatedError, ValidationError
 from objectbase.core.events import make_event
 from objectbase.core.models import App, DashboardSession, Operator
 from objectbase.core.storable import check_storable
@@ -40,9 +41,11 @@ class DashboardSignIn:
 
 
 class OperatorService:
-    def __init__(self, storage: Storage[OperatorTransaction], users: UserService, ttl_seconds: int) -> None:
+    def __init__(self, storage: Storage[OperatorTransaction], users: UserService, apps: AppService,
+                 ttl_seconds: int) -> None:
         self.storage = storage
         self.users = users
+        self.apps = apps
         self.ttl = ttl_seconds
 
     # -- operators (the command line) ------------------------------------------------------------
@@ -137,6 +140,22 @@ class OperatorService:
                 return tx.select_apps()
             app = tx.select_app(session.app_id) if session.app_id is not None else None
             return [app] if app else []
+
+    # -- apps (a superuser's only: an app admin manages one app, never the list) ---------------------
+    def _require_operator(self, token: str) -> DashboardSession:
+        session = self.session(token)
+        if session.operator_id is None:
+            raise PermissionDeniedError("Only a superuser can create or delete apps", code="operator_only")
+        return session
+
+    def create_app(self, token: str, name: str) -> AppCredentials:
+        self._require_operator(token)
+        return self.apps.create_app(name)
+
+    def delete_app(self, token: str, app_id: int) -> None:
+        """Delete the app and all its data; an app admin is refused even for their own app."""
+        self._require_operator(token)
+        self.apps.delete_app(app_id)
 
     def actor_for(self, token: str, app_id: int) -> Actor:
         """The administrator actor of app `app_id` for this dashboard session. An app the session may

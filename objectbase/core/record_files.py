@@ -8,8 +8,6 @@ transaction that stopped referring to them commits.
 
 from __future__ import annotations
 
-import logging
-
 import mimetypes
 import time
 from dataclasses import replace
@@ -28,11 +26,13 @@ from objectbase.core.query import ast
 from objectbase.core.records import RecordTransaction, record_snapshot
 from objectbase.core.schema import ClassDef, FieldDef
 from objectbase.core.unit_of_work import Committing, Storage, writes
-from objectbase.core.uploads import FileDownload, Upload, clean_file_name, delete_after_commit, valid_content_type
+from objectbase.core.uploads import (
+    FileDownload, Upload, app_files_prefix, clean_file_name, delete_after_commit, delete_prefix_after_commit,
+    valid_content_type,
+)
 from objectbase.core.workflow import by_id_filter, refuse_frozen
 from objectbase.files.base import FileStore
 
-log = logging.getLogger(__name__)
 
 __all__ = ["RecordFileService", "RecordUpload", "class_files_prefix", "delete_file_bytes_after_commit", "file_key_of",
            "record_file_key"]
@@ -40,7 +40,7 @@ __all__ = ["RecordFileService", "RecordUpload", "class_files_prefix", "delete_fi
 
 def class_files_prefix(cls: ClassDef) -> str:
     """Where every file of the class's records is kept (class ids are never reused)."""
-    return f"apps/{cls.app_id}/classes/{cls.id}/"
+    return f"{app_files_prefix(cls.app_id)}classes/{cls.id}/"
 
 
 def record_file_key(cls: ClassDef, file_id: str) -> str:
@@ -126,15 +126,7 @@ class RecordFileService:
 
     def on_class_deleted(self, tx: Committing, cls: ClassDef) -> None:
         """ClassService's delete hook: every file of the dropped class goes once the drop commits."""
-        files = self.files
-        prefix = class_files_prefix(cls)
-
-        def delete() -> None:
-            try:
-                files.delete_prefix(prefix)
-            except Exception:  # the drop is committed; the bytes are orphans now
-                log.exception("could not delete the files under %s", prefix)
-        tx.after_commit(delete)
+        delete_prefix_after_commit(tx, self.files, class_files_prefix(cls))
 
     # -- D14 --------------------------------------------------------------------------------
     def check_upload(self, actor: Actor, class_name: str, record_id: str) -> None:

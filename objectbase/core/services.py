@@ -25,7 +25,7 @@ from objectbase.core.records import RecordService
 from objectbase.core.sessions import SessionService
 from objectbase.core.sign_in_limits import SignInLimits
 from objectbase.core.unit_of_work import Storage, Transaction, is_write
-from objectbase.core.uploads import MissingFileStore
+from objectbase.core.uploads import MissingFileStore, app_files_prefix, delete_prefix_after_commit
 from objectbase.core.users import UserService
 from objectbase.files.base import FileStore
 from objectbase.security.passwords import Passwords
@@ -106,8 +106,12 @@ class Services:
         metadata = MetadatumService(storage, records)
         events = EventService(storage, classes)
         record_views = RecordViewService(storage, records, events)
+        apps = AppService(storage)
+        if files is not None:
+            # Deleting an app deletes its files (blobs and File fields alike) after commit.
+            apps.on_delete.append(lambda tx, app_id: delete_prefix_after_commit(tx, files, app_files_prefix(app_id)))
         return cls(
-            storage=storage, apps=AppService(storage), users=users,
+            storage=storage, apps=apps, users=users,
             sessions=SessionService(storage, users, session_ttl), access_tokens=AccessTokenService(storage, users),
             email_codes=EmailCodeService(storage, limits=sign_in_limits),
             keys=KeyService(storage),
@@ -117,5 +121,5 @@ class Services:
             record_files=record_files,
             datum_values=datum_values, metadata=metadata, events=events, record_views=record_views,
             record_edits=RecordEditService(storage, records, record_views, datum_values, metadata),
-            operators=OperatorService(storage, users, session_ttl),
+            operators=OperatorService(storage, users, apps, session_ttl),
         )

@@ -13,8 +13,8 @@ from objectbase.core.unit_of_work import Committing
 from objectbase.files.base import FileStore, FileWriter
 
 __all__ = [
-    "FileDownload", "MissingFileStore", "Upload", "clean_file_name", "delete_after_commit", "text_ok",
-    "valid_content_type",
+    "FileDownload", "MissingFileStore", "Upload", "app_files_prefix", "clean_file_name", "delete_after_commit",
+    "delete_prefix_after_commit", "text_ok", "valid_content_type",
 ]
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,21 @@ def delete_after_commit(tx: Committing, files: FileStore, keys: Iterable[str | N
                 files.delete(key)
             except Exception:  # one failure must not keep the other files; the bytes are orphans now
                 log.exception("could not delete file %s", key)
+    tx.after_commit(delete)
+
+
+def app_files_prefix(app_id: int) -> str:
+    """Where every file of an app is kept: its blobs and its classes' File fields."""
+    return f"apps/{app_id}/"
+
+
+def delete_prefix_after_commit(tx: Committing, files: FileStore, prefix: str) -> None:
+    """Delete every key under `prefix` once `tx` commits (a dropped class's or app's files)."""
+    def delete() -> None:
+        try:
+            files.delete_prefix(prefix)
+        except Exception:  # the drop is committed; the bytes are orphans now
+            log.exception("could not delete the files under %s", prefix)
     tx.after_commit(delete)
 
 

@@ -53,6 +53,8 @@ class UserChanges:
     # The user's current password, needed to set a new one (unless the app's administrator does).
     current_password: str | None = None
     tags: tuple[str, ...] | None = None
+    # Whether the user is an administrator of the app: only the app's administrator changes it.
+    is_admin: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def user_snapshot(user: User) -> dict[str, Any]:
     """What the event history keeps of a user (never the password hash)."""
     data = {name: getattr(user, name) for name in USER_PROFILE_FIELDS}
     data["tags"] = list(user.tags)
+    data["is_admin"] = user.is_admin
     return data
 
 
@@ -200,7 +203,12 @@ class UserService:
     @writes
     def update_user(self, actor: Actor, user_id: int, changes: UserChanges) -> User:
         self._require_self_or_admin(actor, user_id)
+        if changes.is_admin is not None and not actor.bypasses_acl:
+            raise PermissionDeniedError("Only the app's administrator can make or unmake administrators",
+                                        code="admin_only")
         values = self._profile_values(changes.profile, creating=False)
+        if changes.is_admin is not None:
+            values["is_admin"] = changes.is_admin
         password = self._password(changes.password, required=False)
         tags = list(_checked_tags(changes.tags)) if changes.tags is not None else None
         now = time.time()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import RowMapping, delete, select, update
 
 from objectbase.core.models import ApiKey, App
 from objectbase.security.secret_box import SecretBox
@@ -69,3 +69,15 @@ class AppRows(RowsBase):
             select(api_keys.c.id, api_keys.c.app_id, apps.c.schema_version)
             .join(apps, apps.c.id == api_keys.c.app_id).where(api_keys.c.digest == digest)).first()
         return None if row is None else ApiKey(row.id, row.app_id, row.schema_version)
+
+    def delete_api_keys(self, app_id: int) -> None:
+        self.conn.execute(delete(api_keys).where(api_keys.c.app_id == app_id))
+
+    def update_app_key(self, app_id: int, key: str, value: str) -> None:
+        if key not in ("auth_key", "auth_secret"):
+            raise ValueError(f"not an app key column: {key!r}")
+        values = {"auth_key": value} if key == "auth_key" else {"auth_secret_sealed": self._box().seal(value)}
+        self.conn.execute(update(apps).where(apps.c.id == app_id).values(**values))
+
+    def delete_app(self, app_id: int) -> None:
+        self.conn.execute(delete(apps).where(apps.c.id == app_id))

@@ -136,9 +136,17 @@ class ClassTables:
             column_name = field_column_name(field)
             if column_name not in old_table.c:
                 conn.execute(_add_column_ddl(conn, table, table.c[column_name]))
-        old_indexes = {ix.name for ix in old_table.indexes}
-        for index in table.indexes:
-            if index.name not in old_indexes:
+        self.sync_indexes(conn, old, new)
+
+    def sync_indexes(self, conn: Connection, old: ClassDef, new: ClassDef) -> None:
+        """CREATE INDEX for each index `new` asks for that `old` lacks; DROP INDEX for each it no longer asks for."""
+        old_indexes = {ix.name: ix for ix in self.table(old).indexes}
+        new_indexes = {ix.name: ix for ix in self.table(new).indexes}
+        for name, index in old_indexes.items():
+            if name not in new_indexes:
+                conn.execute(DropIndex(index))
+        for name, index in new_indexes.items():
+            if name not in old_indexes:
                 conn.execute(CreateIndex(index))
 
     def drop_field(self, conn: Connection, cls: ClassDef, field: FieldDef) -> None:

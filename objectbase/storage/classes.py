@@ -144,6 +144,13 @@ class ClassRows(StateRows):
         self.conn.execute(update(fields).where(fields.c.id == field_id, fields.c.class_id == cls.id).values(**values))
         self.touch_class(cls.id)
 
+    def set_field_indexed(self, cls: ClassDef, field: FieldDef, indexed: bool) -> None:
+        """The field's index flag, with its index created or dropped."""
+        self.conn.execute(update(fields).where(fields.c.id == field.id, fields.c.class_id == cls.id)
+                          .values(indexed=indexed))
+        self.touch_class(cls.id)
+        self.class_tables.sync_indexes(self.conn, cls, self._reload(cls.app_id, cls.id))
+
     def reorder_fields(self, cls: ClassDef, field_ids: Sequence[int]) -> None:
         """Put the class's fields in this order (it names each of them once)."""
         for position, field_id in enumerate(field_ids):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,35 @@ def make_engine(url: str, pool_size: int = 32) -> Engine:
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads,
-                             pool_size=pool_size, max_overflow=8, pool_pre_ping=True)
+        engine = create_engine(parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads,
+                               pool_size=pool_size, max_overflow=8)
+        _ping_idle_connections(engine)
+        return engine
     raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}; use sqlite:/// or postgresql://")
+
+
+# A pooled connection unused for this long is pinged before use (a database restart or a proxy's
+# idle timeout may have closed it). One used moments ago is not: `pool_pre_ping` pinged every checkout,
+# a round trip as dear as the request's own query (bench/inprocess.py --backend postgresql --profile W2).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["objectbase_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("objectbase_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:
+            # The pool then discards this connection and checks out (or opens) another.
+            raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -115,7 +115,12 @@ class SqlStorage:
     def _new_transaction(self, write: bool) -> Iterator[SqlTransaction]:
         lock = self._write_lock if write else contextlib.nullcontext()
         with translate_errors(), lock, self._connection() as conn:
-            conn = conn.execution_options(objectbase_write=write)
+            if write or self.dialect == "sqlite":
+                conn = conn.execution_options(objectbase_write=write)
+            else:
+                # A PostgreSQL read at READ COMMITTED gives each statement its own snapshot either way,
+                # so it runs in autocommit: the same answers without a BEGIN and a COMMIT round trip.
+                conn = conn.execution_options(objectbase_write=False, isolation_level="AUTOCOMMIT")
             with conn.begin():
                 tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write, secrets=self.secrets)
                 self._open.tx = tx

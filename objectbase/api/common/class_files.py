@@ -15,14 +15,16 @@ from objectbase.api.common.acl_bodies import AclVocabulary, parse_permission
 from objectbase.api.common.lists import comma_list
 from objectbase.core.errors import FieldError, ValidationError
 from objectbase.core.fields import UnknownFieldType, field_type
+from objectbase.core.fields.references import DEFAULT_OPTION_COLOR
 from objectbase.core.permissions import (
     DEFAULT_CLASS_PERMISSIONS, RECORD_ACTIONS, Access, Action, ClassPermissions, Permission,
 )
 from objectbase.core.schema import (
-    ClassSpec, FieldSpec, OptionSpec, StateSpec, element_type, validate_name, validate_path, validate_states,
+    DEFAULT_STATE_COLOR, ClassDef, ClassSpec, FieldDef, FieldSpec, OptionSpec, StateSpec, element_type,
+    validate_name, validate_path, validate_states,
 )
 
-__all__ = ["CLASS_FILE_ACL", "check_field_name", "parse_class_specs"]
+__all__ = ["CLASS_FILE_ACL", "check_field_name", "class_file", "parse_class_specs"]
 
 
 CLASS_FILE_ACL = AclVocabulary(
@@ -182,3 +184,60 @@ def parse_class_specs(raw: Any, *, reserved_names: AbstractSet[str]) -> list[Cla
     if len(set(names)) != len(names):
         raise ValidationError.single("name", "duplicate", "appears more than once in the file")
     return specs
+
+
+# -- the other way: a stored class as its class file ---------------------------------------------
+
+def _color_text(color: int) -> str:
+    """`#RRGGBB` for an opaque colour, else `#AARRGGBB` (both read back by `_parse_color`)."""
+    return f"#{color & 0xFFFFFF:06X}" if color >> 24 == 0xFF else f"#{color:08X}"
+
+
+def _field_entry(field: FieldDef, class_names: Mapping[int, str]) -> Any:
+    kind = element_type(field.type).name
+    if kind == "Option" and field.options:
+        return {"type": field.type.name,
+                "options": [o.text if o.color == DEFAULT_OPTION_COLOR else {"text": o.text, "color": _color_text(o.color)}
+                            for o in field.options]}
+    target = field.target_class_id
+    if kind == "Record" and target is not None and target in class_names:
+        return {"type": field.type.name, "class": class_names[target]}
+    if kind in ("Option", "User", "Record"):
+        return {"type": field.type.name}
+    return field.type.name
+
+
+def _permission_entry(permission: Permission) -> dict[str, Any]:
+    entry: dict[str, Any] = {"access": CLASS_FILE_ACL.name_of(permission.access)}
+    if permission.access in CLASS_FILE_ACL.member_keys:
+        entry[CLASS_FILE_ACL.member_keys[permission.access][0]] = list(permission.members)
+    return entry
+
+
+def _state_entry(state: StateSpec) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": state.name, "transitions": list(state.transitions)}
+    if state.color is not None and state.color != DEFAULT_STATE_COLOR:
+        entry["color"] = _color_text(state.color)
+    return entry
+
+
+def class_file(cls: ClassDef, class_names: Mapping[int, str]) -> dict[str, Any]:
+    """The class file (DESIGN.md) that describes `cls`: applying it to an app without the class
+    makes the same class. `class_names`: class id -> name of the app's classes (Record targets).
+    Options and state colours are given only when not the default; `path` and `disabled` only when set."""
+    fields = list(cls.fields.values())
+    file: dict[str, Any] = {
+        "name": cls.name,
+        "fields": {f.name: _field_entry(f, class_names) for f in fields},
+        "indexes": [f.name for f in fields if f.indexed],
+        "required": [f.name for f in fields if f.required],
+        "permissions": {a.value: _permission_entry(cls.permissions.acl[a]) for a in Action},
+        "use_class_permissions": {a.value: bool(cls.permissions.use_class.get(a, False)) for a in RECORD_ACTIONS},
+    }
+    if cls.states:
+        file["states"] = [_state_entry(s) for s in cls.state_specs()]
+    if cls.path is not None:
+        file["path"] = cls.path
+    if cls.disabled:
+        file["disabled"] = True
+    return file

@@ -1,18 +1,20 @@
-"""Page registry: every page module exports `routes`; the dashboard mounts them in this order.
-
-To add a page: write `objectbase/web/pages/<name>.py` with `routes: list[BaseRoute]`, then add one line below.
-"""
+"""Page registry: every module of this package that exports `routes` (a list of Starlette routes) is
+mounted, module by module in name order; a module without `routes` holds what pages share. Adding a
+page is adding a module: no list to edit. Routes of different modules must not overlap."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import importlib
+import pkgutil
 
-from objectbase.web.pages import apps, files, history, home, sign_in
+from starlette.routing import BaseRoute
 
 __all__ = ["all_routes"]
 
-PAGE_MODULES = [home, sign_in, apps, files, history]
-
 
 def all_routes() -> list[BaseRoute]:
-    return [route for module in PAGE_MODULES for route in module.routes]
+    routes: list[BaseRoute] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda found: found.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        routes.extend(getattr(module, "routes", ()))
+    return routes

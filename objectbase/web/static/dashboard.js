@@ -19,6 +19,13 @@ document.addEventListener("htmx:configRequest", (event) => {
   const meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) event.detail.headers["X-CSRF-Token"] = meta.content;
 });
+// A 422 answers a form or filter with the errors beside its fields: htmx swaps it in like a 200.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
 // A file input with data-max-bytes="…" refuses a larger file before the form uploads it (the server
 // refuses it too, but only after the browser has sent it all).
 document.addEventListener("change", (event) => {

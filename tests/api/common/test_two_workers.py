@@ -156,3 +156,19 @@ def test_metrics_count_the_requests_of_both_workers(two_workers: str) -> None:
     assert {r.status_code for r in scrapes} == {200}
     # Each scrape, on a fresh connection, may land on either worker: each shows both workers' counts.
     assert {_health_requests(r.text) for r in scrapes} == {before + ROUNDS}
+
+
+def test_a_dashboard_sign_out_through_one_worker_is_seen_by_the_other(two_workers: str, qb: QB) -> None:
+    login = f"op-{qb.app_id}"
+    qb.services.operators.create_operator(login, "two-workers-pw")
+    with httpx.Client(base_url=two_workers) as browser:
+        form = browser.get("/_/sign-in")
+        csrf = form.cookies["ob_csrf"]
+        signed = browser.post("/_/sign-in", data={"login": login, "password": "two-workers-pw", "csrf_token": csrf})
+        assert signed.status_code == 303
+        cookies = {"ob_session": signed.cookies["ob_session"], "ob_csrf": csrf}
+    # Every worker knows the session (it is stored in the database, not in a worker).
+    assert {r.status_code for r in _each(two_workers, "GET", "/_/apps", {}, cookies=cookies)} == {200}
+    with httpx.Client(base_url=two_workers, cookies=cookies) as browser:
+        assert browser.post("/_/sign-out", data={"csrf_token": csrf}).status_code == 303
+    assert {r.status_code for r in _each(two_workers, "GET", "/_/apps", {}, cookies=cookies)} == {303}
