@@ -16,7 +16,7 @@ from urllib.parse import quote
 from objectbase.core.elementary import ChangeKind
 from objectbase.core.models import Event, User
 from objectbase.core.schema import ClassDef, FieldDef, element_type
-from objectbase.web.formats import user_label, utc_time
+from objectbase.web.formats import iso_time, user_label, utc_time
 
 __all__ = ["EVENT_KINDS", "Entry", "ValueChange", "entries", "kind_label"]
 
@@ -61,6 +61,8 @@ class Entry:
     kind: str
     action: str
     when: str
+    # `when` for machines (the `<time datetime>`).
+    instant: str
     who: str
     # The acting user, if any: the feed links to their other events.
     who_user_id: int | None
@@ -242,6 +244,7 @@ def entries(events: Sequence[Event], users: Mapping[int, User], classes: Sequenc
                       f"{quote(event.subject_id, safe='')}/history"
                       if is_record and cls is not None else None)
         changes = _record_changes(cls, event, names) if is_record else _other_changes(event, names)
-        shown.append(Entry(event.id or 0, event.kind, kind_label(event.kind), utc_time(event.at), _who(event, names),
-                           event.actor_user_id, _subject(event, cls, names), record_url, tuple(changes)))
+        shown.append(Entry(event.id or 0, event.kind, kind_label(event.kind), utc_time(event.at), iso_time(event.at),
+                           _who(event, names), event.actor_user_id, _subject(event, cls, names), record_url,
+                           tuple(changes)))
     return shown

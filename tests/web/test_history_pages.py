@@ -13,7 +13,9 @@ import pytest
 
 from objectbase.api.field_names import read_class_file
 from objectbase.core.actor import Actor, ActorKind
+from objectbase.core.blobs import NewBlob
 from objectbase.core.event_query import EventQuery
+from objectbase.core.permissions import Access, Action, Permission
 from objectbase.core.records import NewRecord, RecordChange
 from objectbase.core.updates import FieldChange
 from objectbase.core.users import NewUser, UserChanges
@@ -76,6 +78,7 @@ def test_a_records_timeline_shows_each_change_old_and_new_newest_first(history: 
     assert page.status_code == 200
     text = page.text
     assert "<h1>History of Task" in text and "3 events, newest first" in text
+    assert re.search(r'<time class="muted" datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00">', text)
     # Newest first: the second update, the first, then the creation.
     assert text.index("Write the docs") < text.index("<ins>5</ins>") < text.index("Record created")
     assert re.search(r'<th scope="row">title</th>\s*<td class="old"><del>Write docs</del></td>\s*'
@@ -222,3 +225,32 @@ def test_user_events_show_their_changes(history: History) -> None:
 def test_the_feed_needs_a_signed_in_viewer(dash: Dash) -> None:
     response = dash.client.get(f"/_/apps/{dash.app_id}/history", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/_/sign-in?next=")
+
+
+def test_class_file_and_mark_events_read_as_changes(history: History) -> None:
+    history.dash.services.classes.apply_classes(history.admin, read_class_file(
+        [{**NOTE, "fields": {**NOTE["fields"], "pages": "Integer"}}]))
+    changed = history.get(history.feed, type="class.updated", **{"class": "Note"}).text
+    assert re.search(r'<th scope="row">fields.pages</th>\s*<td class="old"><span class="muted">empty</span></td>\s*'
+                     r'<td class="new"><ins>Integer</ins></td>', changed)
+    history.dash.services.blobs.create_blob(history.admin, NewBlob("plan.pdf", "application/pdf"))
+    files = history.get(history.feed, type="blob.created").text
+    assert "File plan.pdf" in files and re.search(r'<th scope="row">content_type</th>\s*<td class="old">'
+                                                   r'<span class="muted">empty</span></td>\s*<td class="new">'
+                                                   r'<ins>application/pdf</ins>', files)
+    record = history.create(title="Old news")
+    history.dash.services.records.archive(history.admin, "Task", record)
+    archived = history.get(history.timeline(record)).text
+    assert "Record archived" in archived
+    assert re.search(r'<th scope="row">archived_at</th>\s*<td class="old"><span class="muted">empty</span></td>\s*'
+                     r'<td class="new"><ins>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</ins></td>', archived)
+
+
+def test_a_permission_change_is_one_row_per_action(history: History) -> None:
+    record = history.create(title="Shared")
+    history.dash.services.records.update_records(history.admin, "Task", [RecordChange(
+        record, permissions={Action.UPDATE: Permission(Access.USERS, (str(history.ann_id),))})])
+    text = history.get(history.timeline(record)).text
+    assert re.search(rf'<th scope="row">update permission</th>\s*<td class="old"><del>owner</del></td>\s*'
+                     rf'<td class="new"><ins>users: {history.ann_id}</ins></td>', text)
+    assert "read permission" not in text
