@@ -7,7 +7,7 @@ never held whole, and an upload that fails part-way leaves neither bytes nor a b
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -106,7 +106,8 @@ async def upload_file(request: Request) -> Response:
         await call_core(core.blobs.finish_upload, form.sink)
         blob = await perform(request, core.blobs.complete_blob, created[0], None)
     except Exception as error:
-        if created:  # the bytes are gone already (receive_multipart aborts them); the blob goes too
+        # Half-written bytes are aborted by receive_multipart; deleting the blob removes any it recorded.
+        if created:
             await perform(request, core.blobs.delete_blob, created[0])
         if not isinstance(error, ObjectbaseError):
             raise
@@ -150,7 +151,7 @@ async def download_file(request: Request) -> Response:
                                  headers={"Content-Range": f"bytes */{error.size}"})
 
 
-def _publisher(public: bool) -> Any:
+def _publisher(public: bool) -> Callable[[Request], Awaitable[Response]]:
     @signed_in
     async def set_visibility(request: Request) -> Response:
         app, blob = await _blob(request)
