@@ -38,6 +38,7 @@ class EventTransaction(ClassTransaction, Protocol):
 def _checked(query: EventQuery) -> None:
     check_storable("record_id", query.record_id)
     check_storable("class_name", query.class_name)
+    check_storable("subject_id", query.subject_id)
     if query.actor_user_id is not None:
         check_int64("actor_user_id", query.actor_user_id)
     if query.offset < 0:

@@ -59,6 +59,8 @@ class EventRows(RowsBase):
             conditions.append(events.c.id == query.event_id)
         if query.record_id is not None:
             conditions += [events.c.subject_id == query.record_id, events.c.record_seq.is_not(None)]
+        if query.subject_id is not None:
+            conditions.append(events.c.subject_id == query.subject_id)
         if query.record_seq is not None:
             conditions.append(events.c.record_seq == query.record_seq)
         if class_id is not None:

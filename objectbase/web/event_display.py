@@ -96,6 +96,8 @@ def _plain(value: Any) -> str:
         return value
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, list) and not any(isinstance(item, (list, dict)) for item in value):
+        return ", ".join(_plain(item) for item in value)  # tags and the like; none is empty
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
 
 

@@ -73,6 +73,11 @@ def test_a_feed_pages_newest_first_and_names_its_users(game: QB) -> None:
     later = game.services.record_views.event_page(game.admin, EventQuery(record_id=one, newest_first=True,
                                                                          offset=2, limit=2))
     assert [e.id for e in later.events] == [oldest_first[0].id]
+    # Any subject, by its id: here a user's events (the administrator's only, as every non-record event).
+    ann = game.services.record_views.event_page(game.admin, EventQuery(subject_id=str(owner.user_id),
+                                                                       kinds=("user.created", "user.updated")))
+    assert [e.kind for e in ann.events] == ["user.created"]
+    assert game.services.events.list_events(owner, EventQuery(subject_id=str(owner.user_id))).total == 0
     # A user event names its subject, who may be someone other than the actor.
     users = game.services.record_views.event_page(game.admin, EventQuery(kinds=("user.created",)))
     assert {u.login for u in users.users.values()} >= {"owner", "other"}
