@@ -28,3 +28,7 @@ class EventQuery:
     offset: int = 0
     limit: int = 100
     event_id: int | None = None
+    # What the events are about, whatever it is (a blob's uid, a user's id): see `kinds` to say what kind.
+    subject_id: str | None = None
+    # Pages from the latest event back (a feed), instead of oldest first.
+    newest_first: bool = False

@@ -18,6 +18,7 @@ from objectbase.core.errors import NotFoundError, ValidationError
 from objectbase.core.models import Event
 from objectbase.core.permissions import Action, acl_filter, class_allows
 from objectbase.core.query import ast
+from objectbase.core.storable import check_int64, check_storable
 from objectbase.core.workflow import by_id_filter
 from objectbase.core.event_query import MAX_EVENT_PAGE, EventQuery, ReadableClass
 from objectbase.core.unit_of_work import Storage
@@ -35,6 +36,11 @@ class EventTransaction(ClassTransaction, Protocol):
 
 
 def _checked(query: EventQuery) -> None:
+    check_storable("record_id", query.record_id)
+    check_storable("class_name", query.class_name)
+    check_storable("subject_id", query.subject_id)
+    if query.actor_user_id is not None:
+        check_int64("actor_user_id", query.actor_user_id)
     if query.offset < 0:
         raise ValidationError.single("offset", "invalid", "offset must not be negative")
     if not 1 <= query.limit <= MAX_EVENT_PAGE:

@@ -25,8 +25,8 @@ from objectbase.core.schema import ClassDef, element_type
 from objectbase.core.unit_of_work import Storage, UserRows
 from objectbase.core.workflow import by_id_filter
 
-__all__ = ["ALL_PARTS", "EventHistory", "MAX_HISTORY", "QueryOf", "RecordList", "RecordParts", "RecordView",
-           "RecordViewService", "ViewTransaction", "record_not_found"]
+__all__ = ["ALL_PARTS", "EventHistory", "EventHistoryPage", "MAX_HISTORY", "QueryOf", "RecordList", "RecordParts",
+           "RecordView", "RecordViewService", "ViewTransaction", "record_not_found"]
 
 
 # The class -> the (unbound) query of a list (a dialect's filters name the class's fields).
@@ -83,6 +83,13 @@ class EventHistory:
     events: list[Event]
     users: Mapping[int, User]
     classes: tuple[ClassDef, ...]
+
+
+@dataclass(frozen=True)
+class EventHistoryPage(EventHistory):
+    """One page of events (in the query's order), and how many match in all."""
+
+    total: int = 0
 
 
 def record_not_found() -> NotFoundError:
@@ -216,6 +223,18 @@ class RecordViewService:
                 if len(page.events) < MAX_EVENT_PAGE:
                     break
             return EventHistory(events, self.load_users(tx, actor, _users_in_events(classes, events)), classes)
+
+    def event_page(self, actor: Actor, query: EventQuery) -> EventHistoryPage:
+        """One page of the events matching the query (as `EventService.list_events` pages them), with
+        the users they name and the classes the actor may read: what a feed or a timeline shows."""
+        with self.storage.transaction(write=False) as tx:
+            classes = tuple(self.readable_classes(actor, tx))
+            page = self.events.list_events(actor, query)
+            # The users of `user.*` events are named too (their subject is the user's id).
+            subjects = {int(e.subject_id) for e in page.events
+                        if e.kind.startswith("user.") and e.subject_id.isdigit()}
+            users = self.load_users(tx, actor, _users_in_events(classes, page.events) | subjects)
+            return EventHistoryPage(page.events, users, classes, page.total)
 
 
 def _users_in_events(classes: Sequence[ClassDef], events: Sequence[Event]) -> set[int]:

@@ -59,6 +59,8 @@ class EventRows(RowsBase):
             conditions.append(events.c.id == query.event_id)
         if query.record_id is not None:
             conditions += [events.c.subject_id == query.record_id, events.c.record_seq.is_not(None)]
+        if query.subject_id is not None:
+            conditions.append(events.c.subject_id == query.subject_id)
         if query.record_seq is not None:
             conditions.append(events.c.record_seq == query.record_seq)
         if class_id is not None:
@@ -74,7 +76,8 @@ class EventRows(RowsBase):
         if readable is not None:
             conditions.append(self._readable(readable))
         where = and_(*conditions)
-        page = select(*_COLUMNS).where(where).order_by(events.c.id).offset(query.offset).limit(query.limit)
+        order = events.c.id.desc() if query.newest_first else events.c.id
+        page = select(*_COLUMNS).where(where).order_by(order).offset(query.offset).limit(query.limit)
         found = [_event(row) for row in self.conn.execute(page)]
         total: int = self.conn.execute(select(func.count()).select_from(events).where(where)).scalar_one()
         return found, total

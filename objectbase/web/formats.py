@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from objectbase.core.models import User
 
-__all__ = ["byte_size", "user_label", "utc_time"]
+__all__ = ["byte_size", "iso_time", "user_label", "utc_time"]
 
 _UNITS = ("KiB", "MiB", "GiB", "TiB")
 
@@ -16,6 +16,11 @@ def utc_time(at: float | int | None) -> str:
     if at is None:
         return ""
     return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def iso_time(at: float | int) -> str:
+    """For a `<time datetime>`: the machine-readable instant."""
+    return datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="seconds")
 
 
 def byte_size(size: int | None) -> str:

@@ -58,6 +58,31 @@ def test_events_filter_by_record_class_kind_user_and_time_and_page(game: QB) -> 
             service.list_events(admin, bad)
 
 
+def test_a_feed_pages_newest_first_and_names_its_users(game: QB) -> None:
+    headers = game.headers("owner")
+    owner = user(game, "owner")
+    one = create(game, headers, score=1)
+    put(game, one, headers, {"score": 2})
+    put(game, one, headers, {"score": 3})
+    oldest_first = game.services.events.list_events(game.admin, EventQuery(record_id=one)).events
+    feed = game.services.record_views.event_page(game.admin, EventQuery(record_id=one, newest_first=True, limit=2))
+    assert [e.id for e in feed.events] == [e.id for e in reversed(oldest_first)][:2]
+    assert feed.total == 3
+    assert feed.users[owner.user_id or 0].login == "owner"
+    assert [c.name for c in feed.classes] == ["Game"]
+    later = game.services.record_views.event_page(game.admin, EventQuery(record_id=one, newest_first=True,
+                                                                         offset=2, limit=2))
+    assert [e.id for e in later.events] == [oldest_first[0].id]
+    # Any subject, by its id: here a user's events (the administrator's only, as every non-record event).
+    ann = game.services.record_views.event_page(game.admin, EventQuery(subject_id=str(owner.user_id),
+                                                                       kinds=("user.created", "user.updated")))
+    assert [e.kind for e in ann.events] == ["user.created"]
+    assert game.services.events.list_events(owner, EventQuery(subject_id=str(owner.user_id))).total == 0
+    # A user event names its subject, who may be someone other than the actor.
+    users = game.services.record_views.event_page(game.admin, EventQuery(kinds=("user.created",)))
+    assert {u.login for u in users.users.values()} >= {"owner", "other"}
+
+
 def test_a_user_never_sees_events_of_records_they_cannot_read(game: QB) -> None:
     headers = game.headers("owner")
     public = create(game, headers, score=1)

@@ -239,3 +239,15 @@ def test_signed_out_visitors_are_sent_to_sign_in(fdash: FilesDash) -> None:
     upload = fdash.client.post(fdash.files_url, files={"file": ("a.txt", b"abc", "text/plain")},
                                follow_redirects=False)
     assert upload.status_code == 303 and fdash.blobs() == []
+
+
+def test_a_files_page_shows_its_history(signed: FilesDash) -> None:
+    blob = signed.uploaded(b"abc", "plan.txt")
+    signed.post(f"{signed.files_url}/{blob.id}/public")
+    text = signed.client.get(f"{signed.files_url}/{blob.id}").text
+    history = text[text.index("<h2>History</h2>"):]
+    kinds = re.findall(r'<span class="badge kind-blob">([^<]+)</span>', history)
+    assert kinds == ["File updated", "File completed", "File uploaded", "File created"]
+    assert re.search(r'<th scope="row">public</th>\s*<td class="old"><del>false</del></td>\s*'
+                     r'<td class="new"><ins>true</ins></td>', history)
+    assert '<th scope="row">tags</th>' not in history  # no tags before or after: not a change

@@ -7,7 +7,7 @@ never held whole, and an upload that fails part-way leaves neither bytes nor a b
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -19,11 +19,13 @@ from objectbase.api.common.state import actor, services, settings
 from objectbase.api.common.uploads import FilePart, Sink, receive_multipart
 from objectbase.core.blobs import BlobChanges, BlobPage, NewBlob
 from objectbase.core.errors import ObjectbaseError, ValidationError
+from objectbase.core.event_query import EventQuery
 from objectbase.core.models import App, Blob
 from objectbase.core.query import ast
 from objectbase.core.uploads import clean_file_name, valid_content_type
 from objectbase.web.csrf import CSRF_FIELD, check_csrf_sent
 from objectbase.web.errors import error_status, field_messages
+from objectbase.web.event_display import EVENT_KINDS, entries
 from objectbase.web.formats import byte_size, user_label, utc_time
 from objectbase.web.render import redirect, render
 from objectbase.web.session import signed_in, signed_in_upload, viewer
@@ -31,6 +33,9 @@ from objectbase.web.session import signed_in, signed_in_upload, viewer
 __all__ = ["routes"]
 
 PER_PAGE = 20
+# The latest events a file's page shows (a file rarely has more: created, uploaded, completed, edits).
+HISTORY_SHOWN = 20
+BLOB_KINDS = tuple(kind for kind, _label in EVENT_KINDS if kind.startswith("blob."))
 FALLBACK_TYPE = "application/octet-stream"
 
 
@@ -106,7 +111,8 @@ async def upload_file(request: Request) -> Response:
         await call_core(core.blobs.finish_upload, form.sink)
         blob = await perform(request, core.blobs.complete_blob, created[0], None)
     except Exception as error:
-        if created:  # the bytes are gone already (receive_multipart aborts them); the blob goes too
+        # Half-written bytes are aborted by receive_multipart; deleting the blob removes any it recorded.
+        if created:
             await perform(request, core.blobs.delete_blob, created[0])
         if not isinstance(error, ObjectbaseError):
             raise
@@ -133,8 +139,13 @@ async def _blob(request: Request) -> tuple[App, Blob]:
 async def show_file(request: Request) -> Response:
     app, blob = await _blob(request)
     owners = await _owners(request, [blob])
+    # The file's own history (its events are about its uid), newest first: who uploaded, published, renamed it.
+    history = await perform(request, services(request).record_views.event_page, EventQuery(
+        subject_id=blob.uid, kinds=BLOB_KINDS, newest_first=True, limit=HISTORY_SHOWN))
     return render(request, "files/show.html", title=blob.name, section="files", app=app, blob=blob,
-                  owner=owners.get(blob.user_id, ""), byte_size=byte_size, utc_time=utc_time, base=_base(app))
+                  owner=owners.get(blob.user_id, ""), byte_size=byte_size, utc_time=utc_time, base=_base(app),
+                  entries=entries(history.events, history.users, history.classes, app.id), total=history.total,
+                  feed_url=f"/_/apps/{app.id}/history")
 
 
 @signed_in
@@ -150,7 +161,7 @@ async def download_file(request: Request) -> Response:
                                  headers={"Content-Range": f"bytes */{error.size}"})
 
 
-def _publisher(public: bool) -> Any:
+def _publisher(public: bool) -> Callable[[Request], Awaitable[Response]]:
     @signed_in
     async def set_visibility(request: Request) -> Response:
         app, blob = await _blob(request)

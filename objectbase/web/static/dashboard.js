@@ -15,6 +15,8 @@ document.addEventListener("submit", (event) => {
   document.body.classList.add("busy");
 });
 window.addEventListener("pageshow", () => document.body.classList.remove("busy"));
+// A form htmx sends (hx-boost) stays on the page: its answer ends the loading bar instead.
+document.addEventListener("htmx:afterRequest", () => document.body.classList.remove("busy"));
 document.addEventListener("htmx:configRequest", (event) => {
   const meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) event.detail.headers["X-CSRF-Token"] = meta.content;
