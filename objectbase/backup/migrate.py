@@ -127,13 +127,18 @@ def run_migration(source: SqlStorage, source_files: FileStore, target: SqlStorag
         with progress.step("tables", count_rows(src, members), unit="rows") as advance:
             for dump in members:
                 cls = classes[dump.class_id] if dump.class_id is not None else None
+                fresh: bool | None = None
                 for batch in _batches(rows_of(src, dump)):
                     for row in batch:
                         file_keys.update(files_named_by(dump, cls, row))
                     with target.transaction(write=True) as tx:
                         assert isinstance(tx, SqlTransaction)
                         table = _target_table(tx, dump, classes)
-                        todo = missing_rows(tx, table, batch)
+                        if fresh is None:
+                            # Empty when this run began: only this run's batches (of distinct keys) go in,
+                            # so none needs looking up. A resumed table's batches skip the keys it holds.
+                            fresh = table_count(tx, table) == 0
+                        todo = batch if fresh else missing_rows(tx, table, batch)
                         try:
                             copied += insert_rows(tx, table, iter(todo), lambda n: None)
                         except RowsDoNotFit as error:
