@@ -125,10 +125,10 @@ def test_one_worker_a_round_only_when_due_and_pruning_spares_other_files(backend
             assert got
             assert schedule.run_round() is None
         assert sorted(p.name for p in folder.iterdir()) == sorted([*old, *others, f".{old[0]}.abc.partial"])
-        name = schedule.run_round()
-        assert name is not None and taken_at(name) == pytest.approx(time.time(), abs=2)
+        written = schedule.run_round()
+        assert written is not None and taken_at(written) == pytest.approx(time.time(), abs=2)
         # The newest two of its own pattern stay; other files (and nothing half-written) are left alone.
-        assert sorted(p.name for p in folder.iterdir()) == sorted([old[2], name, *others])
+        assert sorted(p.name for p in folder.iterdir()) == sorted([old[2], written, *others])
         # Not due again for an interval after the newest.
         assert schedule.run_round() is None
         assert schedule.next_wait() == 60.0
