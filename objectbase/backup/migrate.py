@@ -33,7 +33,7 @@ from objectbase.storage.table_dump import (
 
 __all__ = ["MigrateSummary", "MigrationMismatch", "run_migration"]
 
-BATCH = 500
+BATCH = 2000
 # Files copied and checked at once: S3 answers each request in tens of milliseconds.
 FILE_THREADS = 8
 _FILE_WINDOW = 1000
@@ -169,7 +169,7 @@ def run_migration(source: SqlStorage, source_files: FileStore, target: SqlStorag
                             fresh = table_count(tx, table) == 0
                         todo = batch if fresh else missing_rows(tx, table, batch)
                         try:
-                            copied += insert_rows(tx, table, iter(todo), lambda n: None)
+                            copied += insert_rows(tx, table, iter(todo), lambda n: None, durable=False)
                         except RowsDoNotFit as error:
                             raise ArchiveError(f"the rows of {dump.name} do not fit the target ({error}); "
                                                "migrate into a new, empty database") from error
@@ -184,6 +184,7 @@ def run_migration(source: SqlStorage, source_files: FileStore, target: SqlStorag
                     missing.append(key)  # deleted since the snapshot, with its record
                 copied_files += bool(outcome)
                 advance(1)
+        # A durable commit: it also flushes the batches committed without waiting (insert_rows' durable=False).
         with target.transaction(write=True) as tx:
             assert isinstance(tx, SqlTransaction)
             for dump in members:

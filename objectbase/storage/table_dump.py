@@ -264,9 +264,12 @@ def _copy_rows(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]],
 
 
 def insert_rows(tx: SqlTransaction, dump: DumpTable, rows: Iterator[dict[str, Any]],
-                advance: Callable[[int], None]) -> int:
+                advance: Callable[[int], None], *, durable: bool = True) -> int:
     """Inserts the rows (on PostgreSQL by COPY, else in executemany batches); returns how many. Rows
-    that do not fit raise RowsDoNotFit; a lost connection raises the driver's error unchanged."""
+    that do not fit raise RowsDoNotFit; a lost connection raises the driver's error unchanged.
+    `durable=False`: on PostgreSQL the transaction's commit does not wait for its WAL flush, for a copy
+    that can redo what a server crash loses (a resumed migrate looks up what the target holds); the next
+    durable commit flushes it with its own."""
     if tx.conn.dialect.name != "postgresql":
         try:
             return _insert_batches(tx, dump.table, rows, advance)
@@ -277,6 +280,8 @@ def insert_rows(tx: SqlTransaction, dump: DumpTable, rows: Iterator[dict[str, An
     import psycopg
 
     try:
+        if not durable:
+            tx.conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
         return _copy_rows(tx, dump.table, rows, advance)
     except (psycopg.OperationalError, psycopg.InterfaceError) as error:
         # As SQLAlchemy raises it for an INSERT, so callers handle one kind of lost connection.

@@ -36,11 +36,11 @@ def test_migrate_there_and_back_after_an_interruption(backend: str, make_databas
         real_insert = table_dump.insert_rows
         calls: list[int] = []
 
-        def failing(*args: Any) -> int:
+        def failing(*args: Any, **kwargs: Any) -> int:
             calls.append(1)
             if len(calls) == 3:
                 raise KeyboardInterrupt
-            return real_insert(*args)
+            return real_insert(*args, **kwargs)
         monkeypatch.setattr("objectbase.backup.migrate.insert_rows", failing)
         result = cli(*forward)
         assert result.exit_code != 0 and "run the same command again" in result.output
