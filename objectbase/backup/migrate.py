@@ -72,7 +72,7 @@ def _check_target(source: SqlTransaction, target: SqlStorage) -> bool:
     anything else."""
     if not engine_migrations(target.engine):
         return False  # a new database: not even Objectbase's tables yet
-    with target.transaction(write=False) as tx:
+    with target.transaction(write=False, streaming=True) as tx:
         assert isinstance(tx, SqlTransaction)
         found = non_empty_tables(tx)
         if not found:
@@ -200,7 +200,7 @@ def _verify(src: SqlTransaction, target: SqlStorage, members: list[DumpTable], s
     """Row counts table by table, and every file's SHA-256, equal on both sides."""
     counts: dict[str, int] = {}
     with progress.step("verify", len(members) + len(file_keys), unit="checks") as advance, \
-            target.transaction(write=False) as tx:
+            target.transaction(write=False, streaming=True) as tx:
         assert isinstance(tx, SqlTransaction)
         for dump in members:
             counts[dump.name] = table_count(src, dump)

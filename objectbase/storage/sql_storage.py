@@ -100,22 +100,24 @@ class SqlStorage:
         with self.transaction(write=False) as tx:
             tx.check_secret_key()
 
-    def transaction(self, *, write: bool) -> contextlib.AbstractContextManager[SqlTransaction]:
+    def transaction(self, *, write: bool, streaming: bool = False) -> contextlib.AbstractContextManager[SqlTransaction]:
         """A new transaction, or the one this thread already has open: a request authenticates and
-        runs its operation in one transaction, and the services it calls join it."""
+        runs its operation in one transaction, and the services it calls join it. `streaming`: a read
+        that streams rows through a server-side cursor (storage/table_dump.py), which PostgreSQL
+        opens only inside a transaction block."""
         current: SqlTransaction | None = getattr(self._open, "tx", None)
         if current is not None:
             if write and not current.writes:
                 raise RuntimeError("a write inside a read transaction: mark the operation with @writes")
             # Joining is the common case (every service a request calls): no generator for it.
             return contextlib.nullcontext(current)
-        return self._new_transaction(write)
+        return self._new_transaction(write, streaming)
 
     @contextlib.contextmanager
-    def _new_transaction(self, write: bool) -> Iterator[SqlTransaction]:
+    def _new_transaction(self, write: bool, streaming: bool = False) -> Iterator[SqlTransaction]:
         lock = self._write_lock if write else contextlib.nullcontext()
         with translate_errors(), lock, self._connection() as conn:
-            if write or self.dialect == "sqlite":
+            if write or streaming or self.dialect == "sqlite":
                 conn = conn.execution_options(objectbase_write=write)
             else:
                 # A PostgreSQL read at READ COMMITTED gives each statement its own snapshot either way,
