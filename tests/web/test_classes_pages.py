@@ -140,7 +140,7 @@ def test_a_field_can_be_added_required_and_indexed(dash: Dash) -> None:
     assert response.status_code == 303
     field = _class(dash, "Lead").fields["score"]
     assert (field.required, field.indexed) == (True, True)
-    row = re.search(r"<th scope=\"row\">score</th>(.*?)</tr>", dash.client.get(_url(dash, "/Lead")).text, re.S)
+    row = re.search(r">score</a></th>(.*?)</tr>", dash.client.get(_url(dash, "/Lead")).text, re.S)
     assert row and "<td>yes</td>\n    <td>yes</td>" in row.group(1)
 
 
@@ -208,6 +208,31 @@ def _column_indexed(dash: Dash, cls: ClassDef, field_name: str) -> bool:
     engine: sqlalchemy.Engine = dash.services.storage.engine  # type: ignore[attr-defined]
     indexes = sqlalchemy.inspect(engine).get_indexes(f"obj_{cls.id}")
     return any(ix["column_names"] and ix["column_names"][0] == column for ix in indexes)
+
+
+def test_a_field_is_renamed_and_keeps_its_values(dash: Dash) -> None:
+    dash.as_operator()
+    _apply(dash, {"name": "Lead", "fields": {"title": "String", "score": "Integer"}})
+    dash.services.records.create_records(_admin(dash), "Lead", [NewRecord({"score": 5})])
+    page = dash.client.get(_url(dash, "/Lead/fields/score"))
+    assert page.status_code == 200
+    assert 'id="f-name" name="name" type="text" value="score"' in page.text
+    assert f'href="{_url(dash, "/Lead/fields/score")}">score</a>' in dash.client.get(_url(dash, "/Lead")).text
+    for name, status, message in (("title", 409, "Another field has this name"), ("count", 422, "reserved word"),
+                                  ("2x", 422, "must start with a letter")):
+        response = dash.post(_url(dash, "/Lead/fields/score"), {"name": name, "indexed": "1"})
+        assert response.status_code == status
+        assert _error_beside(response.text, "name", message), response.text
+        assert f'value="{name}"' in response.text
+    assert list(_class(dash, "Lead").fields) == ["title", "score"]
+    assert not _class(dash, "Lead").fields["score"].indexed
+    response = dash.post(_url(dash, "/Lead/fields/score"), {"name": "points", "required": "1", "indexed": "1"})
+    assert response.status_code == 303
+    points = _class(dash, "Lead").fields["points"]
+    assert (points.required, points.indexed) == (True, True)
+    records = dash.services.records.find_records(_admin(dash), "Lead", ast.Query())
+    assert [r.values["points"] for r in records.records] == [5]
+    assert dash.client.get(_url(dash, "/Lead/fields/score")).status_code == 404
 
 
 def test_a_field_is_deleted_with_its_values(dash: Dash) -> None:
@@ -530,6 +555,7 @@ POSTS = [
     ("", {"name": "Fresh"}),
     ("/apply", {"class_file": '{"name": "Fresh"}'}),
     ("/Lead/fields", {"name": "extra", "type": "String"}),
+    ("/Lead/fields/title", {"name": "renamed"}),
     ("/Lead/fields/title/required", {"required": "1"}),
     ("/Lead/fields/title/indexed", {"indexed": "1"}),
     ("/Lead/fields/title/delete", {}),

@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from objectbase.api.common.class_files import CLASS_FILE_ACL, class_file
 from objectbase.api.common.core_calls import perform
 from objectbase.api.common.state import services
-from objectbase.api.field_names import read_class_file
+from objectbase.api.field_names import read_class_file, valid_field_name
 from objectbase.core.actor import Actor
 from objectbase.core.errors import NotFoundError, ObjectbaseError, ValidationError
 from objectbase.core.fields import FIELD_TYPES
@@ -311,6 +311,43 @@ async def add_field(request: Request) -> Response:
     return redirect(_class_url(app, class_name), f"Field {name} ({type_name}) added.")
 
 
+async def _edit_field_page(request: Request, status: int = 200, errors: Errors | None = None,
+                           values: Mapping[str, str] | None = None) -> Response:
+    app = _app(request)
+    cls = await perform(request, services(request).classes.get_class, request.path_params["name"])
+    field = cls.fields.get(request.path_params["field"])
+    if field is None:
+        raise NotFoundError("No field of this name exists", code="field_not_found")
+    shown = values or {"name": field.name, "required": "1" if field.required else "",
+                       "indexed": "1" if field.indexed else ""}
+    return render(request, "classes/field_edit.html", status, title=f"{field.name} · {cls.name}", section="classes",
+                  app=app, cls=cls, field=field, class_url=_class_url(app, cls.name), errors=errors or {},
+                  values=shown)
+
+
+@signed_in
+async def edit_field(request: Request) -> Response:
+    return await _edit_field_page(request)
+
+
+@signed_in
+async def change_field(request: Request) -> Response:
+    """Rename the field (its values stay; the name is checked as a class file's are) and set its flags."""
+    app = _app(request)
+    class_name, field_name = request.path_params["name"], request.path_params["field"]
+    form = await request.form()
+    new_name, required, indexed = _text(form, "name"), bool(form.get("required")), bool(form.get("indexed"))
+    try:
+        await perform(request, services(request).classes.change_field, class_name, field_name,
+                      name=valid_field_name(new_name), required=required, indexed=indexed)
+    except NotFoundError:
+        raise
+    except ObjectbaseError as error:
+        values = {"name": new_name, "required": "1" if required else "", "indexed": "1" if indexed else ""}
+        return await _edit_field_page(request, error_status(error), _renamed(error, {"": "name"}), values)
+    return redirect(_class_url(app, class_name), f"Field {new_name} saved.")
+
+
 async def _change_field(request: Request, notice: str, *, required: bool | None = None,
                         indexed: bool | None = None) -> Response:
     class_name, field_name = request.path_params["name"], request.path_params["field"]
@@ -459,6 +496,8 @@ routes: list[BaseRoute] = [
     Route(_CLASS + "/delete", delete_class, methods=["POST"]),
     Route(_CLASS + "/fields/new", new_field, methods=["GET"]),
     Route(_CLASS + "/fields", add_field, methods=["POST"]),
+    Route(_CLASS + "/fields/{field}", edit_field, methods=["GET"]),
+    Route(_CLASS + "/fields/{field}", change_field, methods=["POST"]),
     Route(_CLASS + "/fields/{field}/required", set_required, methods=["POST"]),
     Route(_CLASS + "/fields/{field}/indexed", set_indexed, methods=["POST"]),
     Route(_CLASS + "/fields/{field}/delete", delete_field, methods=["POST"]),
