@@ -17,8 +17,8 @@ from objectbase.backup.restore import TargetNotEmpty, restore_backup
 from objectbase.backup.snapshot import take_backup
 from objectbase.cli.options import S3_SETTINGS, STORAGE_SETTINGS, print_json, setting_options, settings_from
 from objectbase.cli.progress import progress_for
-from objectbase.core.errors import ObjectbaseError
-from objectbase.files import open_file_store
+from objectbase.core.errors import NotFoundError, ObjectbaseError
+from objectbase.files import FileStore, open_file_store
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
 
@@ -84,6 +84,21 @@ def _target(command: str, settings: Settings) -> Iterator[SqlStorage]:
             storage.close()
 
 
+def _files_of(settings: Settings, flag: str, *, written: bool) -> FileStore:
+    """The files store, reached once before anything is copied: a bucket that is missing or does not answer
+    is an error now, not after every row was copied (or never, when no row names a file)."""
+    store = open_file_store(settings)
+    if written or not store.local:  # a folder that is only read need not be writable
+        try:
+            store.ping()
+        except ObjectbaseError as error:
+            shown = settings.files_url or str(settings.files_dir)
+            reason = "no such bucket" if isinstance(error, NotFoundError) else error.message
+            raise click.ClickException(f"cannot reach the files store {shown} ({reason}); check {flag}"
+                                       f"{' and the --s3-* settings' if shown.startswith('s3://') else ''}") from error
+    return store
+
+
 def _report(summary: Any, as_json: bool, line: str) -> None:
     if as_json:
         print_json(dataclasses.asdict(summary))
@@ -101,7 +116,8 @@ def backup(out: Path, as_json: bool, **options: Any) -> None:
     """A consistent snapshot of a running instance: every table and every referenced file, in one archive."""
     settings = settings_from(options)
     with _target("backup", settings) as storage:
-        summary = take_backup(storage, open_file_store(settings), out, progress_for("backup", as_json=as_json))
+        summary = take_backup(storage, _files_of(settings, "--files-url", written=False), out,
+                              progress_for("backup", as_json=as_json))
     _report(summary, as_json, f"backup written to {summary.path} ({summary.bytes} bytes)")
     if summary.missing_files and not as_json:
         click.echo(f"note: {len(summary.missing_files)} file(s) were deleted after the snapshot (their records "
@@ -121,7 +137,8 @@ def restore(archive: Path, force: bool, drop_sessions: bool, as_json: bool, **op
     with _clear_errors("restore", settings):
         reader = ArchiveReader(archive)
     with _target("restore", settings) as storage:
-        summary = restore_backup(reader, storage, open_file_store(settings), progress_for("restore", as_json=as_json),
+        summary = restore_backup(reader, storage, _files_of(settings, "--files-url", written=True),
+                                 progress_for("restore", as_json=as_json),
                                  force=force, drop_sessions=drop_sessions)
     _report(summary, as_json, f"restored {summary.archive}")
 
@@ -139,9 +156,11 @@ def migrate(to_database_url: str, to_files_url: str, as_json: bool, **options: A
     target_settings = dataclasses.replace(settings, database_url=to_database_url,
                                           files_url=to_files_url or settings.files_url)
     with _target("migrate", settings) as source, _clear_errors("migrate", target_settings):
+        source_files = _files_of(settings, "--files-url", written=False)
+        target_files = _files_of(target_settings, "--to-files-url" if to_files_url else "--files-url", written=True)
         target = open_storage(to_database_url, run_migrations=False)
         try:
-            summary = run_migration(source, open_file_store(settings), target, open_file_store(target_settings),
+            summary = run_migration(source, source_files, target, target_files,
                                     progress_for("migrate", as_json=as_json))
         finally:
             target.close()

@@ -60,16 +60,17 @@ class AppService:
         self.storage = storage
         self.on_delete: list[OnAppDelete] = []
 
-    def create_app(self, name: str) -> AppCredentials:
+    def create_app(self, name: str, operator: str | None = None) -> AppCredentials:
         """Operator-only (the CLI, a superuser's dashboard): there is no actor yet, the app is what
-        actors belong to."""
+        actors belong to. `operator`: the superuser's login, kept in the `app.created` event."""
         name = _checked_name(name)
+        created = {"name": name} if operator is None else {"name": name, "operator": operator}
         now = time.time()
         api_key = new_key()
         with self.storage.transaction(write=True) as tx:
             app = tx.insert_app(name, _random_text(16), _random_text(16), _random_text(20), now)
             tx.insert_api_key(app.id, token_digest(api_key), now)
-            tx.insert_events([make_event(Actor.admin(app.id), "app.created", app.id, new={"name": name}, at=now)])
+            tx.insert_events([make_event(Actor.admin(app.id), "app.created", app.id, new=created, at=now)])
         return AppCredentials(app.id, app.auth_key, app.auth_secret, app.account_key, api_key)
 
     @writes

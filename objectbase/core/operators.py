@@ -8,6 +8,7 @@ so every worker sees a sign-out at once."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -24,6 +25,8 @@ from objectbase.core.users import LoginCredentials, UserService, password_too_sh
 from objectbase.security.tokens import new_hex_token, token_digest
 
 __all__ = ["DashboardSignIn", "OperatorService", "OperatorTransaction"]
+
+log = logging.getLogger(__name__)
 
 # The app id operators' failed sign-ins are counted under (no app has id 0).
 _OPERATORS = 0
@@ -124,6 +127,10 @@ class OperatorService:
         now = time.time() if now is None else now
         with self.storage.transaction(write=False) as tx:
             found = tx.select_dashboard_session(token_digest(token)) if token else None
+            if found is not None and found.user_id is not None and found.app_id is not None:
+                # An admin user made a plain user is signed out of the dashboard at once.
+                user = tx.select_user(found.app_id, found.user_id)
+                found = found if user is not None and user.is_admin else None
         if found is None or found.expires_at < now:
             raise SessionMissingError()
         return found
@@ -149,13 +156,15 @@ class OperatorService:
         return session
 
     def create_app(self, token: str, name: str) -> AppCredentials:
-        self._require_operator(token)
-        return self.apps.create_app(name)
+        session = self._require_operator(token)
+        return self.apps.create_app(name, operator=session.login)
 
     def delete_app(self, token: str, app_id: int) -> None:
-        """Delete the app and all its data; an app admin is refused even for their own app."""
-        self._require_operator(token)
+        """Delete the app and all its data; an app admin is refused even for their own app. The
+        app's history goes with it, so the server log keeps who deleted it."""
+        session = self._require_operator(token)
         self.apps.delete_app(app_id)
+        log.info("app %d deleted by the superuser %s", app_id, session.login)
 
     def actor_for(self, token: str, app_id: int) -> Actor:
         """The administrator actor of app `app_id` for this dashboard session. An app the session may

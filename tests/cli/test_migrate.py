@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from objectbase.storage import table_dump
 from tests.cli.test_backup import assert_same_instance, cli, instance, observe, populate, table_rows
@@ -35,11 +36,11 @@ def test_migrate_there_and_back_after_an_interruption(backend: str, make_databas
         real_insert = table_dump.insert_rows
         calls: list[int] = []
 
-        def failing(*args: Any) -> int:
+        def failing(*args: Any, **kwargs: Any) -> int:
             calls.append(1)
             if len(calls) == 3:
                 raise KeyboardInterrupt
-            return real_insert(*args)
+            return real_insert(*args, **kwargs)
         monkeypatch.setattr("objectbase.backup.migrate.insert_rows", failing)
         result = cli(*forward)
         assert result.exit_code != 0 and "run the same command again" in result.output
@@ -78,3 +79,39 @@ def test_migrate_refuses_a_target_holding_another_instance(backend: str, make_da
     assert result.exit_code != 0 and "not a migration of this source" in result.output
     with instance(target_url, tmp_path / "other") as other:
         assert table_rows(other.storage) == rows
+
+
+def test_an_unreachable_bucket_stops_every_command_before_it_writes(make_database_url: Any, moto_server: MotoServer,
+                                                                    tmp_path: Path) -> None:
+    s3, _ = _s3_args(moto_server)
+    dead = ["--s3-endpoint-url", "http://127.0.0.1:1", "--s3-region", moto_server.REGION,
+            "--s3-access-key-id", "k", "--s3-secret-access-key", "k"]
+    with instance(make_database_url("sqlite"), tmp_path / "source") as source:
+        populate(source)
+        rows = table_rows(source.storage)
+        archive = tmp_path / "backup.tar"
+        assert cli("backup", "--out", str(archive), *source.args).exit_code == 0
+        target_url = make_database_url("sqlite")
+        target = ["--data-dir", str(tmp_path / "target"), "--database-url", target_url]
+        cases = [
+            (["migrate", *source.args, *s3, "--to-database-url", target_url, "--to-files-url", "s3://no-such-bucket/x"],
+             "cannot reach the files store s3://no-such-bucket/x (no such bucket); check --to-files-url and the "
+             "--s3-* settings"),
+            (["migrate", *source.args, *dead, "--to-database-url", target_url, "--to-files-url", "s3://b/x"],
+             "cannot reach the files store s3://b/x (The files backend did not answer); check --to-files-url"),
+            (["backup", "--out", str(tmp_path / "other.tar"), "--data-dir", source.settings.data_dir,
+              "--database-url", source.settings.database_url, "--files-url", "s3://no-such-bucket/x", *s3],
+             "cannot reach the files store s3://no-such-bucket/x (no such bucket); check --files-url"),
+            (["restore", str(archive), *target, "--files-url", "s3://no-such-bucket/x", *s3],
+             "cannot reach the files store s3://no-such-bucket/x (no such bucket); check --files-url"),
+        ]
+        for args, message in cases:
+            result = cli(*args)
+            assert result.exit_code == 1 and message in result.output, (args[0], result.output)
+        assert table_rows(source.storage) == rows
+    assert not (tmp_path / "other.tar").exists()
+    engine = create_engine(target_url)
+    try:
+        assert table_dump.engine_migrations(engine) == []  # the target database was not even migrated
+    finally:
+        engine.dispose()

@@ -4,6 +4,7 @@ app's administrator (the old key refused at once), and a deleted app's data and 
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import pytest
 from sqlalchemy import inspect
@@ -32,14 +33,20 @@ def _admin_user_token(qb: QB) -> str:
     return qb.services.operators.sign_in(login, PASSWORD, qb.app_id).token
 
 
-def test_a_superuser_creates_and_deletes_an_app(qb: QB) -> None:
+def test_a_superuser_creates_and_deletes_an_app(qb: QB, caplog: pytest.LogCaptureFixture) -> None:
     token = _operator_token(qb)
+    login = qb.services.operators.session(token).login
     created = qb.services.operators.create_app(token, "  Made here  ")
+    with qb.services.storage.transaction(write=False) as tx:
+        (event,) = tx.select_events(created.app_id)
+    assert (event.kind, event.new) == ("app.created", {"name": "Made here", "operator": login})
     app = qb.services.operators.actor_for(token, created.app_id)
     assert app.app_id == created.app_id
     assert [a.name for a in qb.services.operators.visible_apps(token) if a.id == created.app_id] == ["Made here"]
     qb.services.keys.authenticate_key(created.api_key)
-    qb.services.operators.delete_app(token, created.app_id)
+    with caplog.at_level(logging.INFO, logger="objectbase.core.operators"):
+        qb.services.operators.delete_app(token, created.app_id)
+    assert f"app {created.app_id} deleted by the superuser {login}" in caplog.text
     assert created.app_id not in [a.id for a in qb.services.operators.visible_apps(token)]
     with pytest.raises(UnauthenticatedError):
         qb.services.keys.authenticate_key(created.api_key)

@@ -41,6 +41,7 @@ def test_a_superuser_creates_an_app_and_sees_its_api_key_once(dash: Dash) -> Non
     api_key = found.group(1)
     assert dash.services.keys.authenticate_key(api_key).app_id == new_id
     assert "shown only this once" in response.text
+    assert response.headers["cache-control"] == "no-store"  # the key stays out of every cache
     # The app's own page never shows it again.
     shown = dash.client.get(f"/_/apps/{new_id}").text
     assert api_key not in shown and "Game of Tests" in shown

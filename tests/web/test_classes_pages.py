@@ -19,6 +19,7 @@ from objectbase.core.actor import Actor
 from objectbase.core.errors import NotFoundError
 from objectbase.core.fields import FIELD_TYPES
 from objectbase.core.permissions import Access, Action
+from objectbase.core.query import ast
 from objectbase.core.records import NewRecord
 from objectbase.core.schema import ClassDef
 from tests.web.dashboard import Dash
@@ -127,7 +128,7 @@ def test_fields_of_every_core_type_can_be_added(dash: Dash) -> None:
     assert cls.fields["f_record_list"].target_class_id == target.id
     page = dash.client.get(_url(dash, "/Every")).text
     for type_name in FIELD_TYPES:
-        assert f"<code>{type_name}</code>" in page
+        assert f"<td class=\"nowrap\"><code>{type_name}</code></td>" in page
     assert "<td>Low, High</td>" in page and "<td>Target</td>" in page
 
 
@@ -189,6 +190,12 @@ def test_required_and_indexed_flags_are_switched_on_and_off(dash: Dash) -> None:
     field = _class(dash, "Lead").fields["score"]
     assert (field.required, field.indexed) == (False, False)
     assert not _column_indexed(dash, _class(dash, "Lead"), "score")
+    # Each change is in the class's history, with the index flag before and after.
+    with dash.services.storage.transaction(write=False) as tx:
+        events = [(e.old, e.new) for e in tx.select_events(dash.app_id, "Lead") if e.kind == "class.updated"]
+    assert [(old["indexes"], new["indexes"]) for old, new in events if old and new
+            and old["indexes"] != new["indexes"]] == [
+        ([], ["score"]), (["score"], [])]
     # The records still read and write after the index went.
     dash.services.records.create_records(_admin(dash), "Lead", [NewRecord({"score": 3})])
     assert "1 record</a>" in dash.client.get(_url(dash)).text
@@ -275,16 +282,19 @@ def test_states_and_transitions_are_added_changed_and_deleted(dash: Dash) -> Non
     _apply(dash, {"name": "Ticket", "fields": {"title": "String"}})
     assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "New"}).status_code == 303
     new_id = _class(dash, "Ticket").states[0].id
-    assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "Open", "transitions": str(new_id)}).status_code == 303
-    assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "Done"}).status_code == 303
+    response = dash.post(_url(dash, "/Ticket/states"), {"state_name": "Open", "transitions": str(new_id)})
+    assert response.status_code == 303
+    assert dash.post(_url(dash, "/Ticket/states"), {"state_name": "Done", "state_color": "#00aa00"}).status_code == 303
     new, open_, done = _class(dash, "Ticket").states
+    assert (new.color, done.color) == (0xFF9E9E9E, 0xFF00AA00)
     assert open_.transitions == (new.id,)
     response = dash.post(_url(dash, f"/Ticket/states/{new.id}/transitions"),
                          {"transitions": [str(open_.id), str(done.id)]})
     assert response.status_code == 303
     assert _class(dash, "Ticket").states[0].transitions == (open_.id, done.id)
     page = dash.client.get(_url(dash, "/Ticket")).text
-    assert '<th scope="row">New <span class="badge">initial</span></th>' in page
+    assert 'fill="#9e9e9e"/></svg> New <span class="badge">initial</span></th>' in page
+    assert 'fill="#00aa00"/></svg> Done</th>' in page
     assert f'name="transitions" value="{done.id}" checked' in page
     assert dash.post(_url(dash, f"/Ticket/states/{done.id}/delete")).status_code == 303
     assert [s.name for s in _class(dash, "Ticket").states] == ["New", "Open"]
@@ -298,6 +308,8 @@ def test_a_refused_state_shows_why_and_changes_nothing(dash: Dash) -> None:
         response = dash.post(_url(dash, "/Ticket/states"), {"state_name": name})
         assert response.status_code == 422
         assert _error_beside(response.text, "state_name", "unique name")
+    response = dash.post(_url(dash, "/Ticket/states"), {"state_name": "Later", "state_color": "green"})
+    assert response.status_code == 422 and _error_beside(response.text, "state_color", "#rrggbb")
     assert [s.name for s in _class(dash, "Ticket").states] == ["New"]
 
 
@@ -365,7 +377,8 @@ def test_options_of_a_field_without_options_are_refused(dash: Dash) -> None:
 FULL_CLASS = {
     "name": "Deal",
     "fields": {"title": "String", "amount": "Float", "closes": "Date", "contract": "File",
-               "stage": {"type": "Option", "options": ["Cold", {"text": "Hot", "color": "#FF0000"}]},
+               "stage": {"type": "Option", "options": ["Cold", {"text": "Hot", "color": "#FF0000"},
+                                                       {"text": "Faded", "color": "#80FF0000"}]},
                "owner": {"type": "User"}, "lead": {"type": "Record", "class": "Deal"}, "scores": "Integer[]"},
     "indexes": ["amount"],
     "required": ["title"],
@@ -373,6 +386,8 @@ FULL_CLASS = {
                     "update": {"access": "open_for_users_ids", "ids": ["4"]}, "delete": {"access": "not_allowed"}},
     "use_class_permissions": {"read": True, "update": False, "delete": False},
     "states": [{"name": "New", "transitions": ["Won"]}, {"name": "Won", "transitions": [], "color": "#00FF00"}],
+    "path": "Sales/CRM",
+    "disabled": True,
 }
 
 
@@ -388,6 +403,7 @@ def test_the_class_page_shows_the_class_file_and_it_downloads(dash: Dash) -> Non
     assert download.headers["content-disposition"] == 'attachment; filename="Deal.class.json"'
     assert download.json() == FULL_CLASS
     assert f'href="{_url(dash, "/Deal/class.json")}" download' in page
+    assert '<h1>Deal <span class="badge">disabled</span></h1>' in page
 
 
 def test_a_downloaded_class_file_applied_to_another_app_makes_the_same_class(dash: Dash) -> None:
@@ -403,7 +419,8 @@ def test_a_downloaded_class_file_applied_to_another_app_makes_the_same_class(das
 
 def test_a_class_file_is_applied_from_an_upload(dash: Dash) -> None:
     dash.as_operator()
-    two = json.dumps([{"name": "A", "fields": {"x": "Integer"}}, {"name": "B", "fields": {"a": {"type": "Record", "class": "A"}}}])
+    two = json.dumps([{"name": "A", "fields": {"x": "Integer"}},
+                      {"name": "B", "fields": {"a": {"type": "Record", "class": "A"}}}])
     response = dash.client.post(_url(dash, "/apply"), data={"csrf_token": dash.csrf(), "class_file": ""},
                                 files={"file": ("classes.json", io.BytesIO(two.encode()), "application/json")},
                                 follow_redirects=False)
@@ -414,6 +431,20 @@ def test_a_class_file_is_applied_from_an_upload(dash: Dash) -> None:
     grown = json.dumps({"name": "A", "fields": {"y": "String"}})
     assert dash.post(_url(dash, "/apply"), {"class_file": grown}).status_code == 303
     assert list(_class(dash, "A").fields) == ["x", "y"]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b" " * 1_000_001, "at most 1000000 bytes"),
+    (b"\xff\xfe{}", "is not UTF-8 text"),
+])
+def test_a_refused_upload_says_why_beside_it(dash: Dash, content: bytes, message: str) -> None:
+    dash.as_operator()
+    response = dash.client.post(_url(dash, "/apply"), data={"csrf_token": dash.csrf()},
+                                files={"file": ("big.json", io.BytesIO(content), "application/json")},
+                                follow_redirects=False)
+    assert response.status_code == 422
+    assert _error_beside(response.text, "file", message)
+    assert dash.services.classes.list_classes(_admin(dash)) == []
 
 
 @pytest.mark.parametrize(("text", "status", "message"), [
@@ -431,6 +462,42 @@ def test_a_refused_class_file_shows_why_and_changes_nothing(dash: Dash, text: st
     assert str(escape(text)) in response.text  # what was pasted stays
     assert [c.name for c in dash.services.classes.list_classes(_admin(dash))] == ["Lead"]
     assert _class(dash, "Lead").fields["title"].type.name == "String"
+
+
+# -- rename and delete -------------------------------------------------------------------------
+
+def test_a_class_is_renamed_and_keeps_its_records(dash: Dash) -> None:
+    dash.as_operator()
+    _apply(dash, {"name": "Lead", "fields": {"title": "String"}})
+    _apply(dash, {"name": "Taken", "fields": {}})
+    ids = _add_records(dash, "Lead", 1)
+    for new_name, status, message in (("Taken", 409, "already exists"), ("bad name", 422, "must start with a letter")):
+        response = dash.post(_url(dash, "/Lead/settings"), {"new_name": new_name})
+        assert response.status_code == status
+        assert _error_beside(response.text, "new_name", message)
+        assert f'value="{new_name}"' in response.text
+    response = dash.post(_url(dash, "/Lead/settings"), {"new_name": "Prospect"})
+    assert response.status_code == 303 and response.headers["location"].startswith(_url(dash, "/Prospect?notice="))
+    assert dash.services.records.count_records(_admin(dash), "Prospect", ast.TRUE) == len(ids)
+    assert dash.client.get(_url(dash, "/Lead")).status_code == 404
+
+
+def test_a_class_is_put_in_a_folder_and_disabled(dash: Dash) -> None:
+    dash.as_operator()
+    _apply(dash, {"name": "Lead", "fields": {"title": "String"}})
+    response = dash.post(_url(dash, "/Lead/settings"), {"new_name": "Lead", "path": "Sales/CRM", "disabled": "1"})
+    assert response.status_code == 303
+    cls = _class(dash, "Lead")
+    assert (cls.path, cls.disabled) == ("Sales/CRM", True)
+    assert "<td>Sales/CRM</td>" in dash.client.get(_url(dash)).text
+    page = dash.client.get(_url(dash, "/Lead")).text
+    assert 'id="f-path" name="path" type="text" value="Sales/CRM"' in page
+    assert 'name="disabled" type="checkbox" value="1" checked' in page
+    refused = dash.post(_url(dash, "/Lead/settings"), {"new_name": "Lead", "path": "Sales//CRM"})
+    assert refused.status_code == 422 and _error_beside(refused.text, "path", "none blank")
+    assert dash.post(_url(dash, "/Lead/settings"), {"new_name": "Lead"}).status_code == 303
+    cls = _class(dash, "Lead")
+    assert (cls.path, cls.disabled) == (None, False)
 
 
 # -- delete ------------------------------------------------------------------------------------
@@ -469,21 +536,35 @@ POSTS = [
     ("/Lead/fields/level/options", {"text": "High"}),
     ("/Lead/permissions", _permissions_form(read_access="owner")),
     ("/Lead/states", {"state_name": "Done"}),
+    ("/Lead/states/{new}/transitions", {"transitions": "{old}"}),
+    ("/Lead/states/{old}/delete", {}),
+    ("/Lead/fields/level/options/{low}/delete", {"clear": "1"}),
+    ("/Lead/settings", {"new_name": "Renamed"}),
     ("/Lead/delete", {}),
 ]
 
 
-def _lead(dash: Dash) -> dict[str, Any]:
+def _lead(dash: Dash, path: str, form: dict[str, str]) -> tuple[dict[str, Any], str, dict[str, str]]:
+    """The class every refused change is tried on, its file, and the path and form with its ids."""
     _apply(dash, {"name": "Lead", "fields": {"title": "String", "level": {"type": "Option", "options": ["Low"]}},
-                  "states": [{"name": "New"}]})
-    return dash.client.get(_url(dash, "/Lead/class.json")).json()  # type: ignore[no-any-return]
+                  "states": [{"name": "Old"}, {"name": "New"}]})
+    cls = _class(dash, "Lead")
+    ids = {"old": str(cls.states[0].id), "new": str(cls.states[1].id), "low": str(cls.fields["level"].options[0].id)}
+    file = dash.client.get(_url(dash, "/Lead/class.json")).json()
+
+    def with_ids(text: str) -> str:
+        for key, value in ids.items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
+    return file, with_ids(path), {k: with_ids(v) for k, v in form.items()}
 
 
 @pytest.mark.parametrize(("path", "form"), POSTS)
 def test_a_change_without_the_csrf_token_is_refused_and_changes_nothing(dash: Dash, path: str,
                                                                         form: dict[str, str]) -> None:
     dash.as_operator()
-    before = _lead(dash)
+    before, path, form = _lead(dash, path, form)
     response = dash.client.post(_url(dash, path), data=form, follow_redirects=False)
     assert response.status_code == 403
     assert "CSRF" in response.text
@@ -496,7 +577,7 @@ def test_a_change_without_the_csrf_token_is_refused_and_changes_nothing(dash: Da
 @pytest.mark.parametrize(("path", "form"), POSTS)
 def test_an_admin_of_another_app_gets_404_and_changes_nothing(dash: Dash, path: str, form: dict[str, str]) -> None:
     dash.as_operator()
-    before = _lead(dash)
+    before, path, form = _lead(dash, path, form)
     other = dash.services.apps.create_app("other")
     login = dash.new_app_admin(other.app_id)
     dash.client.cookies.clear()
@@ -506,7 +587,7 @@ def test_an_admin_of_another_app_gets_404_and_changes_nothing(dash: Dash, path: 
     assert dash.post(_url(dash, path), form).status_code == 404
     assert dash.services.classes.get_class(_admin(dash), "Lead").name == "Lead"
     assert [c.name for c in dash.services.classes.list_classes(_admin(dash))] == ["Lead"]
-    assert json.loads(json.dumps(before)) == _current_file(dash)
+    assert before == _current_file(dash)
 
 
 def _current_file(dash: Dash) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from objectbase.api.common.acl_bodies import AclVocabulary, parse_permission
 from objectbase.api.common.lists import comma_list
 from objectbase.core.errors import FieldError, ValidationError
 from objectbase.core.fields import UnknownFieldType, field_type
-from objectbase.core.fields.references import DEFAULT_OPTION_COLOR
+from objectbase.core.fields.references import DEFAULT_OPTION_COLOR, OptionDef
 from objectbase.core.permissions import (
     DEFAULT_CLASS_PERMISSIONS, RECORD_ACTIONS, Access, Action, ClassPermissions, Permission,
 )
@@ -193,12 +193,17 @@ def _color_text(color: int) -> str:
     return f"#{color & 0xFFFFFF:06X}" if color >> 24 == 0xFF else f"#{color:08X}"
 
 
+def _option_entry(option: OptionDef) -> Any:
+    """Its text, or `{text, color}` when the colour is not the default."""
+    if option.color == DEFAULT_OPTION_COLOR:
+        return option.text
+    return {"text": option.text, "color": _color_text(option.color)}
+
+
 def _field_entry(field: FieldDef, class_names: Mapping[int, str]) -> Any:
     kind = element_type(field.type).name
     if kind == "Option" and field.options:
-        return {"type": field.type.name,
-                "options": [o.text if o.color == DEFAULT_OPTION_COLOR else {"text": o.text, "color": _color_text(o.color)}
-                            for o in field.options]}
+        return {"type": field.type.name, "options": [_option_entry(o) for o in field.options]}
     target = field.target_class_id
     if kind == "Record" and target is not None and target in class_names:
         return {"type": field.type.name, "class": class_names[target]}

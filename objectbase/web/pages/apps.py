@@ -37,11 +37,11 @@ def _api_endpoint(request: Request) -> str:
     return base.split("://", 1)[-1] + settings(request).quickblox_prefix.rstrip("/")
 
 
-def _show(request: Request, app: App, status: int = 200, **context: Any) -> Response:
-    context.setdefault("notice", request.query_params.get("notice", ""))
+def _show(request: Request, app: App, status: int = 200, api_key: str = "", **context: Any) -> Response:
+    """The app's page; `api_key`: a new API key, shown in this one answer."""
     return render(request, "apps/show.html", status, title=app.name, section="app", app=app,
                   created=shown_time(app.created_at), endpoint=_api_endpoint(request), key_names=KEY_NAMES,
-                  api_key=context.pop("api_key", ""), **context)
+                  api_key=api_key, **context)
 
 
 def _list(request: Request, status: int = 200, name: str = "", errors: dict[str, list[str]] | None = None) -> Response:

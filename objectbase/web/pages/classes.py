@@ -1,6 +1,6 @@
 """The classes of an app: /_/apps/{app_id}/classes (list with record counts, create, apply a class
 file) and one class's page (fields, indexes, required fields, permissions, workflow states, options,
-its class file, delete).
+its class file, its name, folder and disabled flag, delete).
 
 Every change is one core operation as the signed-in admin actor; forms are read into the shapes the
 class file uses (`read_class_file`), so names, types and permissions are checked exactly as there."""
@@ -8,7 +8,8 @@ class file uses (`read_class_file`), so names, types and permissions are checked
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Awaitable, Callable
+from typing import Any, Mapping, TypeVar
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -20,12 +21,12 @@ from objectbase.api.common.core_calls import perform
 from objectbase.api.common.state import services
 from objectbase.api.field_names import read_class_file
 from objectbase.core.actor import Actor
-from objectbase.core.errors import ObjectbaseError, ValidationError
+from objectbase.core.errors import NotFoundError, ObjectbaseError, ValidationError
 from objectbase.core.fields import FIELD_TYPES
 from objectbase.core.models import App
 from objectbase.core.permissions import RECORD_ACTIONS, Access, Action
 from objectbase.core.query import ast
-from objectbase.core.schema import ClassDef, element_type
+from objectbase.core.schema import DEFAULT_STATE_COLOR, ClassDef, element_type
 from objectbase.core.services import Services
 from objectbase.web.errors import error_status, field_messages
 from objectbase.web.render import redirect, render
@@ -37,10 +38,13 @@ __all__ = ["routes"]
 MAX_CLASS_FILE = 1_000_000
 ACCESS_CHOICES = [(name, name.replace("_", " ")) for name in CLASS_FILE_ACL.access_names]
 TYPE_CHOICES = [(name, name) for name in FIELD_TYPES]
+# What a colour input starts at: the core's default for options and states (opaque grey).
+DEFAULT_COLOR = f"#{DEFAULT_STATE_COLOR & 0xFFFFFF:06x}"
 # Errors of a field's name (the others the class file reader gives under `fields.<name>` are its options').
 _NAME_CODES = frozenset({"invalid_name", "reserved_name"})
 
 Errors = dict[str, list[str]]
+T = TypeVar("T")
 
 
 def _app(request: Request) -> App:
@@ -177,14 +181,30 @@ async def _class_page(request: Request, status: int = 200, errors: Errors | None
     file_text = json.dumps(class_file(cls, class_names), indent=2, ensure_ascii=False)
     option_fields = [f for f in cls.fields.values() if element_type(f.type).name == "Option"]
     errors = errors or {}
-    if form and form not in {"fields", "states", "permissions", "delete", *(f"options-{f.name}" for f in option_fields)}:
+    shown = {"fields", "states", "permissions", "settings", "delete", *(f"options-{f.name}" for f in option_fields)}
+    if form and form not in shown:
         # A form the page does not show (e.g. options posted for a field that has none): say it on top.
         errors, form = {"": [m for texts in errors.values() for m in texts]}, "top"
     return render(request, "classes/show.html", status, title=f"{cls.name} · {app.name}", section="classes",
                   app=app, cls=cls, class_names=class_names, class_url=_class_url(app, cls.name),
                   classes_url=_classes_url(app), permissions=_permission_rows(cls), states=_state_rows(cls),
                   option_fields=option_fields, access_choices=ACCESS_CHOICES, file_text=file_text,
-                  errors=errors, values=values or {}, form=form)
+                  default_color=DEFAULT_COLOR, errors=errors, values=values or {}, form=form)
+
+
+async def _change(request: Request, attempt: Callable[[], Awaitable[T]], notice: Callable[[T], str], *, form: str,
+                  errors: Callable[[ObjectbaseError], Errors] = field_messages,
+                  values: Mapping[str, str] | None = None, then: str | None = None) -> Response:
+    """One change from a form of the class page. Refused: the page again, the form with its errors
+    and values (a class, field, state or option that does not exist stays a 404 page). Done: to
+    `then` (the class page) with the notice."""
+    try:
+        result = await attempt()
+    except NotFoundError:
+        raise
+    except ObjectbaseError as error:
+        return await _class_page(request, error_status(error), errors(error), values, form=form)
+    return redirect(then or _class_url(_app(request), request.path_params["name"]), notice(result))
 
 
 @signed_in
@@ -203,16 +223,26 @@ async def download_class_file(request: Request) -> Response:
 
 
 @signed_in
-async def delete_class(request: Request) -> Response:
-    app = _app(request)
+async def change_settings(request: Request) -> Response:
+    """The class's name (records, ids and references stay), catalogue folder and disabled flag."""
     name = request.path_params["name"]
-    try:
-        await perform(request, services(request).classes.delete_class, name)
-    except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
-        return await _class_page(request, error_status(error), field_messages(error), form="delete")
-    return redirect(_classes_url(app), f"Class {name} and its records deleted.")
+    form = await request.form()
+    new_name, path, disabled = _text(form, "new_name"), _text(form, "path"), bool(form.get("disabled"))
+    values = {"new_name": new_name, "path": path, "disabled": "1" if disabled else ""}
+    return await _change(
+        request, lambda: perform(request, services(request).classes.change_class, name, name=new_name,
+                                 path=path or None, disabled=disabled),
+        lambda _: "Settings saved." if new_name == name else f"Class {name} is now {new_name}.",
+        form="settings", values=values, errors=lambda error: _renamed(error, {"name": "new_name", "": "new_name"}),
+        then=_class_url(_app(request), new_name))
+
+
+@signed_in
+async def delete_class(request: Request) -> Response:
+    name = request.path_params["name"]
+    return await _change(request, lambda: perform(request, services(request).classes.delete_class, name),
+                         lambda _: f"Class {name} and its records deleted.", form="delete",
+                         then=_classes_url(_app(request)))
 
 
 # -- fields ------------------------------------------------------------------------------------
@@ -271,27 +301,23 @@ async def add_field(request: Request) -> Response:
         (spec,) = read_class_file({"name": class_name, "fields": {name: entry},
                                    "required": [name] if required else [], "indexes": [name] if indexed else []})
         await perform(request, services(request).classes.add_field, class_name, spec.fields[0])
+    except NotFoundError:
+        raise
     except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
         values = {"name": name, "type": type_name, "options": str(form.get("options", "")),
-                  "target": _text(form, "target"), "required": "1" if required else "", "indexed": "1" if indexed else ""}
+                  "target": _text(form, "target"), "required": "1" if required else "",
+                  "indexed": "1" if indexed else ""}
         return await _field_page(request, error_status(error), _field_errors(error, name), values)
     return redirect(_class_url(app, class_name), f"Field {name} ({type_name}) added.")
 
 
 async def _change_field(request: Request, notice: str, *, required: bool | None = None,
                         indexed: bool | None = None) -> Response:
-    app = _app(request)
     class_name, field_name = request.path_params["name"], request.path_params["field"]
-    try:
-        await perform(request, services(request).classes.change_field, class_name, field_name, required=required,
-                      indexed=indexed)
-    except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
-        return await _class_page(request, error_status(error), field_messages(error), form="fields")
-    return redirect(_class_url(app, class_name), notice.format(field=field_name))
+    return await _change(
+        request, lambda: perform(request, services(request).classes.change_field, class_name, field_name,
+                                 required=required, indexed=indexed),
+        lambda _: notice.format(field=field_name), form="fields")
 
 
 @signed_in
@@ -310,10 +336,11 @@ async def set_indexed(request: Request) -> Response:
 
 @signed_in
 async def delete_field(request: Request) -> Response:
-    app = _app(request)
     class_name, field_name = request.path_params["name"], request.path_params["field"]
-    await perform(request, services(request).classes.delete_field, class_name, field_name, drop_data=True)
-    return redirect(_class_url(app, class_name), f"Field {field_name} and its values deleted.")
+    return await _change(
+        request, lambda: perform(request, services(request).classes.delete_field, class_name, field_name,
+                                 drop_data=True),
+        lambda _: f"Field {field_name} and its values deleted.", form="fields")
 
 
 # -- permissions -------------------------------------------------------------------------------
@@ -321,7 +348,6 @@ async def delete_field(request: Request) -> Response:
 @signed_in
 async def set_permissions(request: Request) -> Response:
     """The class's ACL and use_class_permissions, applied as its class file with them changed."""
-    app = _app(request)
     class_name = request.path_params["name"]
     form = await request.form()
     cls, class_names = await perform(request, _class_and_names, services(request), class_name)
@@ -339,67 +365,13 @@ async def set_permissions(request: Request) -> Response:
         on = bool(form.get(f"{action.value}_use_class"))
         values[f"{action.value}_use_class"] = "1" if on else ""
         file["use_class_permissions"][action.value] = on
-    try:
-        await perform(request, services(request).classes.apply_classes, read_class_file(file))
-    except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
-        names = {f"permissions.{a.value}": f"{a.value}_access" for a in Action}
-        return await _class_page(request, error_status(error), _renamed(error, names), values, form="permissions")
-    return redirect(_class_url(app, class_name), "Permissions saved.")
+    names = {f"permissions.{a.value}": f"{a.value}_access" for a in Action}
+    return await _change(
+        request, lambda: perform(request, services(request).classes.apply_classes, read_class_file(file)),
+        lambda _: "Permissions saved.", form="permissions", values=values, errors=lambda error: _renamed(error, names))
 
 
 # -- workflow states ---------------------------------------------------------------------------
-
-def _state_ids(form: FormData) -> list[int]:
-    return [int(v) for v in form.getlist("transitions") if isinstance(v, str) and v.isdigit() and len(v) < 19]
-
-
-@signed_in
-async def add_state(request: Request) -> Response:
-    app = _app(request)
-    class_name = request.path_params["name"]
-    form = await request.form()
-    name = _text(form, "state_name")
-    try:
-        await perform(request, services(request).classes.add_state, class_name, name, transitions=_state_ids(form))
-    except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
-        return await _class_page(request, error_status(error), _renamed(error, {"states": "state_name", "": "state_name"}),
-                                 {"state_name": name}, form="states")
-    return redirect(_class_url(app, class_name), f"State {name} added.")
-
-
-@signed_in
-async def set_transitions(request: Request) -> Response:
-    app = _app(request)
-    class_name = request.path_params["name"]
-    form = await request.form()
-    try:
-        state = await perform(request, services(request).classes.update_state, class_name,
-                              request.path_params["state_id"], transitions=_state_ids(form))
-    except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
-        return await _class_page(request, error_status(error), field_messages(error), form="states")
-    return redirect(_class_url(app, class_name), f"Transitions from {state.name} saved.")
-
-
-@signed_in
-async def delete_state(request: Request) -> Response:
-    app = _app(request)
-    class_name = request.path_params["name"]
-    try:
-        await perform(request, services(request).classes.delete_state, class_name, request.path_params["state_id"])
-    except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
-        return await _class_page(request, error_status(error), field_messages(error), form="states")
-    return redirect(_class_url(app, class_name), "State deleted.")
-
-
-# -- options of Option fields ------------------------------------------------------------------
 
 def _color(raw: str) -> int:
     """`#rrggbb` from a colour input, as packed opaque ARGB."""
@@ -411,39 +383,69 @@ def _color(raw: str) -> int:
     raise ValidationError.single("color", "invalid", "a colour is #rrggbb")
 
 
+def _state_ids(form: FormData) -> list[int]:
+    return [int(v) for v in form.getlist("transitions") if isinstance(v, str) and v.isdigit() and len(v) < 19]
+
+
+@signed_in
+async def add_state(request: Request) -> Response:
+    class_name = request.path_params["name"]
+    form = await request.form()
+    name, color = _text(form, "state_name"), _text(form, "state_color") or DEFAULT_COLOR
+    names = {"states": "state_name", "": "state_name", "color": "state_color"}
+    return await _change(
+        request, lambda: perform(request, services(request).classes.add_state, class_name, name,
+                                 color=_color(color), transitions=_state_ids(form)),
+        lambda _: f"State {name} added.", form="states", values={"state_name": name, "state_color": color},
+        errors=lambda error: _renamed(error, names))
+
+
+@signed_in
+async def set_transitions(request: Request) -> Response:
+    form = await request.form()
+    return await _change(
+        request, lambda: perform(request, services(request).classes.update_state, request.path_params["name"],
+                                 request.path_params["state_id"], transitions=_state_ids(form)),
+        lambda state: f"Transitions from {state.name} saved.", form="states")
+
+
+@signed_in
+async def delete_state(request: Request) -> Response:
+    return await _change(
+        request, lambda: perform(request, services(request).classes.delete_state, request.path_params["name"],
+                                 request.path_params["state_id"]),
+        lambda _: "State deleted.", form="states")
+
+
+# -- options of Option fields ------------------------------------------------------------------
+
+def _option_errors(error: ObjectbaseError) -> Errors:
+    """Beside the colour what is the colour's; every other message beside the option's text."""
+    messages = field_messages(error)
+    return {"color": messages.pop("color", []), "text": [m for texts in messages.values() for m in texts]}
+
+
 @signed_in
 async def add_option(request: Request) -> Response:
-    app = _app(request)
     class_name, field_name = request.path_params["name"], request.path_params["field"]
     form = await request.form()
-    text, color = str(form.get("text", "")), _text(form, "color") or "#9e9e9e"
-    try:
-        await perform(request, services(request).options.add_option, class_name, field_name, text, _color(color))
-    except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
-        messages = field_messages(error)
-        shown = {"color": messages.pop("color", []), "text": [m for texts in messages.values() for m in texts]}
-        return await _class_page(request, error_status(error), shown,
-                                 {"text": text, "color": color}, form=f"options-{field_name}")
-    return redirect(_class_url(app, class_name), f"Option {text.strip()} added to {field_name}.")
+    text, color = str(form.get("text", "")), _text(form, "color") or DEFAULT_COLOR
+    return await _change(
+        request, lambda: perform(request, services(request).options.add_option, class_name, field_name, text,
+                                 _color(color)),
+        lambda _: f"Option {text.strip()} added to {field_name}.", form=f"options-{field_name}",
+        values={"text": text, "color": color}, errors=_option_errors)
 
 
 @signed_in
 async def delete_option(request: Request) -> Response:
-    app = _app(request)
     class_name, field_name = request.path_params["name"], request.path_params["field"]
-    form = await request.form()
-    try:
-        cleared = await perform(request, services(request).options.delete_option, class_name, field_name,
-                                request.path_params["option_id"], clear=bool(form.get("clear")))
-    except ObjectbaseError as error:
-        if error_status(error) == 404:
-            raise
-        return await _class_page(request, error_status(error), {"": field_messages(error).get("", [error.message])},
-                                 form=f"options-{field_name}")
-    cleared_text = f" and cleared from {cleared} records" if cleared else ""
-    return redirect(_class_url(app, class_name), f"Option deleted{cleared_text}.")
+    clear = bool((await request.form()).get("clear"))
+    return await _change(
+        request, lambda: perform(request, services(request).options.delete_option, class_name, field_name,
+                                 request.path_params["option_id"], clear=clear),
+        lambda cleared: f"Option deleted{f' and cleared from {cleared} records' if cleared else ''}.",
+        form=f"options-{field_name}")
 
 
 _CLASS = "/apps/{app_id:int}/classes/{name}"
@@ -453,6 +455,7 @@ routes: list[BaseRoute] = [
     Route("/apps/{app_id:int}/classes/apply", apply_class_file, methods=["POST"]),
     Route(_CLASS, show_class, methods=["GET"]),
     Route(_CLASS + "/class.json", download_class_file, methods=["GET"]),
+    Route(_CLASS + "/settings", change_settings, methods=["POST"]),
     Route(_CLASS + "/delete", delete_class, methods=["POST"]),
     Route(_CLASS + "/fields/new", new_field, methods=["GET"]),
     Route(_CLASS + "/fields", add_field, methods=["POST"]),

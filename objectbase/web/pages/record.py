@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from objectbase.api.common.core_calls import perform
 from objectbase.api.common.downloads import RangeNotSatisfiable, file_response
@@ -25,13 +26,13 @@ from objectbase.core.records import NewRecord, RecordChange
 from objectbase.core.schema import ClassDef
 from objectbase.core.updates import FieldChange
 from objectbase.web.errors import error_status, field_messages
-from objectbase.web.pages.record_form import ACCESS_CHOICES, Pickers, acl_inputs, form_fields, read_acl
-from objectbase.web.pages.record_values import Raw, core_values, date_text, form_raw, input_kind, record_raw
+from objectbase.web.records.form import ACCESS_CHOICES, Pickers, acl_inputs, form_fields, read_acl
+from objectbase.web.formats import user_label, utc_time
+from objectbase.web.records.values import Raw, core_values, form_raw, input_kind, record_raw
 from objectbase.web.render import redirect, render
 from objectbase.web.session import signed_in, viewer
 
-__all__ = ["PICKER_MAX", "change_state", "create_record", "delete_record", "download_file", "new_record", "show_record",
-           "records_url", "update_permissions", "update_record"]
+__all__ = ["PICKER_MAX", "records_url", "routes"]
 
 # Users or records a picker lists; with more, the input takes an id.
 PICKER_MAX = 100
@@ -84,7 +85,7 @@ async def _pickers(request: Request, cls: ClassDef) -> Pickers:
     if "user" in kinds.values():
         page = await perform(request, core.users.find_users, ast.TRUE, (), 1, PICKER_MAX)
         user_total = page.total
-        users = tuple((str(u.id), f"{u.login or u.email or u.full_name or 'user'} (#{u.id})") for u in page.users) \
+        users = tuple((str(u.id), f"{user_label(u)} (#{u.id})") for u in page.users) \
             if page.total <= PICKER_MAX else None
     targets: dict[str, str] = {}
     records: dict[str, tuple[tuple[str, str], ...] | None] = {}
@@ -114,7 +115,7 @@ async def _new_page(request: Request, app: App, cls: ClassDef, raw: Mapping[str,
     beside, above = _split(cls, errors)
     return render(request, "records/new.html", status, title=f"New {cls.name} record", section="classes", app=app,
                   cls=cls, fields=form_fields(cls, raw, await _pickers(request, cls)), errors=beside, alerts=above,
-                  records_url=records_url(app.id, cls.name))
+                  records_url=records_url(app.id, cls.name), max_bytes=settings(request).max_upload_bytes)
 
 
 @signed_in
@@ -169,7 +170,11 @@ async def _store_files(request: Request, cls: ClassDef, record_id: str, uploads:
 @signed_in
 async def create_record(request: Request) -> Response:
     app, cls = await _app_and_class(request)
-    form = await request.form()
+    async with request.form() as form:  # closes the form's spooled files at the end
+        return await _create(request, app, cls, form)
+
+
+async def _create(request: Request, app: App, cls: ClassDef, form: FormData) -> Response:
     raw, uploads = form_raw(cls, form), _uploads(cls, form)
     errors, status = _too_large(request, uploads), 413
     if not errors:
@@ -215,8 +220,8 @@ async def _record_page(request: Request, app: App, cls: ClassDef, record: Record
         acl=acl_inputs(cls, record.acl, acl_form), acl_errors=acl_errors or {}, access_choices=ACCESS_CHOICES,
         class_acl=[(a.value, p.access.value, ", ".join(p.members)) for a, p in cls.permissions.acl.items()],
         class_decides=[a.value for a in RECORD_ACTIONS if not cls.permissions.applies_to_records(a)],
-        created=date_text(record.created_at).replace("T", " "), updated=date_text(record.updated_at).replace("T", " "),
-        **context)
+        created=utc_time(record.created_at), updated=utc_time(record.updated_at),
+        max_bytes=settings(request).max_upload_bytes, **context)
 
 
 @signed_in
@@ -228,7 +233,11 @@ async def show_record(request: Request) -> Response:
 @signed_in
 async def update_record(request: Request) -> Response:
     app, cls, record = await _record(request)
-    form = await request.form()
+    async with request.form() as form:  # closes the form's spooled files at the end
+        return await _save(request, app, cls, record, form)
+
+
+async def _save(request: Request, app: App, cls: ClassDef, record: Record, form: FormData) -> Response:
     raw, uploads = form_raw(cls, form), _uploads(cls, form)
     removed = [n for n, f in cls.fields.items() if input_kind(f) == "file" and form.get(f"remove.{n}") == "1"
                and n not in uploads and record.values.get(n)]
@@ -296,13 +305,29 @@ async def update_permissions(request: Request) -> Response:
 
 @signed_in
 async def download_file(request: Request) -> Response:
-    """A File field's bytes: a download link (`download` attribute) and an image preview's source."""
+    """A File field's bytes: saved by the download link (`?download=1`), shown inline as an image preview."""
     path = request.path_params
     viewer(request).app(path["app_id"])
     download = await perform(request, services(request).record_files.open_file, path["name"], path["record_id"],
                              path["field"])
     try:
-        return await file_response(request, download, public=False)
+        return await file_response(request, download, public=False,
+                                   attachment=request.query_params.get("download") == "1")
     except RangeNotSatisfiable as error:
         return Response(status_code=416, headers={"Content-Range": f"bytes */{error.size}"})
 
+
+
+_RECORD = "/apps/{app_id:int}/classes/{name}/records/{record_id}"
+
+routes: list[BaseRoute] = [
+    # Before the record's own URL: "new" is not a record id.
+    Route("/apps/{app_id:int}/classes/{name}/records/new", new_record, methods=["GET"]),
+    Route("/apps/{app_id:int}/classes/{name}/records/new", create_record, methods=["POST"]),
+    Route(_RECORD, show_record, methods=["GET"]),
+    Route(_RECORD, update_record, methods=["POST"]),
+    Route(_RECORD + "/delete", delete_record, methods=["POST"]),
+    Route(_RECORD + "/state", change_state, methods=["POST"]),
+    Route(_RECORD + "/permissions", update_permissions, methods=["POST"]),
+    Route(_RECORD + "/files/{field}", download_file, methods=["GET", "HEAD"]),
+]

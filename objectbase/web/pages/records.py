@@ -1,5 +1,5 @@
-"""A class's records: the table (…/classes/{name}/records: filter, sort, pages) and, from
-`record.py`, one record's pages. With htmx, filtering, sorting and paging swap only the table;
+"""A class's records: the table (…/classes/{name}/records: filter, sort, pages); one record's pages
+are `record.py`'s. With htmx, filtering, sorting and paging swap only the table;
 without it the same links and form load the whole page, at the same URLs."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from objectbase.core.records import RecordSet
 from objectbase.core.schema import ClassDef
 from objectbase.web.errors import field_messages
 from objectbase.web.pages import record
-from objectbase.web.pages.record_table import PAGE_SIZES, TableView, columns, table_query
-from objectbase.web.pages.record_values import date_text, display
+from objectbase.web.records.table import PAGE_SIZES, TableView, columns, table_query
+from objectbase.web.records.values import date_text, display
 from objectbase.web.render import render
 from objectbase.web.session import signed_in, viewer
 
@@ -74,17 +74,4 @@ async def list_records(request: Request) -> Response:
     return response
 
 
-_RECORD = "/apps/{app_id:int}/classes/{name}/records/{record_id}"
-
-routes: list[BaseRoute] = [
-    Route("/apps/{app_id:int}/classes/{name}/records", list_records, methods=["GET"]),
-    # Before the record's own URL: "new" is not a record id.
-    Route("/apps/{app_id:int}/classes/{name}/records/new", record.new_record, methods=["GET"]),
-    Route("/apps/{app_id:int}/classes/{name}/records/new", record.create_record, methods=["POST"]),
-    Route(_RECORD, record.show_record, methods=["GET"]),
-    Route(_RECORD, record.update_record, methods=["POST"]),
-    Route(_RECORD + "/delete", record.delete_record, methods=["POST"]),
-    Route(_RECORD + "/state", record.change_state, methods=["POST"]),
-    Route(_RECORD + "/permissions", record.update_permissions, methods=["POST"]),
-    Route(_RECORD + "/files/{field}", record.download_file, methods=["GET", "HEAD"]),
-]
+routes: list[BaseRoute] = [Route("/apps/{app_id:int}/classes/{name}/records", list_records, methods=["GET"])]

@@ -1,8 +1,10 @@
 // Objectbase dashboard: the little JavaScript the pages need (no inline scripts: the CSP allows only 'self').
 // - a form with data-confirm="…" asks before it is sent (delete buttons);
 // - any form submission shows the loading bar until the next page arrives;
-// - htmx sends the CSRF token (from the page's meta tag) with each request it makes.
-// - a file input with data-max-bytes refuses a file over the upload limit (below).
+// - htmx sends the CSRF token (from the page's meta tag) with each request it makes;
+// - a file input with data-max-bytes refuses a file over the upload limit (below);
+// - an element with data-shown-for="<select id>:<value> <value>…" shows only while that select has one
+//   of the values (without JavaScript every such element stays shown).
 document.addEventListener("submit", (event) => {
   const form = event.target;
   const question = form.getAttribute("data-confirm");
@@ -36,3 +38,15 @@ document.addEventListener("change", (event) => {
   input.setCustomValidity(tooLarge ? `The file is larger than the limit of ${limit} bytes.` : "");
   input.reportValidity();
 });
+// A form htmx sends stays on the page: its loading bar ends with the request.
+document.addEventListener("htmx:afterRequest", () => document.body.classList.remove("busy"));
+function showDependents() {
+  document.querySelectorAll("[data-shown-for]").forEach((element) => {
+    const [id, values] = element.getAttribute("data-shown-for").split(":");
+    const select = document.getElementById(id);
+    if (select) element.hidden = !values.split(" ").includes(select.value);
+  });
+}
+document.addEventListener("change", showDependents);
+showDependents();
+

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 from objectbase.core.errors import FieldError, ValidationError
 from objectbase.core.permissions import RECORD_ACTIONS, Access, Action, Permission, RecordPermissions
 from objectbase.core.schema import ClassDef, FieldDef
-from objectbase.web.pages.record_values import Raw, input_kind, is_multiple
+from objectbase.web.records.values import Raw, empty_raw, input_kind, is_multiple
 
 __all__ = ["ACCESS_CHOICES", "AclInput", "FormField", "Pickers", "acl_inputs", "form_fields", "read_acl"]
 
@@ -99,7 +99,7 @@ def _field(field_def: FieldDef, raw: Raw, values: Mapping[str, Any], pickers: Pi
 def form_fields(cls: ClassDef, raw: Mapping[str, Raw], pickers: Pickers,
                 values: Mapping[str, Any] | None = None) -> list[FormField]:
     """The inputs of the record form, in the class's field order; `values`: the stored record's (files)."""
-    return [_field(f, raw.get(f.name, ""), values or {}, pickers) for f in cls.fields.values()]
+    return [_field(f, raw.get(f.name, empty_raw(f)), values or {}, pickers) for f in cls.fields.values()]
 
 
 # -- permissions ---------------------------------------------------------------------------------

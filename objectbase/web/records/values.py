@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from objectbase.core.fields.arrays import ArrayType
 from objectbase.core.schema import ClassDef, FieldDef, element_type
 
-__all__ = ["Raw", "core_values", "date_text", "display", "form_raw", "input_kind", "is_multiple", "record_raw"]
+__all__ = ["Raw", "core_values", "date_text", "display", "empty_raw", "form_raw", "input_kind", "is_multiple", "record_raw"]
 
 # What a form holds for one field: text, or for a location (longitude, latitude), or for a
 # multiple choice the chosen values.
@@ -48,13 +48,18 @@ def date_text(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def empty_raw(field: FieldDef) -> Raw:
+    """What an empty form holds for the field."""
+    return ("", "") if input_kind(field) == "location" else () if is_multiple(field) else ""
+
+
 def record_raw(cls: ClassDef, values: Mapping[str, Any]) -> dict[str, Raw]:
     """A stored record's values as the edit form shows them."""
     raw: dict[str, Raw] = {}
     for name, field in cls.fields.items():
         value, kind = values.get(name), input_kind(field)
         if value is None or kind == "file":
-            raw[name] = ("", "") if kind == "location" else () if is_multiple(field) else ""
+            raw[name] = empty_raw(field)
         elif kind == "checkbox":
             raw[name] = "1" if value else ""
         elif kind == "date":
