@@ -254,3 +254,15 @@ def test_a_permission_change_is_one_row_per_action(history: History) -> None:
     assert re.search(rf'<th scope="row">update permission</th>\s*<td class="old"><del>owner</del></td>\s*'
                      rf'<td class="new"><ins>users: {history.ann_id}</ins></td>', text)
     assert "read permission" not in text
+
+
+def test_a_long_timeline_pages_newest_first(history: History) -> None:
+    record = history.create(title="Busy", estimate=0)
+    for estimate in range(1, 27):
+        history.update(record, estimate=estimate)
+    first = history.get(history.timeline(record)).text
+    assert "27 events, newest first" in first and "Page 1 of 2" in first and _entry_count(first) == 25
+    assert first.index("<ins>26</ins>") < first.index("<ins>2</ins>")
+    second = history.get(history.timeline(record), page="2").text
+    assert _entry_count(second) == 2 and "Record created" in second and "<ins>1</ins>" in second
+    assert f'href="{history.timeline(record)}" rel="prev">Newer</a>' in second

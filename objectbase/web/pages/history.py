@@ -47,7 +47,8 @@ class Filters:
     def url(self, base: str, page: int) -> str:
         pairs = [(k, v) for k, v in (("class", self.class_name), ("user", self.user), ("type", self.kind),
                                      ("from", self.since), ("to", self.until)) if v]
-        return base + "?" + urlencode(pairs + ([("page", str(page))] if page > 1 else []))
+        pairs += [("page", str(page))] if page > 1 else []
+        return base + ("?" + urlencode(pairs) if pairs else "")
 
 
 def _page_number(request: Request) -> int:
