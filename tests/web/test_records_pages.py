@@ -400,3 +400,160 @@ def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(signed: Da
     forged = signed.client.post(path, data={"score": "2", "csrf_token": "forged"}, follow_redirects=False)
     assert forged.status_code == 403
     assert [r.values["score"] for r in stored(signed)] == [1] and event_count(signed) == before
+
+
+# -- permissions ----------------------------------------------------------------------------------
+def test_edit_the_records_permissions(signed: Dash) -> None:
+    record = add(signed, score=1)
+    page = signed.client.get(url(signed, f"/{record.id}")).text
+    for action in ("read", "update", "delete"):
+        assert f'<label for="f-permissions.{action}">Who may {action}</label>' in page
+    saved = signed.post(url(signed, f"/{record.id}/permissions"), {
+        "permissions.read": "users", "permissions.read.members": "5, 7",
+        "permissions.update": "groups", "permissions.update.members": "editors",
+        "permissions.delete": "owner", "permissions.delete.members": ""})
+    assert saved.status_code == 303
+    acl = stored(signed)[0].acl
+    assert (acl[Action.READ].access, acl[Action.READ].members) == (Access.USERS, ("5", "7"))
+    assert (acl[Action.UPDATE].access, acl[Action.UPDATE].members) == (Access.GROUPS, ("editors",))
+    assert acl[Action.DELETE].access is Access.OWNER
+    shown = signed.client.get(url(signed, f"/{record.id}")).text
+    assert '<option value="users" selected>' in shown and 'value="5, 7"' in shown
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"permissions.read": "users", "permissions.read.members": "ann"}, "permissions.read", "user ids"),
+    ({"permissions.read": "groups", "permissions.read.members": ""}, "permissions.read.members", "at least one tag"),
+    ({"permissions.read": "not_allowed"}, "permissions.read", "choose who may read"),
+], ids=["users-not-ids", "groups-empty", "not-a-choice"])
+def test_permissions_the_core_refuses_change_nothing(signed: Dash, data: dict[str, str], field: str,
+                                                     message: str) -> None:
+    record = add(signed, score=1)
+    before = event_count(signed)
+    refused = signed.post(url(signed, f"/{record.id}/permissions"),
+                          {"permissions.update": "owner", "permissions.delete": "owner", **data})
+    assert refused.status_code == 422
+    errors = errors_of(refused.text, field)
+    assert errors and message in errors[0], refused.text
+    assert stored(signed)[0].acl[Action.READ].access is Access.OPEN and event_count(signed) == before
+
+
+def test_a_class_that_decides_every_records_permissions_shows_them_instead(dash: Dash) -> None:
+    spec = {"name": "Locked", "fields": {"note": "String"},
+            "use_class_permissions": {"read": True, "update": True, "delete": True}}
+    dash.services.classes.apply_classes(Actor.admin(dash.app_id), read_class_file([spec]))
+    dash.as_operator()
+    record = add(dash, "Locked", note="x")
+    page = dash.client.get(url(dash, f"/{record.id}", "Locked")).text
+    assert "Save permissions" not in page
+    assert "The class's permissions decide, for every record (use_class_permissions)" in page
+    assert "read: open" in page and "update: owner" in page
+
+
+# -- states ---------------------------------------------------------------------------------------
+@pytest.fixture
+def tickets(dash: Dash) -> Dash:
+    dash.services.classes.apply_classes(Actor.admin(dash.app_id), read_class_file([FLOW]))
+    return dash.as_operator()
+
+
+def state_names(dash: Dash) -> dict[int, str]:
+    cls = dash.services.classes.get_class(Actor.admin(dash.app_id), "Ticket")
+    return {s.id: s.name for s in cls.states}
+
+
+def state_id(dash: Dash, name: str) -> int:
+    return next(i for i, n in state_names(dash).items() if n == name)
+
+
+def test_a_record_shows_its_state_and_a_button_per_allowed_move(tickets: Dash) -> None:
+    record = add(tickets, "Ticket", subject="help", answer="yes")
+    page = tickets.client.get(url(tickets, f"/{record.id}", "Ticket")).text
+    assert '<span class="badge state">New</span>' in page
+    assert "Move to Open" in page and "Move to Done" not in page
+    assert "state" in tickets.client.get(url(tickets, "", "Ticket")).text
+    moved = tickets.post(url(tickets, f"/{record.id}/state", "Ticket"), {"state_id": str(state_id(tickets, "Open"))})
+    assert moved.status_code == 303 and "Moved+to+Open" in moved.headers["location"]
+    [after] = stored(tickets, "Ticket")
+    assert state_names(tickets)[after.state_id or 0] == "Open"
+    page = tickets.client.get(url(tickets, f"/{record.id}", "Ticket")).text
+    assert "Move to Done" in page and "Move to New" not in page
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("Done", "New does not move to this state"), ("New", "is the record's current state"), ("x", "choose a state"),
+], ids=["not-allowed", "unchanged", "not-a-state"])
+def test_a_move_the_core_refuses_is_told_on_the_record(tickets: Dash, target: str, message: str) -> None:
+    record = add(tickets, "Ticket", subject="help", answer="yes")
+    before = event_count(tickets)
+    wanted = str(state_id(tickets, target)) if target != "x" else "x"
+    refused = tickets.post(url(tickets, f"/{record.id}/state", "Ticket"), {"state_id": wanted})
+    assert refused.status_code == 422
+    assert message in unescape(refused.text)
+    assert stored(tickets, "Ticket")[0].state_id == state_id(tickets, "New") and event_count(tickets) == before
+
+
+# -- files ----------------------------------------------------------------------------------------
+def test_upload_download_preview_and_remove_a_file(signed: Dash) -> None:
+    record = add(signed, score=1)
+    uploaded = signed.post(url(signed, f"/{record.id}"), {"score": "1"},
+                           files={"avatar": ("face.png", PNG, "image/png")})
+    assert uploaded.status_code == 303
+    model = stored(signed)[0].values["avatar"]
+    assert model["name"] == "face.png" and model["size"] == len(PNG)
+    page = signed.client.get(url(signed, f"/{record.id}")).text
+    link = url(signed, f"/{record.id}/files/avatar")
+    assert f'<a href="{link}?download=1">Download face.png</a>' in page
+    assert f'<img class="preview" src="{link}" alt="avatar: face.png">' in page
+    download = signed.client.get(link + "?download=1")
+    assert download.status_code == 200 and download.content == PNG
+    assert download.headers["content-type"] == "image/png"
+    assert download.headers["content-disposition"].startswith('attachment; filename="face.png"')
+    inline = signed.client.get(link)
+    assert inline.content == PNG and inline.headers["content-disposition"].startswith("inline")
+    assert signed.client.get(link, headers={"Range": "bytes=0-3"}).content == PNG[:4]
+    removed = signed.post(url(signed, f"/{record.id}"), {"score": "1", "remove.avatar": "1"})
+    assert removed.status_code == 303
+    assert stored(signed)[0].values["avatar"] is None
+    assert signed.client.get(link).status_code == 404
+
+
+def test_a_text_file_has_a_link_but_no_preview(signed: Dash) -> None:
+    record = add(signed, score=1)
+    signed.post(url(signed, f"/{record.id}"), {}, files={"avatar": ("notes.txt", b"hello", "text/plain")})
+    page = signed.client.get(url(signed, f"/{record.id}")).text
+    assert "Download notes.txt" in page and '<img class="preview"' not in page
+
+
+def test_a_file_too_large_is_refused_and_nothing_is_written(signed: Dash) -> None:
+    before = event_count(signed)
+    big = b"x" * (UPLOAD_MOST + 1)
+    refused = signed.post(url(signed, "/new"), {"score": "1"}, files={"avatar": ("big.bin", big, "text/plain")})
+    assert refused.status_code == 413
+    assert errors_of(refused.text, "avatar") == [f"The file is larger than {UPLOAD_MOST} bytes."]
+    assert stored(signed) == [] and event_count(signed) == before
+    record = add(signed, score=1)
+    refused = signed.post(url(signed, f"/{record.id}"), {"score": "2"}, files={"avatar": ("big.bin", big, "text/plain")})
+    assert refused.status_code == 413
+    assert [r.values["score"] for r in stored(signed)] == [1] and stored(signed)[0].values["avatar"] is None
+
+
+def test_a_field_that_is_not_a_file_has_no_download(signed: Dash) -> None:
+    record = add(signed, score=1)
+    assert signed.client.get(url(signed, f"/{record.id}/files/score")).status_code == 422
+    assert signed.client.get(url(signed, f"/{record.id}/files/avatar")).status_code == 404
+
+
+# -- pickers --------------------------------------------------------------------------------------
+def test_with_too_many_users_or_records_to_list_the_inputs_take_ids(signed: Dash,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from objectbase.web.pages import record as record_page
+    monkeypatch.setattr(record_page, "PICKER_MAX", 1)
+    new_user(signed, "one"), new_user(signed, "two")
+    add(signed, "Team", title="A"), add(signed, "Team", title="B")
+    form = signed.client.get(url(signed, "/new")).text
+    assert 'id="f-rival" name="rival" type="number"' in form and "the app has 2 users" in form
+    assert 'id="f-team" name="team" type="number"' in form and "The record number (#) of a Team record" in form
+    team = stored(signed, "Team")[1]
+    created = signed.post(url(signed, "/new"), {"team": str(team.seq)})
+    assert created.status_code == 303 and stored(signed)[0].values["team"] == team.seq
