@@ -31,8 +31,10 @@ def test_create_list_and_delete_a_superuser(database_url: str) -> None:
     code, output = invoke(database_url, "admin", "list")
     assert login in output.splitlines()
     # Stored as an Argon2id hash, never the password.
-    with create_engine(database_url).connect() as conn:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
         stored = conn.execute(text("SELECT password_hash FROM operators WHERE login = :l"), {"l": login}).scalar_one()
+    engine.dispose()
     assert stored.startswith("$argon2id$") and "long-enough-1" not in stored
     code, output = invoke(database_url, "admin", "delete", "--login", login, "--json")
     assert code == 0 and json.loads(output) == {"deleted": login}
