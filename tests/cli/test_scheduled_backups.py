@@ -126,7 +126,8 @@ def test_one_worker_a_round_only_when_due_and_pruning_spares_other_files(backend
             assert schedule.run_round() is None
         assert sorted(p.name for p in folder.iterdir()) == sorted([*old, *others, f".{old[0]}.abc.partial"])
         written = schedule.run_round()
-        assert written is not None and taken_at(written) == pytest.approx(time.time(), abs=2)
+        # The name is the round's start: on a busy machine writing it may take seconds.
+        assert written is not None and taken_at(written) == pytest.approx(time.time(), abs=30)
         # The newest two of its own pattern stay; other files (and nothing half-written) are left alone.
         assert sorted(p.name for p in folder.iterdir()) == sorted([old[2], written, *others])
         # Not due again for an interval after the newest.
