@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from click.testing import CliRunner
 
 from objectbase.cli import main
 from objectbase.security.signatures import sign_params
+from tests.serving import free_port, wait_until_healthy
 
 
 def run(database_url: str, *args: str) -> Any:
@@ -94,16 +94,10 @@ def test_help_lists_every_setting_with_its_variable() -> None:
         assert setting.flag in output and setting.env in output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
     """A real `objectbase serve` process on the test database (the CLI entry point, as users run it)."""
-    port = _free_port()
+    port = free_port()
     # JSON logs with the access log, to <tmp_path>/server.log (test_json_logs_of_a_served_instance…).
     env = {**os.environ, "OBJECTBASE_DATABASE_URL": database_url, "OBJECTBASE_DATA_DIR": str(tmp_path / "data"),
            "OBJECTBASE_LOG_FORMAT": "json", "OBJECTBASE_ACCESS_LOG": "true"}
@@ -112,16 +106,7 @@ def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, str]]:
                                    stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "server exited"
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+        wait_until_healthy(base, process, tmp_path / "server.log", timeout=20)
         yield base, database_url
     finally:
         process.terminate()

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
@@ -28,6 +25,7 @@ from objectbase.core.services import Services
 from objectbase.security.secret_box import SecretBox, parse_keys
 from objectbase.storage import open_storage
 from tests.conftest import TEST_SECRET_KEY
+from tests.serving import free_port, wait_until_healthy
 
 CHROMIUM = os.environ.get("OBJECTBASE_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[3]
@@ -36,12 +34,6 @@ PASSWORD = "browser-pw-1"
 
 if not shutil.which(CHROMIUM):
     pytest.skip(f"no Chromium at {CHROMIUM} (scripts/test installs Debian's chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -68,7 +60,7 @@ class Served:
 def served(backend: str, make_database_url: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     database_url = make_database_url(backend)
     data_dir = tmp_path_factory.mktemp("served")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OBJECTBASE_DATABASE_URL": database_url, "OBJECTBASE_DATA_DIR": str(data_dir),
            "OBJECTBASE_SECRET_KEY": TEST_SECRET_KEY}
     with open(data_dir / "server.log", "wb") as log:
@@ -77,16 +69,7 @@ def served(backend: str, make_database_url: Any, tmp_path_factory: pytest.TempPa
     base = f"http://127.0.0.1:{port}"
     storage = None
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, (data_dir / "server.log").read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+        wait_until_healthy(base, process, data_dir / "server.log")
         storage = open_storage(database_url, secrets=SecretBox(parse_keys(TEST_SECRET_KEY)))
         yield Served(base, backend, Services.build(storage))
     finally:
