@@ -27,8 +27,10 @@ from objectbase.core.batches import ItemOutcome
 from objectbase.core.errors import ObjectbaseError
 from objectbase.core.models import Record
 from objectbase.core.query import ast
-from objectbase.core.record_imports import ImportAbortedError, export_pages, import_records, record_json
-from objectbase.core.records import MAX_BATCH, NewRecord
+from objectbase.core.record_imports import (
+    IMPORT_BATCH, ImportAbortedError, export_pages, import_records, record_json,
+)
+from objectbase.core.records import NewRecord
 from objectbase.core.services import Services
 
 __all__ = ["export", "import_"]
@@ -129,8 +131,8 @@ class _Tally:
     last_line: int = 0
 
     def batches(self, lines: Iterator[Line | BadLine], *, rollback: bool) -> Iterator[Sequence[NewRecord]]:
-        """Batches of at most MAX_BATCH records; unreadable lines go straight to the failures."""
-        while chunk := list(islice(lines, MAX_BATCH)):
+        """Batches of at most IMPORT_BATCH records; unreadable lines go straight to the failures."""
+        while chunk := list(islice(lines, IMPORT_BATCH)):
             for line in chunk:
                 if isinstance(line, BadLine):
                     self.failed.append({"line": line.number, "error": line.problem})

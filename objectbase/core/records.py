@@ -192,9 +192,9 @@ class RecordService:
         if size == 0:  # e.g. an id list of only commas: naming nothing is a mistake, not a no-op
             raise ValidationError.single("ids", "blank", "at least one record id is needed")
 
-    def _check_batch(self, size: int, mode: BatchMode | None = None) -> None:
+    def _check_batch(self, size: int, mode: BatchMode | None = None, most: int | None = None) -> None:
         self._require_ids(size)
-        most = MAX_BATCH if mode is None else MAX_ITEMIZED_BATCH
+        most = most or (MAX_BATCH if mode is None else MAX_ITEMIZED_BATCH)
         if size > most:
             raise LimitExceededError(f"At most {most} records per request", code="batch_too_large")
 
@@ -281,16 +281,17 @@ class RecordService:
 
     @writes
     def create_records(self, actor: Actor, class_name: str, items: Sequence[NewRecord], *,
-                       parent_class: str | None = None, mode: BatchMode | None = None) -> RecordSet:
+                       parent_class: str | None = None, mode: BatchMode | None = None,
+                       most: int | None = None) -> RecordSet:
         """Create one or many records in one transaction: all are written, or none.
 
         With `parent_class`, every item's parent must be a record of that class the actor can read.
         With a `mode`, each item is written in its own savepoint and kept as the mode says
-        (`RecordSet.outcomes`)."""
+        (`RecordSet.outcomes`). `most`: the batch limit, when not the clients' (a bulk import's)."""
         self._require_writer(actor)
         if not items:
             raise ValidationError.single("record", "blank", "at least one record is needed")
-        self._check_batch(len(items), mode)
+        self._check_batch(len(items), mode, most)
         now = int(time.time())
         with self.storage.transaction(write=True) as tx:
             cls = self.classes.get_class(actor, class_name, tx)

@@ -5,7 +5,7 @@ from sqlalchemy import RowMapping, delete, select, update
 from objectbase.core.models import ApiKey, App
 from objectbase.security.secret_box import SecretBox
 from objectbase.storage._rows import RowsBase
-from objectbase.storage.system_tables import api_keys, apps
+from objectbase.storage.system_tables import api_keys, apps, classes, datums
 
 __all__ = ["AppRows"]
 
@@ -80,4 +80,7 @@ class AppRows(RowsBase):
         self.conn.execute(update(apps).where(apps.c.id == app_id).values(**values))
 
     def delete_app(self, app_id: int) -> None:
+        # Datum rows have no foreign key to cascade through (migration 0014); by class, their index.
+        self.conn.execute(delete(datums).where(
+            datums.c.class_id.in_(select(classes.c.id).where(classes.c.app_id == app_id))))
         self.conn.execute(delete(apps).where(apps.c.id == app_id))

@@ -122,6 +122,7 @@ class ClassRows(StateRows):
 
     def delete_class(self, cls: ClassDef) -> None:
         self.class_tables.drop(self.conn, cls)
+        self.conn.execute(delete(datums).where(datums.c.class_id == cls.id))  # no foreign key (0014)
         self.conn.execute(delete(fields).where(fields.c.class_id == cls.id))
         self.conn.execute(delete(classes).where(classes.c.id == cls.id))
         # The catalogue stays 0, 1, 2, …

@@ -20,6 +20,11 @@ __all__ = ["Prepared", "PreparedCache", "insert_statement"]
 
 Processor = Callable[[Any], Any] | None
 
+# From this many rows on, an INSERT's execute_many is a COPY on PostgreSQL. A COPY costs a round trip
+# more than a pipelined executemany, so one client write's few rows (its record, event and a datum
+# row per value) stay statements; a bulk import's batches are COPYs.
+COPY_FROM_ROWS = 50
+
 
 class Prepared:
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
@@ -40,6 +45,14 @@ class Prepared:
         # (index, processor) of the columns whose values the driver does not already return as
         # Python wants them; worked out at the first run, from the driver's own column types.
         self.converted: list[tuple[int, Callable[[Any], Any]]] | None = None
+        # PostgreSQL: an INSERT's rows can go through one COPY instead (see execute_many).
+        self.copy_sql: Any = None
+        if isinstance(statement, Insert) and dialect.name == "postgresql" and not self.defaults:
+            from psycopg import sql  # the PostgreSQL driver, present whenever this dialect is
+
+            self.copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(str(statement.table.name)),
+                sql.SQL(", ").join(map(sql.Identifier, names)))
 
     def _parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         bound: dict[str, Any] = {}
@@ -98,11 +111,18 @@ class Prepared:
         return self._run(conn, values, fetch=False)[1]
 
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Runs a statement without results once per row of parameters, in one driver call."""
+        """Runs a statement without results once per row of parameters, in one driver call. On
+        PostgreSQL an INSERT of many rows is one COPY: psycopg's executemany still sends a statement
+        per row, several times the cost of a row of COPY (an import's batches, bench/export_import.py)."""
         parameters = [self._parameters(row) for row in rows]
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(self.sql, parameters)
+            if self.copy_sql is not None and len(parameters) >= COPY_FROM_ROWS:
+                with cursor.copy(self.copy_sql) as copy:
+                    for bound in parameters:
+                        copy.write_row(bound if self.positional else [bound[n] for n in self.names])  # type: ignore[call-overload]
+            else:
+                cursor.executemany(self.sql, parameters)
         except self.dbapi_error as error:
             raise exc.DBAPIError.instance(self.sql, parameters, error, self.dbapi_error) from error
         finally:

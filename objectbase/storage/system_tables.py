@@ -229,10 +229,12 @@ events = Table(
 datums = Table(
     "datums", metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("app_id", Integer, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
-    Column("class_id", Integer, ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    # No foreign keys (0014): one row per value of every write, and each key cost a check per row.
+    # Deleting a field, class or app deletes its rows (storage/classes.py, storage/apps.py).
+    Column("app_id", Integer, nullable=False),
+    Column("class_id", Integer, nullable=False),
     Column("record_seq", BigInteger, nullable=False),
-    Column("field_id", Integer, ForeignKey("fields.id", ondelete="CASCADE"), nullable=False),
+    Column("field_id", Integer, nullable=False),
     Column("position", Integer, nullable=False),
     Index("ix_datums_record", "class_id", "record_seq", "field_id", "position"),
     # Never reuse ids on SQLite: an old datum id must not reach a newer value.

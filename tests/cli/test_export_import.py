@@ -15,7 +15,7 @@ from objectbase.cli import main
 from objectbase.core.actor import Actor
 from objectbase.core.event_query import EventQuery
 from objectbase.core.query import ast
-from objectbase.core.record_imports import record_json
+from objectbase.core.record_imports import IMPORT_BATCH, record_json
 from objectbase.core.records import NewRecord
 from objectbase.core.services import Services
 from tests.conftest import QB, SCORE_TABLE
@@ -137,3 +137,28 @@ def test_csv_bad_rows_and_unknown_column(qb: QB, database_url: str, tmp_path: Pa
     refused = cli(database_url, "import", "--app", str(qb.app_id), "--class", "ScoreTable", str(file))
     assert refused.exit_code == 1 and "colour" in refused.output and "nothing was imported" in refused.output
     assert len(values_of(qb.services, qb.app_id)) == 1
+
+
+@pytest.mark.parametrize("rollback", [False, True])
+def test_a_file_of_several_batches_reports_a_late_bad_line_by_its_number(
+        qb: QB, database_url: str, tmp_path: Path, rollback: bool) -> None:
+    """Over IMPORT_BATCH lines: the batches are bulk writes (a COPY on PostgreSQL); the batch with the
+    bad line is retried item by item, its good lines kept unless --rollback, and every event written."""
+    qb.apply_class()
+    total = IMPORT_BATCH * 2 + 7
+    bad = IMPORT_BATCH + 3  # a line of the second batch
+    lines = [json.dumps({"score_value": "x" if n == bad else n, "completed_levels": [n, n]})
+             for n in range(1, total + 1)]
+    file = tmp_path / "many.jsonl"
+    file.write_text("\n".join(lines) + "\n")
+    result = cli(database_url, "import", "--app", str(qb.app_id), "--class", "ScoreTable", str(file), "--json",
+                 *(["--rollback"] if rollback else []))
+    assert result.exit_code == 1
+    summary = json.loads(result.output)
+    assert [f["line"] for f in summary["failed"]] == [bad]
+    kept = [v["score_value"] for v in values_of(qb.services, qb.app_id)]
+    assert kept == ([] if rollback else [n for n in range(1, total + 1) if n != bad])
+    if not rollback:
+        assert values_of(qb.services, qb.app_id)[-1]["completed_levels"] == [total, total]
+        created = qb.services.events.list_events(qb.admin, EventQuery(kinds=("record.created",)))
+        assert created.total == total - 1

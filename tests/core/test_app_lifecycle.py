@@ -7,13 +7,14 @@ import dataclasses
 import logging
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import NotFoundError, PermissionDeniedError, UnauthenticatedError, ValidationError
 from objectbase.core.query import ast
 from objectbase.core.users import NewUser
 from objectbase.storage.sql_storage import SqlStorage
+from objectbase.storage.system_tables import datums
 from tests.api.quickblox.test_record_files import make_record, upload_file
 from tests.conftest import QB, QBFiles
 from tests.files.flows import uploaded_blob
@@ -117,6 +118,12 @@ def _table_names(storage: SqlStorage) -> set[str]:
     return set(inspect(storage.engine).get_table_names())
 
 
+def _datum_rows(storage: SqlStorage, app_id: int) -> int:
+    """Datum rows of the app (they have no foreign key to cascade through: deletes remove them)."""
+    with storage.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).where(datums.c.app_id == app_id)).scalar_one())
+
+
 def test_deleting_an_app_removes_its_classes_records_users_and_files(qbf: QBFiles, storage: SqlStorage) -> None:
     other = QBFiles(qbf.client, qbf.services, qbf.services.apps.create_app("kept"), store=qbf.store)
     for app in (qbf, other):
@@ -129,6 +136,7 @@ def test_deleting_an_app_removes_its_classes_records_users_and_files(qbf: QBFile
     gone, kept = (storage.class_tables.table(q.services.classes.get_class(q.admin, "ScoreTable")).name
                   for q in (qbf, other))
     assert len(qbf.stored()) == 2 and gone in _table_names(storage)
+    assert _datum_rows(storage, qbf.app_id) > 0 and _datum_rows(storage, other.app_id) > 0
 
     qbf.services.operators.delete_app(_operator_token(qbf), qbf.app_id)
 
@@ -137,8 +145,19 @@ def test_deleting_an_app_removes_its_classes_records_users_and_files(qbf: QBFile
     assert qbf.services.classes.list_classes(qbf.admin) == []
     assert qbf.services.users.find_users(qbf.admin, ast.TRUE).total == 0
     assert qbf.events() == []
+    assert _datum_rows(storage, qbf.app_id) == 0
     # The other app has all it had.
     assert kept in _table_names(storage)
-    assert other.count() == 1 and len(other.stored()) == 2
+    assert other.count() == 1 and len(other.stored()) == 2 and _datum_rows(storage, other.app_id) > 0
     assert other.services.users.find_users(other.admin, ast.TRUE).total == 1
     assert other.client.post("/session.json", json=other.session_params()).status_code == 201
+
+
+def test_deleting_a_class_removes_its_datum_rows(qb: QB, storage: SqlStorage) -> None:
+    qb.apply_class()
+    qb.make_user("bob")
+    response = qb.client.post("/data/ScoreTable.json", json={"score_value": 1}, headers=qb.headers("bob"))
+    assert response.status_code == 201
+    assert _datum_rows(storage, qb.app_id) > 0
+    qb.services.classes.delete_class(qb.admin, "ScoreTable")
+    assert _datum_rows(storage, qb.app_id) == 0

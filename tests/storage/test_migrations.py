@@ -343,3 +343,31 @@ def test_classes_keep_their_creation_order_in_the_catalogue_when_a_database_is_u
         assert tuple(field) == (False, None)
     finally:
         storage.close()
+
+
+def test_datum_rows_keep_their_ids_and_lose_their_foreign_keys_when_a_database_is_upgraded(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0014: the rows are kept, no id is reused (SQLite's table is rebuilt with its counter), and a
+    datum row no longer needs its app, class or field to exist."""
+    storage = open_storage(make_database_url(backend), run_migrations=False, secrets=TEST_SECRETS)
+    try:
+        assert migrate(storage.engine, upto=13, secrets=TEST_SECRETS) == list(range(1, 11)) + [12, 13]
+        with storage.engine.begin() as conn:
+            conn.execute(text("INSERT INTO apps (name, auth_key, auth_secret_sealed, account_key, schema_version, "
+                              "created_at) VALUES ('a', 'k', 's', 'c', 1, 0)"))
+            conn.execute(text("INSERT INTO classes (app_id, name, permissions, version, created_at, updated_at, "
+                              "position) VALUES (1, 'C', '{}', 1, 0, 0, 0)"))
+            conn.execute(text("INSERT INTO fields (class_id, name, type, indexed, required, position) "
+                              "VALUES (1, 'n', 'Integer', false, false, 0)"))
+            for seq in (1, 2, 3):
+                conn.execute(text("INSERT INTO datums (app_id, class_id, record_seq, field_id, position) "
+                                  "VALUES (1, 1, :s, 1, 0)"), {"s": seq})
+            conn.execute(text("DELETE FROM datums WHERE record_seq = 3"))  # the highest id: never given again
+        assert migrate(storage.engine, secrets=TEST_SECRETS) == [14]
+        with storage.engine.begin() as conn:
+            conn.execute(text("INSERT INTO datums (app_id, class_id, record_seq, field_id, position) "
+                              "VALUES (99, 99, 4, 99, 0)"))
+            rows = conn.execute(text("SELECT id, record_seq FROM datums ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, 1), (2, 2), (4, 4)]
+    finally:
+        storage.close()
