@@ -96,7 +96,10 @@ def _run(folder: Path, args: argparse.Namespace, server: MotoServer, schema: str
                "--s3-region", server.REGION, "--s3-access-key-id", server.KEY, "--s3-secret-access-key", server.KEY]
     started = time.perf_counter()
     if args.interrupt_after:
-        first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # SIGINT back to its default in the child: a shell's background job ignores it, and Python
+        # keeps an inherited "ignore" (so Ctrl-C would never reach migrate).
+        first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         time.sleep(args.interrupt_after)
         first.send_signal(signal.SIGINT)
         out, err = first.communicate()

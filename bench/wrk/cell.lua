@@ -5,6 +5,7 @@
 --   path         fixed request path (with query string), or
 --   path_prefix, path_suffix, ids_file
 --                the path is prefix .. id .. suffix, ids taken in turn from ids_file (one a line)
+--   path_score   optional: this marker in path becomes a random score in 0..1,000,000 each request
 --   body         optional body; "%d" in it becomes a random score in 0..1,000,000
 --   headers      table of request headers (auth, content type)
 --   seed         random seed, so every system gets the same sequence of ids and scores
@@ -39,6 +40,8 @@ function request()
   if n_ids > 0 then
     counter = counter + 1
     path = cfg.path_prefix .. ids[(counter % n_ids) + 1] .. cfg.path_suffix
+  elseif cfg.path_score then
+    path = (path:gsub(cfg.path_score, tostring(math.random(0, 1000000))))
   end
   local body = nil
   if cfg.body then
