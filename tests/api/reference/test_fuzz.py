@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from tests.conftest import QB
 
 EXAMPLES = int(os.environ.get("OBJECTBASE_FUZZ_EXAMPLES", "3"))
-SECONDS = float(os.environ.get("OBJECTBASE_FUZZ_SECONDS", "20"))
+SECONDS = float(os.environ.get("OBJECTBASE_FUZZ_SECONDS", "14"))
 _TRUE = frozenset({"true", "1", "yes", "on"})  # DreamFactory flags (api/dreamfactory/params.py)
 SCORE_TABLE = {"name": "ScoreTable", "fields": {"score_value": "Integer", "title": "String"}}
 

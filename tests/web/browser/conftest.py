@@ -1,7 +1,9 @@
 """Browser tests: Playwright driving Debian's real Chromium against a real `objectbase serve`.
 
-One served instance per backend (SQLite, PostgreSQL) per test session, on its own fresh database
-and data folder; each test gets a fresh browser context (no cookies). `shoot(page, name)` saves a
+One served instance per test session, on its own fresh database and data folder: on SQLite only
+when the run has it. A browser flow tests the pages and their script; what the
+pages do to either database is tested in-process on both (tests/web/), and running every flow
+twice cost a minute and a half of the suite's ten. each test gets a fresh browser context (no cookies). `shoot(page, name)` saves a
 screenshot to test-output/screenshots/<backend>/<name>.png (OBJECTBASE_SCREENSHOTS changes the
 folder), so the pages can be looked at after a run."""
 
@@ -24,7 +26,7 @@ from objectbase.core.apps import AppCredentials
 from objectbase.core.services import Services
 from objectbase.security.secret_box import SecretBox, parse_keys
 from objectbase.storage import open_storage
-from tests.conftest import TEST_SECRET_KEY
+from tests.conftest import BACKENDS, TEST_SECRET_KEY
 from tests.serving import free_port, wait_until_healthy
 
 CHROMIUM = os.environ.get("OBJECTBASE_CHROMIUM", "/usr/bin/chromium")
@@ -54,6 +56,12 @@ class Served:
 
     def new_app(self, name: str | None = None) -> AppCredentials:
         return self.services.apps.create_app(name or f"app-{uuid.uuid4().hex[:6]}")
+
+
+@pytest.fixture(scope="session", params=["sqlite" if "sqlite" in BACKENDS else BACKENDS[0]])
+def backend(request: pytest.FixtureRequest) -> str:
+    """This folder's one backend (overrides tests/conftest.py's, which runs every test on each)."""
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")
