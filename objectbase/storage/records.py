@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
@@ -7,6 +9,8 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import (
     BigInteger, ColumnElement, Select, Table, bindparam, case, delete, func, insert, literal, null, select, update,
 )
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
@@ -19,7 +23,7 @@ from objectbase.storage.compile import Compiler
 from objectbase.storage.prepared import insert_statement
 from objectbase.storage.shapes import split
 
-__all__ = ["RecordRows"]
+__all__ = ["RecordRows", "by_access_level"]
 
 
 def _record_to_row(cls: ClassDef, record: Record) -> dict[str, Any]:
@@ -35,6 +39,31 @@ def _record_to_row(cls: ClassDef, record: Record) -> dict[str, Any]:
     for name, field in cls.fields.items():
         row[field_column_name(field)] = record.values.get(name)
     return row
+
+
+def _access_level(branch: ast.Node) -> tuple[str, Any] | None:
+    """(action, access level) that a branch of the permission filter pins, if it pins one."""
+    for part in branch.items if isinstance(branch, ast.And) else (branch,):
+        if isinstance(part, ast.Compare) and isinstance(part.field, ast.AclAccess) and part.op == "eq":
+            return part.field.action, part.value
+    return None
+
+
+def by_access_level(where: ast.Node) -> list[ast.Node] | None:
+    """`where` as disjoint parts, one per access level, when it holds an OR of branches that each pin
+    the same access column to another value (core/permissions.py's read filter): no record matches
+    two parts, so the count of `where` is the sum of theirs, and each part's count is a range of the
+    field's access-level index (storage/class_tables.py) instead of a permission check per row."""
+    items = where.items if isinstance(where, ast.And) else (where,)
+    for index, item in enumerate(items):
+        if not isinstance(item, ast.Or):
+            continue
+        levels = [_access_level(branch) for branch in item.items]
+        if (None not in levels and len(set(levels)) == len(levels) > 1
+                and len({level[0] for level in levels if level is not None}) == 1):
+            rest = items[:index] + items[index + 1:]
+            return [ast.conjoin(*rest, branch) for branch in item.items]
+    return None
 
 
 # More rows than any table holds, and within a signed 64-bit integer (offsets and limits are bound).
@@ -109,10 +138,18 @@ def _plain_number(value: Any, how: str) -> Any:
 
 
 class RecordRows(RowsBase):
-    def _records_compiler(self, cls: ClassDef, table: Table) -> Compiler:
+    def _records_compiler(self, cls: ClassDef, table: Table, *, by_access_level: bool = False) -> Compiler:
+        """`by_access_level`: the query is one part of a count split by access level (`by_access_level`
+        below), whose index leads with the access column. Elsewhere SQLite must not use that index:
+        without statistics its planner takes the access level's equality for a selective one and
+        reads a list through it (an OR of index ranges, then a sort: 186 ms for W3 instead of 2),
+        so there the access column is compared through SQLite's no-op `+`, which no index serves."""
         def resolve(ref: ast.FieldRef) -> tuple[ColumnElement[Any], bool]:
             if isinstance(ref, ast.AclAccess):
-                return table.c[acl_access_column(ref.action)], False
+                access = table.c[acl_access_column(ref.action)]
+                if by_access_level or self.dialect != "sqlite":
+                    return access, False
+                return UnaryExpression(access, operator=operators.custom_op("+"), type_=access.type), False
             if isinstance(ref, ast.AclMembers):
                 return table.c[acl_members_column(ref.action)], True
             if isinstance(ref, ast.RecordMark):
@@ -256,15 +293,24 @@ class RecordRows(RowsBase):
 
     def count_records(self, cls: ClassDef, where: ast.Node) -> int:
         table = self.class_tables.table(cls)
+        # Decided on the real values (a shape's slots are always distinct); the shape keys it too.
+        by_level = by_access_level(where) is not None
+
+        def counted(node: ast.Node) -> Select[Any]:
+            return select(func.count()).select_from(table).where(
+                self._records_compiler(cls, table, by_access_level=by_level).where(node))
 
         def statement(node: ast.Node) -> Select[Any]:
-            return select(func.count()).select_from(table).where(self._records_compiler(cls, table).where(node))
+            parts = by_access_level(node) if by_level else None
+            if parts is None:
+                return counted(node)
+            return select(functools.reduce(operator.add, [counted(part).scalar_subquery() for part in parts]))
         shaped = split(where)
         if shaped is None:
             count: int = self.conn.execute(statement(where)).scalar_one()
             return count
         shape, values, key = shaped
-        prepared = self.prepared.get(("count", cls.id, cls.version, key), lambda: statement(shape))
+        prepared = self.prepared.get(("count", cls.id, cls.version, key, by_level), lambda: statement(shape))
         return int(prepared.rows(self.conn, {f"s{i}": value for i, value in enumerate(values)})[0][0])
 
     def estimate_records(self, cls: ClassDef, where: ast.Node) -> int | None:

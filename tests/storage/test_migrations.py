@@ -363,11 +363,36 @@ def test_datum_rows_keep_their_ids_and_lose_their_foreign_keys_when_a_database_i
                 conn.execute(text("INSERT INTO datums (app_id, class_id, record_seq, field_id, position) "
                                   "VALUES (1, 1, :s, 1, 0)"), {"s": seq})
             conn.execute(text("DELETE FROM datums WHERE record_seq = 3"))  # the highest id: never given again
-        assert migrate(storage.engine, secrets=TEST_SECRETS) == [14]
+        assert migrate(storage.engine, upto=14, secrets=TEST_SECRETS) == [14]
         with storage.engine.begin() as conn:
             conn.execute(text("INSERT INTO datums (app_id, class_id, record_seq, field_id, position) "
                               "VALUES (99, 99, 4, 99, 0)"))
             rows = conn.execute(text("SELECT id, record_seq FROM datums ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [(1, 1), (2, 2), (4, 4)]
+    finally:
+        storage.close()
+
+
+def test_indexed_fields_get_their_access_level_index_when_a_database_is_upgraded(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0015: a class made before it (here: its index dropped and the migration unrecorded) gets the
+    index storage/class_tables.py declares for new classes, and the migration is idempotent."""
+    storage = open_storage(make_database_url(backend), secrets=TEST_SECRETS)
+    try:
+        app_id = Services.build(storage).apps.create_app("upgrade").app_id
+        (cls,) = Services.build(storage).classes.apply_classes(Actor.admin(app_id), read_class_file(
+            {"name": "C", "fields": {"n": "Integer", "s": "String"}, "indexes": ["n"]}))
+        table = storage.class_tables.table(cls)
+        declared = {str(ix.name) for ix in table.indexes}
+        name = f"ix_{table.name}_f_{cls.fields['n'].id}_acl"
+        assert name in declared and f"ix_{table.name}_f_{cls.fields['s'].id}_acl" not in declared
+        with storage.engine.begin() as conn:
+            conn.execute(text(f'DROP INDEX "{name}"'))
+            conn.execute(text("DELETE FROM schema_migrations WHERE version = 15"))
+        assert migrate(storage.engine, secrets=TEST_SECRETS) == [15]
+        with storage.engine.connect() as conn:
+            found = {ix["name"]: ix["column_names"] for ix in sqlalchemy.inspect(conn).get_indexes(table.name)}
+        assert declared <= set(found) and name in found
+        assert found[name] == ["_read_access", "_archived_at", "_removed_at", f"f_{cls.fields['n'].id}"]
     finally:
         storage.close()

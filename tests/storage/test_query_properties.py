@@ -29,15 +29,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from objectbase.api.field_names import read_class_file
-from objectbase.core.actor import Actor
+from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.errors import UnsupportedQueryError, ValidationError
 from objectbase.core.ids import new_object_id
-from objectbase.core.permissions import Access, Action, Permission
+from objectbase.core.permissions import Access, Action, Permission, acl_filter, is_allowed
 from objectbase.core.query import ast
 from objectbase.core.query.evaluate import array_fields, record_values, run_query
 from objectbase.core.records import NewRecord
 from objectbase.core.schema import ClassDef
 from objectbase.core.services import Services
+from objectbase.storage.records import by_access_level
 
 
 CLASS_NAME = "Sample"
@@ -347,3 +348,38 @@ def test_like_on_an_array_is_rejected(sample: Sample) -> None:
         _check(sample, {"sa": ["a", "b"]}, ast.Like("sa", "a%"))
     with pytest.raises(UnsupportedQueryError), sample.services.storage.transaction(write=False) as tx:
         tx.select_records(sample.cls, ast.Query(where=ast.Like("sa", "a%")))
+
+
+# --- a user's count: split by access level in SQL (storage/records.py), against each record's ACL ---
+
+READERS = (Actor(ActorKind.USER, 0, user_id=7, user_tags=frozenset({"vip"})), Actor(ActorKind.USER, 0, user_id=8),
+           Actor(ActorKind.USER, 0, user_id=9, user_tags=frozenset({"beta", "vip"})))
+OWNED_RECORDS = st.lists(st.tuples(RECORD_VALUES, READ_PERMISSIONS, st.sampled_from([None, 7, 8])),
+                         min_size=1, max_size=20)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(records=OWNED_RECORDS, data=st.data())
+def test_a_users_count_is_the_number_of_records_it_may_read(sample: Sample, records: list[Any],
+                                                             data: st.DataObject) -> None:
+    # The readers' counts take the split path (records' ACLs apply to reads in this class).
+    assert all(by_access_level(acl_filter(replace(r, app_id=sample.actor.app_id), Action.READ, sample.cls.permissions))
+               for r in READERS)
+    parent = new_object_id(0)
+    for values, permissions, owner in records:
+        writer = sample.actor if owner is None else replace(READERS[0], app_id=sample.actor.app_id, user_id=owner)
+        sample.services.records.create_records(writer, CLASS_NAME, [NewRecord(values, permissions, parent)])
+    in_scope = ast.Compare("_parent_id", "eq", parent)
+    stored = sample.services.records.find_records(sample.actor, CLASS_NAME, ast.Query(where=in_scope)).records
+    rows = {r.id: record_values(r) for r in stored}
+    for drawn in data.draw(st.lists(QUERIES, min_size=3, max_size=3)):
+        where = resolve(drawn.where, list(rows), int(stored[0].created_at))
+        matching = {row["_id"] for row in run_query(ast.Query(where=where), list(rows.values()), nulls_first=True,
+                                                    array_fields=array_fields(sample.cls))}
+        for reader in READERS:
+            reader = replace(reader, app_id=sample.actor.app_id)
+            readable = [r for r in stored if r.id in matching
+                        and is_allowed(reader, Action.READ, sample.cls.permissions, r.user_id, r.acl)]
+            count = sample.services.records.count_records(reader, CLASS_NAME, ast.conjoin(in_scope, where))
+            assert count == len(readable), (reader, where)
