@@ -19,6 +19,7 @@ from objectbase.security.rate_limits import AttemptCounter, store_from_url
 from objectbase.settings import Settings
 from objectbase.storage import SqlStorage, open_storage
 from objectbase.storage.rate_limits import sql_counter_store
+from objectbase.storage.checkpoints import start_checkpoints
 from objectbase.storage.retention import start_pruning
 from objectbase.web.dialect import Dashboard, Landing
 
@@ -39,6 +40,8 @@ def build_app(settings: Settings, services: Services | None = None) -> Server:
                                QuickBlox(settings.quickblox_prefix), Reference()]
     storage = services.storage
     stops: list[Callable[[], None]] = []
+    if isinstance(storage, SqlStorage) and storage.dialect == "sqlite":
+        stops.append(start_checkpoints(storage).set)
     if settings.event_retention_days and isinstance(storage, SqlStorage):
         stops.append(start_pruning(storage, settings.event_retention_days).set)
     if settings.backup_interval and isinstance(storage, SqlStorage):

@@ -90,6 +90,8 @@ class SqlStorage:
         self._open = threading.local()
         self._kept: list[Connection] = []
         self._kept_lock = threading.Lock()
+        # SQLite: whether commits checkpoint the WAL themselves (storage/checkpoints.py turns it off).
+        self._autocheckpoint = True
 
     def migrate(self) -> list[int]:
         with translate_errors():
@@ -152,7 +154,22 @@ class SqlStorage:
             self._open.conn = kept
             with self._kept_lock:
                 self._kept.append(kept)
+                if not self._autocheckpoint:
+                    _no_autocheckpoint(kept)
         yield kept
+
+    def stop_autocheckpoints(self) -> None:
+        """SQLite: this process's commits no longer checkpoint the WAL; `checkpoint()` must, from
+        now on (storage/checkpoints.py). Meant for start-up, before requests are served."""
+        with self._kept_lock:
+            self._autocheckpoint = False
+            for conn in self._kept:
+                _no_autocheckpoint(conn)
+
+    def checkpoint(self) -> None:
+        """SQLite: a PASSIVE checkpoint of the WAL (copies what no reader still needs; waits for no one)."""
+        with translate_errors(), self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def answers_in_process(self, *, write: bool) -> bool:
         # SQLite in WAL mode: readers never wait; a writer waits only on another process's write.
@@ -168,6 +185,10 @@ class SqlStorage:
         for conn in kept:
             conn.close()
         self.engine.dispose()
+
+
+def _no_autocheckpoint(conn: Connection) -> None:
+    conn.connection.driver_connection.execute("PRAGMA wal_autocheckpoint = 0")  # type: ignore[union-attr]
 
 
 def open_storage(url: str, *, run_migrations: bool = True, sole_writer: bool = False,
