@@ -475,7 +475,7 @@ class RecordService:
             check_references(actor, tx, self.classes.get_classes(actor, tx), cls,
                              [("", {k: v for k, v in new.values.items() if v != old.values.get(k)})
                               for old, new in pairs])
-        tx.update_records(cls, [new for _, new in pairs])
+        tx.update_records(cls, [new for _, new in pairs], [old for old, _ in pairs])
         write_datum_plan(tx, actor.app_id, cls.id, plan_updated(cls, pairs))
         tx.insert_events([make_event(actor, "record.updated", new.id, class_id=cls.id, record_seq=old.seq,
                                      old=record_snapshot(cls, old), new=record_snapshot(cls, new), at=now)

@@ -169,7 +169,8 @@ class RecordRows(Protocol):
     def select_record_groups(self, cls: ClassDef, query: ast.Query, group_by: str) -> list[Record]:
         """Per value of `group_by`, the first `query.limit` matches in the query's order (no skip)."""
         ...
-    def update_records(self, cls: ClassDef, records: Sequence[Record]) -> None: ...
+    def update_records(self, cls: ClassDef, records: Sequence[Record], old: Sequence[Record] | None = None) -> None:
+        """Writes the records whole, or, given each one's `old` version, only what changed."""
     def delete_records(self, cls: ClassDef, ids: Sequence[str]) -> int: ...
     def aggregate_records(self, cls: ClassDef, where: ast.Node, group_by: str,
                           calculations: Sequence[tuple[str, str]], sort: Sequence[ast.SortKey],
