@@ -130,8 +130,9 @@ class Prepared:
 
 
 def insert_statement(table: Table, names: Sequence[str]) -> Insert:
-    """INSERT of the named columns, each bound by its column's name and type."""
-    return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in names})
+    """INSERT of the named columns, each bound by its column's name and type. Inline: no RETURNING
+    of the generated id, which PostgreSQL's compilation adds otherwise and no caller reads."""
+    return insert(table).inline().values({name: bindparam(name, type_=table.c[name].type) for name in names})
 
 
 class PreparedCache:
