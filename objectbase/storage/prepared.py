@@ -121,6 +121,10 @@ class Prepared:
                 with cursor.copy(self.copy_sql) as copy:
                     for bound in parameters:
                         copy.write_row(bound if self.positional else [bound[n] for n in self.names])  # type: ignore[call-overload]
+            elif len(parameters) == 1:
+                # psycopg runs executemany in pipeline mode, whose set-up and sync cost more than
+                # one plain execute (a request's one record or event: bench/inprocess.py W1, W5).
+                cursor.execute(self.sql, parameters[0])
             else:
                 cursor.executemany(self.sql, parameters)
         except self.dbapi_error as error:
