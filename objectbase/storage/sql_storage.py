@@ -168,8 +168,14 @@ class SqlStorage:
 
     def checkpoint(self) -> None:
         """SQLite: a PASSIVE checkpoint of the WAL (copies what no reader still needs; waits for no one)."""
-        with translate_errors(), self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        # On the driver's connection: no transaction around it (SQLAlchemy would begin one, and
+        # a checkpoint is not a request's read).
+        connection = self.engine.raw_connection()
+        try:
+            with translate_errors():
+                connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+        finally:
+            connection.close()
 
     def answers_in_process(self, *, write: bool) -> bool:
         # SQLite in WAL mode: readers never wait; a writer waits only on another process's write.

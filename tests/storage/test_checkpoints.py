@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from sqlalchemy import event
+
 from objectbase.api.field_names import read_class_file
 from objectbase.core.actor import Actor
 from objectbase.core.records import NewRecord
@@ -60,3 +62,22 @@ def test_without_the_thread_nothing_reaches_the_database_file_until_close(tmp_pa
     finally:
         storage.close()
     assert database.stat().st_size > size + 500_000  # the last connection's close checkpointed
+
+
+def test_a_checkpoint_is_no_transaction(tmp_path: Path) -> None:
+    """Requests count their transactions (tests/api/quickblox/test_request_cost.py); the thread's
+    checkpoints run on the driver's connection and begin none."""
+    storage = open_storage(f"sqlite:///{tmp_path / 'objectbase.db'}", secrets=TEST_SECRETS)
+    begun: list[object] = []
+
+    def on_begin(connection: object) -> None:
+        begun.append(connection)
+    event.listen(storage.engine, "begin", on_begin)
+    stop = start_checkpoints(storage, interval=0.005)
+    try:
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        event.remove(storage.engine, "begin", on_begin)
+        storage.close()
+    assert begun == []
