@@ -16,7 +16,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 
-__all__ = ["Prepared", "PreparedCache", "insert_statement"]
+__all__ = ["Prepared", "PreparedCache", "copy_statement", "insert_statement"]
 
 Processor = Callable[[Any], Any] | None
 
@@ -48,11 +48,7 @@ class Prepared:
         # PostgreSQL: an INSERT's rows can go through one COPY instead (see execute_many).
         self.copy_sql: Any = None
         if isinstance(statement, Insert) and dialect.name == "postgresql" and not self.defaults:
-            from psycopg import sql  # the PostgreSQL driver, present whenever this dialect is
-
-            self.copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(str(statement.table.name)),
-                sql.SQL(", ").join(map(sql.Identifier, names)))
+            self.copy_sql = copy_statement(str(statement.table.name), names)
 
     def _parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         bound: dict[str, Any] = {}
@@ -131,6 +127,14 @@ class Prepared:
             raise exc.DBAPIError.instance(self.sql, parameters, error, self.dbapi_error) from error
         finally:
             cursor.close()
+
+
+def copy_statement(table: str, columns: Sequence[str]) -> Any:
+    """PostgreSQL's `COPY table (columns) FROM STDIN`, every name quoted by the driver."""
+    from psycopg import sql  # the PostgreSQL driver, present whenever this dialect is
+
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
 
 
 def insert_statement(table: Table, names: Sequence[str]) -> Insert:

@@ -20,6 +20,7 @@ from sqlalchemy.schema import MetaData
 
 from objectbase.core.schema import ClassDef
 from objectbase.storage import system_tables
+from objectbase.storage.prepared import copy_statement
 from objectbase.storage.sql_storage import SqlStorage, SqlTransaction
 from objectbase.storage.system_tables import blobs, metadata, schema_migrations
 
@@ -228,8 +229,6 @@ def _copy_rows(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]],
     """PostgreSQL: the rows through `COPY … FROM STDIN` in the transaction's own connection, each value
     first through its column type's bind processing (as an INSERT would send it). One statement for
     every run of rows with the same columns, instead of one INSERT per row."""
-    from psycopg import sql  # the PostgreSQL driver, present whenever this path runs
-
     dialect = tx.conn.dialect
     by_name = {str(column.name): column for column in table.c}
     processors = {name: column.type.dialect_impl(dialect).bind_processor(dialect) for name, column in by_name.items()}
@@ -243,8 +242,7 @@ def _copy_rows(tx: SqlTransaction, table: Table, rows: Iterator[dict[str, Any]],
         while row is not None:
             _check_columns(set(by_name), row)
             names = [name for name in by_name if name in row]  # the table's order
-            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(str(table.name)), sql.SQL(", ").join(map(sql.Identifier, names)))
+            statement = copy_statement(str(table.name), names)
             keys = set(names)
             with cursor.copy(statement) as copy:
                 while row is not None and row.keys() == keys:
