@@ -8,11 +8,11 @@ how it words any error, so that even a crash or an unknown path answers in the c
 from __future__ import annotations
 
 import logging
+import random
 import re
-import uuid
 from typing import Any, Callable, Protocol, Sequence
 
-from starlette.datastructures import State
+from starlette.datastructures import Headers, State
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 DIALECT_KEY = "objectbase.dialect"
 REQUEST_ID_KEY = "objectbase.request_id"
+# The headers the pipeline adds to the response (request id, CORS), worked out once per request.
+_ADDED_HEADERS_KEY = "objectbase.added_headers"
+_PREFLIGHT_KEY = "objectbase.preflight"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Room for multipart framing around the largest upload.
 _FRAMING_BYTES = 64 * 1024
@@ -67,6 +70,15 @@ class Dialect(Protocol):
         ...
 
 
+def _with_vary_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A response's headers with `Origin` added to its `Vary` (as Starlette's CORS middleware does
+    for every response: a cache must not serve one origin's answer to another)."""
+    varies = [value for name, value in headers if name.lower() == b"vary"]
+    if not varies:
+        return [*headers, (b"vary", b"Origin")]
+    return [(n, v) for n, v in headers if n.lower() != b"vary"] + [(b"vary", b", ".join([*varies, b"Origin"]))]
+
+
 def dialect_of(request: Request) -> Dialect:
     found: Dialect = request.scope[DIALECT_KEY]
     return found
@@ -98,9 +110,14 @@ class Server:
         # Every dialect takes `Prefer: count=…` (api/common/counts.py) and answers the request id.
         headers = sorted({h for d in dialects for h in d.cors_headers} | {"Prefer"})
         exposed = sorted({h for d in dialects for h in d.expose_headers} | {"X-Request-Id", "Preference-Applied"})
+        # Starlette's CORS rules, applied in the pipeline's own layer: its preflight answers, and
+        # the headers it adds to a response to a request with an Origin (every origin allowed, no
+        # credentials: `Access-Control-Allow-Origin: *`, the exposed headers, and `Vary: Origin`).
         self._cors = CORSMiddleware(self._guarded, allow_origins=["*"], allow_headers=headers,
                                     allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                                     expose_headers=exposed, max_age=600)
+        self._cors_headers = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                              for name, value in self._cors.simple_headers.items()]
 
     def _dialect_for(self, path: str) -> tuple[str, Dialect]:
         for prefix, dialect in self._mounts:
@@ -119,7 +136,8 @@ class Server:
             return
         headers = dict(scope.get("headers") or [])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        # A request id names a request in logs; it needs to be unique, not unguessable (no syscall).
+        request_id = incoming if _REQUEST_ID.match(incoming) else f"{random.getrandbits(128):032x}"
         path: str = scope["path"]
         prefix, dialect = self._dialect_for(path)
         # `app` in the scope also makes Starlette's router raise 404/405 as HTTPException, which the
@@ -127,36 +145,41 @@ class Server:
         scope = dict(scope, app=self, root_path=scope.get("root_path", "") + prefix,
                      path=path + "/" if prefix and path == prefix else path,
                      **{DIALECT_KEY: dialect, REQUEST_ID_KEY: request_id})
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = dict(message, headers=[*message.get("headers", []),
-                                                 (b"x-request-id", request_id.encode("latin-1"))])
-            await send(message)
-
+        added = [(b"x-request-id", request_id.encode("latin-1"))]
+        preflight = (b"origin" in headers and scope["method"] == "OPTIONS"
+                     and b"access-control-request-method" in headers)
+        if b"origin" in headers and not preflight:  # a preflight's answer carries its own CORS headers
+            added += self._cors_headers
+        scope[_ADDED_HEADERS_KEY] = added
+        scope[_PREFLIGHT_KEY] = preflight
         # The address sign-in limits count by (core/sign_in_limits.py): the peer's, as uvicorn gives it.
         client = scope.get("client")
         address = client_address.set(str(client[0]) if client else "")
         logged_id = current_request_id.set(request_id) if self._log_request_ids else None
         try:
             if self._metrics is None:
-                await self._cors(scope, receive, send_with_id)
+                await self._guarded(scope, receive, send)
             else:
-                await self._metrics.count(self._cors, dialect.name, scope, receive, send_with_id)
+                await self._metrics.count(self._guarded, dialect.name, scope, receive, send)
         finally:
             if logged_id is not None:
                 current_request_id.reset(logged_id)
             client_address.reset(address)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The dialect's app with the body-size guard, the pipeline's response headers, and the
+        last-resort error handler: one layer (each ASGI wrapper costs every request two calls)."""
         dialect: Dialect = scope[DIALECT_KEY]
+        added: list[tuple[bytes, bytes]] = scope[_ADDED_HEADERS_KEY]
         started = False
         received = 0
         limit = self.max_request_bytes
 
         async def sending(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                message = dict(message, headers=_with_vary_origin([*message.get("headers", []), *added]))
             await send(message)
 
         async def receiving() -> Message:
@@ -171,7 +194,10 @@ class Server:
             declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
             if not declared.isdigit() or int(declared) > limit:
                 raise LimitExceededError(f"Request body is larger than {limit} bytes", code="body_too_large")
-            await dialect.app(scope, receiving, sending)
+            if scope[_PREFLIGHT_KEY]:
+                await self._cors.preflight_response(request_headers=Headers(scope=scope))(scope, receive, sending)
+            else:
+                await dialect.app(scope, receiving, sending)
         except Exception as error:  # the last resort: whatever went wrong answers in the dialect's shape
             if started:
                 log.error("request %s failed after its response started", request_id_of(scope), exc_info=error)
@@ -187,7 +213,7 @@ class Server:
                 log.log(logging.WARNING if expected else logging.ERROR, "request %s: %s on %s %s",
                         request_id_of(scope), getattr(error, "code", "unhandled error"), request.method,
                         request.url.path, exc_info=error)
-            await response(scope, receive, send)
+            await response(scope, receive, sending)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -54,6 +54,26 @@ def test_cors_preflight_allows_each_dialects_headers(qb: QB, path: str, header: 
     assert header in response.headers["access-control-allow-headers"].lower()
 
 
+def test_a_response_to_an_origin_carries_cors_headers_and_every_response_varies_by_origin(qb: QB) -> None:
+    answered = qb.client.get("/nothing.json", headers={"Origin": "https://app.example"})
+    assert answered.headers["access-control-allow-origin"] == "*"
+    exposed = {h.strip().lower() for h in answered.headers["access-control-expose-headers"].split(",")}
+    assert {"x-request-id", "qb-token-expirationdate", "preference-applied"} <= exposed
+    assert answered.headers["vary"] == "Origin"
+    # Without an Origin: no CORS headers, but a cache still must not share the answer across origins.
+    plain = qb.client.get("/nothing.json")
+    assert "access-control-allow-origin" not in plain.headers
+    assert plain.headers["vary"] == "Origin"
+    assert plain.headers["x-request-id"]
+
+
+def test_a_preflight_carries_the_request_id_and_one_allow_origin(qb: QB) -> None:
+    response = qb.client.options("/data/ScoreTable.json", headers={
+        "Origin": "https://app.example", "Access-Control-Request-Method": "GET", "X-Request-Id": "pre-1"})
+    assert response.headers.get_list("access-control-allow-origin") == ["*"]
+    assert response.headers["x-request-id"] == "pre-1"
+
+
 @pytest.fixture
 def small_client(settings: Settings, services: Services) -> Iterator[TestClient]:
     limited = replace(settings, max_body_bytes=1024, max_upload_bytes=1024)
