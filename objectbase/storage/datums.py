@@ -27,7 +27,7 @@ def _datum(row: Sequence[int]) -> Datum:
 class DatumRows(RowsBase):
     def insert_datum_rows(self, app_id: int, class_id: int, spots: Sequence[DatumSpot]) -> None:
         # Every record write with values comes here: prepared once (bench/inprocess.py --profile W1).
-        self.prepared.get("insert_datum_rows", lambda: insert_statement(datums, _INSERTED)).execute_many(
+        self.prepared.get("insert_datum_rows", lambda: insert_statement(datums, _INSERTED)).execute_later(
             self.conn, [{"app_id": app_id, "class_id": class_id, "record_seq": s, "field_id": f, "position": p}
                         for s, f, p in spots])
 

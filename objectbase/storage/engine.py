@@ -12,6 +12,8 @@ import orjson
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
+from objectbase.storage import deferred
+
 __all__ = ["make_engine"]
 
 
@@ -39,6 +41,7 @@ def make_engine(url: str, pool_size: int = 32) -> Engine:
         engine = create_engine(parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads,
                                pool_size=pool_size, max_overflow=8)
         _ping_idle_connections(engine)
+        deferred.install(engine)
         return engine
     raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}; use sqlite:/// or postgresql://")
 

@@ -33,7 +33,7 @@ class EventRows(RowsBase):
         # Every write appends events: the statement is prepared once, the rows read field by field
         # (dataclasses.asdict deep-copies every value).
         if new_events:
-            self.prepared.get("insert_events", lambda: insert_statement(events, _INSERTED)).execute_many(
+            self.prepared.get("insert_events", lambda: insert_statement(events, _INSERTED)).execute_later(
                 self.conn, [{name: getattr(e, name) for name in _INSERTED} for e in new_events])
 
     def select_events(self, app_id: int, subject_id: str | None = None) -> list[Event]:

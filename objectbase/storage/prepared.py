@@ -15,6 +15,8 @@ from sqlalchemy import Connection, Dialect, Insert, Table, bindparam, exc, inser
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
+from objectbase.storage.deferred import DEFERRED_KEY, defer, run_deferred
+
 
 __all__ = ["Prepared", "PreparedCache", "copy_statement", "insert_statement"]
 
@@ -62,6 +64,8 @@ class Prepared:
              sql: str | None = None) -> tuple[list[Any], int]:
         """`sql`: another text over the same parameters (an EXPLAIN of this statement)."""
         parameters = self._parameters(values)
+        if DEFERRED_KEY in conn.info:
+            run_deferred(conn)
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql or self.sql, parameters)
@@ -106,11 +110,22 @@ class Prepared:
         """Runs a statement without results; returns the rows it changed."""
         return self._run(conn, values, fetch=False)[1]
 
+    def execute_later(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`execute_many`, which on PostgreSQL may wait for the transaction's next statement or its
+        COMMIT and go in the same round trip (storage/deferred.py). For rows nothing reads back
+        before the next statement, and that no constraint of the caller's own may refuse."""
+        if self.dialect.name != "postgresql" or len(rows) >= COPY_FROM_ROWS:
+            self.execute_many(conn, rows)
+        elif rows:
+            defer(conn, self.sql, [self._parameters(row) for row in rows])
+
     def execute_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Runs a statement without results once per row of parameters, in one driver call. On
         PostgreSQL an INSERT of many rows is one COPY: psycopg's executemany still sends a statement
         per row, several times the cost of a row of COPY (an import's batches, bench/export_import.py)."""
         parameters = [self._parameters(row) for row in rows]
+        if DEFERRED_KEY in conn.info:
+            run_deferred(conn)
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             if self.copy_sql is not None and len(parameters) >= COPY_FROM_ROWS:

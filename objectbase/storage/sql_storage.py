@@ -14,6 +14,7 @@ from objectbase.storage.apps import AppRows
 from objectbase.storage.blobs import BlobRows
 from objectbase.storage.class_tables import ClassTables
 from objectbase.storage.classes import ClassRows
+from objectbase.storage import deferred
 from objectbase.storage.datums import DatumRows
 from objectbase.storage.engine import make_engine
 from objectbase.storage.errors import translate_errors
@@ -63,7 +64,13 @@ class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCode
         registered = len(self._after_commit)
         try:
             with translate_errors(), self.conn.begin_nested():
-                yield
+                queued = deferred.queued(self.conn)
+                try:
+                    yield
+                except BaseException:
+                    # Before the ROLLBACK TO, which would run them first: they are the item's.
+                    deferred.drop_since(self.conn, queued)
+                    raise
         except BaseException:
             del self._after_commit[registered:]
             raise
@@ -125,13 +132,22 @@ class SqlStorage:
                 # A PostgreSQL read at READ COMMITTED gives each statement its own snapshot either way,
                 # so it runs in autocommit: the same answers without a BEGIN and a COMMIT round trip.
                 conn = conn.execution_options(objectbase_write=False, isolation_level="AUTOCOMMIT")
-            with conn.begin():
-                tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write, secrets=self.secrets)
-                self._open.tx = tx
-                try:
-                    yield tx
-                finally:
-                    self._open.tx = None
+            if self.dialect != "sqlite":
+                # Nothing a rolled-back transaction queued (storage/deferred.py) outlives it.
+                deferred.discard(conn)
+            try:
+                with conn.begin():
+                    tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write, secrets=self.secrets)
+                    self._open.tx = tx
+                    try:
+                        yield tx
+                        # PostgreSQL: what the write queued goes with its COMMIT.
+                        deferred.run_deferred(conn, commit=True)
+                    finally:
+                        self._open.tx = None
+            finally:
+                if self.dialect != "sqlite":
+                    deferred.discard(conn)
         for callback in tx._after_commit:
             try:
                 callback()
