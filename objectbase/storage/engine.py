@@ -6,7 +6,7 @@ import math
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, exc
@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from objectbase.storage import deferred
 
-__all__ = ["make_engine"]
+__all__ = ["make_engine", "sqlite_begin", "sqlite_call"]
 
 
 def _json_dumps(value: Any) -> str:
@@ -95,12 +95,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock at BEGIN, so a write never fails half-way on a busy database.
-        immediate = connection.get_execution_options().get("objectbase_write", False)
-        # Straight on the driver's connection: SQLAlchemy's statement machinery for a fixed text
-        # was a tenth of a cached read's cost. Driver errors are re-raised as SQLAlchemy's, as
-        # `exec_driver_sql` would, so the storage's error translation still sees them.
-        try:
-            connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-        except sqlite3.Error as error:
-            raise exc.DBAPIError.instance("BEGIN", (), error, sqlite3.Error) from error
+        driver = connection.connection.driver_connection
+        # Inside a transaction begun on the driver (storage/sql_storage.py): SQLAlchemy's statements join it.
+        if not driver.in_transaction:
+            sqlite_begin(driver, write=connection.get_execution_options().get("objectbase_write", False))
+
+
+def sqlite_begin(driver: sqlite3.Connection, *, write: bool) -> None:
+    """BEGIN on the driver's connection. IMMEDIATE takes the write lock at BEGIN, so a write never
+    fails half-way on a busy database. Straight on the driver: SQLAlchemy's statement machinery
+    for a fixed text was a tenth of a cached read's cost."""
+    sqlite_call(driver.execute, "BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def sqlite_call(method: Callable[..., Any], *args: Any) -> None:
+    """A call on the driver's connection, its errors raised as SQLAlchemy's (as `exec_driver_sql`
+    would), so the storage's error translation sees them like any other."""
+    try:
+        method(*args)
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance(" ".join(map(str, args)) or method.__name__, (), error, sqlite3.Error) from error

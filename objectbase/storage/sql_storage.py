@@ -16,7 +16,7 @@ from objectbase.storage.class_tables import ClassTables
 from objectbase.storage.classes import ClassRows
 from objectbase.storage import deferred
 from objectbase.storage.datums import DatumRows
-from objectbase.storage.engine import make_engine
+from objectbase.storage.engine import make_engine, sqlite_begin, sqlite_call
 from objectbase.storage.errors import translate_errors
 from objectbase.storage.email_codes import EmailCodeRows
 from objectbase.storage.events import EventRows
@@ -35,6 +35,8 @@ from objectbase.storage.users import UserRows
 __all__ = ["SqlStorage", "SqlTransaction", "open_storage"]
 
 log = logging.getLogger(__name__)
+
+_NO_LOCK = contextlib.nullcontext()
 
 
 class SqlTransaction(AppRows, UserRows, SessionRows, RefreshTokenRows, EmailCodeRows, ClassRows, OptionRows,
@@ -120,21 +122,55 @@ class SqlStorage:
                 raise RuntimeError("a write inside a read transaction: mark the operation with @writes")
             # Joining is the common case (every service a request calls): no generator for it.
             return contextlib.nullcontext(current)
+        if self.dialect == "sqlite":
+            return self._new_sqlite_transaction(write)
         return self._new_transaction(write, streaming)
+
+    @contextlib.contextmanager
+    def _new_sqlite_transaction(self, write: bool) -> Iterator[SqlTransaction]:
+        """SQLite: BEGIN and COMMIT straight on this thread's driver connection. SQLAlchemy's
+        transaction object, its events and execution options were a sixth of a read by id
+        (bench/inprocess.py W2); a statement SQLAlchemy runs inside joins this transaction (its
+        begin event sees one open, storage/engine.py), and its bookkeeping is closed with it."""
+        with translate_errors(), self._write_lock if write else _NO_LOCK:
+            conn = self._kept_connection()
+            driver = conn.connection.driver_connection
+            sqlite_begin(driver, write=write)  # type: ignore[arg-type]
+            tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write, secrets=self.secrets)
+            self._open.tx = tx
+            try:
+                yield tx
+            except BaseException:
+                self._open.tx = None
+                try:
+                    sqlite_call(driver.rollback)  # type: ignore[union-attr]
+                finally:
+                    if conn.in_transaction():
+                        conn.rollback()
+                raise
+            self._open.tx = None
+            try:
+                sqlite_call(driver.commit)  # type: ignore[union-attr]
+            except BaseException:
+                sqlite_call(driver.rollback)  # type: ignore[union-attr]
+                raise
+            finally:
+                if conn.in_transaction():
+                    conn.commit()  # the driver's transaction is over: SQLAlchemy's is bookkeeping
+        self._run_after_commit(tx)
 
     @contextlib.contextmanager
     def _new_transaction(self, write: bool, streaming: bool = False) -> Iterator[SqlTransaction]:
         lock = self._write_lock if write else contextlib.nullcontext()
-        with translate_errors(), lock, self._connection() as conn:
-            if write or streaming or self.dialect == "sqlite":
+        with translate_errors(), lock, self.engine.connect() as conn:
+            if write or streaming:
                 conn = conn.execution_options(objectbase_write=write)
             else:
                 # A PostgreSQL read at READ COMMITTED gives each statement its own snapshot either way,
                 # so it runs in autocommit: the same answers without a BEGIN and a COMMIT round trip.
                 conn = conn.execution_options(objectbase_write=False, isolation_level="AUTOCOMMIT")
-            if self.dialect != "sqlite":
-                # Nothing a rolled-back transaction queued (storage/deferred.py) outlives it.
-                deferred.discard(conn)
+            # Nothing a rolled-back transaction queued (storage/deferred.py) outlives it.
+            deferred.discard(conn)
             try:
                 with conn.begin():
                     tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write, secrets=self.secrets)
@@ -146,24 +182,22 @@ class SqlStorage:
                     finally:
                         self._open.tx = None
             finally:
-                if self.dialect != "sqlite":
-                    deferred.discard(conn)
+                deferred.discard(conn)
+        self._run_after_commit(tx)
+
+    @staticmethod
+    def _run_after_commit(tx: SqlTransaction) -> None:
         for callback in tx._after_commit:
             try:
                 callback()
             except Exception:  # an after-commit hook must not turn a committed write into an error
                 log.exception("after-commit callback failed")
 
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        """PostgreSQL: a connection from the pool for the transaction. SQLite: this thread's own
-        connection, kept open between transactions — checking one out of the pool and back (with
-        its reset) cost more than a read by id; an SQLite connection is a file handle, and each
-        transaction still starts with its own BEGIN, so it sees every other process's commits."""
-        if self.dialect != "sqlite":
-            with self.engine.connect() as conn:
-                yield conn
-            return
+    def _kept_connection(self) -> Connection:
+        """SQLite: this thread's own connection, kept open between transactions — checking one out
+        of the pool and back (with its reset) cost more than a read by id; an SQLite connection is
+        a file handle, and each transaction still starts with its own BEGIN, so it sees every other
+        process's commits. (PostgreSQL takes a connection from the pool for each transaction.)"""
         kept: Connection | None = getattr(self._open, "conn", None)
         if kept is None or kept.closed or kept.invalidated:
             kept = self.engine.connect()
@@ -172,7 +206,7 @@ class SqlStorage:
                 self._kept.append(kept)
                 if not self._autocheckpoint:
                     _no_autocheckpoint(kept)
-        yield kept
+        return kept
 
     def stop_autocheckpoints(self) -> None:
         """SQLite: this process's commits no longer checkpoint the WAL; `checkpoint()` must, from

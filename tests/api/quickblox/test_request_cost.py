@@ -11,6 +11,7 @@ import anyio.to_thread
 import pytest
 from sqlalchemy import event
 
+from objectbase.storage import sql_storage
 from tests.conftest import QB
 
 
@@ -35,6 +36,17 @@ def cost(qb: QB, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cost]:
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
     engine = qb.services.storage.engine  # type: ignore[attr-defined]
+    if engine.dialect.name == "sqlite":
+        # SQLite transactions begin on the driver's connection, not through SQLAlchemy's.
+        begin = sql_storage.sqlite_begin
+
+        def counting_begin(driver: Any, *, write: bool) -> None:
+            measured.transactions.append(write)
+            begin(driver, write=write)
+
+        monkeypatch.setattr(sql_storage, "sqlite_begin", counting_begin)
+        yield measured
+        return
 
     def on_begin(connection: Any) -> None:
         measured.transactions.append(bool(connection.get_execution_options().get("objectbase_write")))
