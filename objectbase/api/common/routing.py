@@ -62,17 +62,36 @@ def _direct(route: BaseRoute) -> _Direct | None:
     return None
 
 
+def _segments(path: str) -> int | None:
+    """How many segments a route's paths have; None when a parameter may span several (`:path`)."""
+    return None if ":path}" in path else path.count("/")
+
+
 class _Bucket:
     def __init__(self, routes: list[BaseRoute]) -> None:
         self.router = Router(routes=routes)
         # The routes tried directly, in order, up to the first one that is not direct (the rest
         # are left to the router, so the order of matching stays the routes' order).
-        self.direct: list[_Direct] = []
+        direct: list[_Direct] = []
         for route in routes:
             found = _direct(route)
             if found is None:
                 break
-            self.direct.append(found)
+            direct.append(found)
+        # ...by the number of segments of the paths they match, when every one has a fixed number:
+        # a record read then tries the three routes of its length, not a dozen.
+        counts = [_segments(d.route.path) for d in direct]
+        self.by_segments: dict[int, list[_Direct]] | None = None
+        if None not in counts:
+            self.by_segments = {}
+            for found, count in zip(direct, counts):
+                self.by_segments.setdefault(count or 0, []).append(found)
+        self.direct = direct
+
+    def candidates(self, path: str) -> list[_Direct]:
+        if self.by_segments is None:
+            return self.direct
+        return self.by_segments.get(path.count("/"), [])
 
 
 class SegmentRouter:
@@ -93,7 +112,7 @@ class SegmentRouter:
         path = get_route_path(scope)
         bucket = self._buckets.get(first_segment(path), self._fallback)
         method = scope["method"]
-        for direct in bucket.direct:
+        for direct in bucket.candidates(path):
             match = direct.pattern.match(path)
             if match is not None and method in direct.methods:
                 params = {key: direct.convertors[key].convert(value) for key, value in match.groupdict().items()}

@@ -28,6 +28,8 @@ ROUTES = [
     Route("/sync/{x}", _sync_echo, methods=["GET"]),
     Route("/{anything}/tail", _echo, methods=["POST"]),
     Route("/folder/", _echo, methods=["GET"]),
+    Route("/files/{name}", _echo, methods=["DELETE"]),
+    Route("/files/{rest:path}", _echo, methods=["GET"]),
 ]
 
 
@@ -46,6 +48,14 @@ def test_routes_match_in_order_with_converted_params() -> None:
     assert client.post("/items/tail").json()["route"] == "/{anything}/tail"
     # A synchronous endpoint is left to Starlette (which runs it on a thread).
     assert client.get("/sync/7").json() == {"sync": True, "params": {"x": "7"}, "via_router": True}
+
+
+def test_a_path_parameter_may_span_segments() -> None:
+    client = _client()
+    assert client.get("/files/a/b/c").json()["params"] == {"rest": "a/b/c"}
+    assert client.delete("/files/a").json()["route"] == "/files/{name}"
+    # Routes match by their segments' number too: a longer path is not a shorter route's.
+    assert client.put("/items/1/extra").status_code == 404
 
 
 def test_head_is_served_by_a_get_route() -> None:

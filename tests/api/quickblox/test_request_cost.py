@@ -11,7 +11,7 @@ import anyio.to_thread
 import pytest
 from sqlalchemy import event
 
-from objectbase.storage import sql_storage
+from objectbase.storage import engine as engine_module, sql_storage
 from tests.conftest import QB
 
 
@@ -38,13 +38,13 @@ def cost(qb: QB, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cost]:
     engine = qb.services.storage.engine  # type: ignore[attr-defined]
     if engine.dialect.name == "sqlite":
         # SQLite transactions begin on the driver's connection, not through SQLAlchemy's.
-        begin = sql_storage.sqlite_begin
+        begin = engine_module.sqlite_begin
 
         def counting_begin(driver: Any, *, write: bool) -> None:
             measured.transactions.append(write)
             begin(driver, write=write)
 
-        monkeypatch.setattr(sql_storage, "sqlite_begin", counting_begin)
+        monkeypatch.setattr(sql_storage, "sqlite_begin", counting_begin)  # the name sql_storage calls
         yield measured
         return
 
