@@ -47,6 +47,8 @@ class Prepared:
         # (index, processor) of the columns whose values the driver does not already return as
         # Python wants them; worked out at the first run, from the driver's own column types.
         self.converted: list[tuple[int, Callable[[Any], Any]]] | None = None
+        # What callers derive from the statement once (e.g. a reader of its rows, storage/records.py).
+        self.derived: dict[str, Any] = {}
         # PostgreSQL: an INSERT's rows can go through one COPY instead (see execute_many).
         self.copy_sql: Any = None
         if isinstance(statement, Insert) and dialect.name == "postgresql" and not self.defaults:

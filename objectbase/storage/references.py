@@ -11,7 +11,7 @@ from objectbase.core.query import ast
 from objectbase.core.schema import ClassDef
 from objectbase.storage._rows import RowsBase
 from objectbase.storage.compile import Compiler
-from objectbase.storage.records import RecordRows, _row_to_record
+from objectbase.storage.records import RecordRows, record_reader
 from objectbase.storage.system_tables import users
 
 __all__ = ["ReferenceRows"]
@@ -31,4 +31,5 @@ class ReferenceRows(RecordRows, RowsBase):
         table = self.class_tables.table(cls)
         compiler: Compiler = self._records_compiler(cls, table)
         statement = select(table).where(table.c["_seq"].in_(list(seqs)), compiler.where(where))
-        return [_row_to_record(cls, self.class_tables.value_columns(cls), row._mapping) for row in self.conn.execute(statement.order_by(table.c["_seq"]))]
+        read = record_reader(cls, self.class_tables.value_columns(cls))
+        return [read(row._mapping) for row in self.conn.execute(statement.order_by(table.c["_seq"]))]
