@@ -16,6 +16,8 @@ from objectbase.core.query import ast
 from objectbase.core.storable import check_storable
 
 __all__ = [
+    "ACCESS_VALUES",
+    "ACTION_VALUES",
     "Access",
     "Action",
     "ClassPermissions",
@@ -52,6 +54,11 @@ class Access(str, enum.Enum):
     NOT_ALLOWED = "not_allowed"
     USERS = "users"
     GROUPS = "groups"
+
+
+# An enum member's `.value` is a descriptor call; what runs for every record written reads these.
+ACTION_VALUES = {action: action.value for action in Action}
+ACCESS_VALUES = {access: access.value for access in Access}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from objectbase.core.fields import CastError
 from objectbase.core.ids import is_object_id, new_object_id
 from objectbase.core.models import Record, Transition
 from objectbase.core.permissions import (
-    DEFAULT_RECORD_PERMISSIONS, Action, Permission, RecordPermissions, acl_filter, is_allowed,
+    ACCESS_VALUES, ACTION_VALUES, DEFAULT_RECORD_PERMISSIONS, Action, Permission, RecordPermissions, acl_filter, is_allowed,
     merge_record_permissions,
 )
 from objectbase.core.query import ast
@@ -159,7 +159,7 @@ def record_snapshot(cls: ClassDef, record: Record) -> dict[str, Any]:
                 created_at=record.created_at, updated_at=record.updated_at)
     if record.state_id is not None:
         data["_state_id"] = record.state_id
-    data["permissions"] = {a.value: {"access": p.access.value, "members": list(p.members)}
+    data["permissions"] = {ACTION_VALUES[a]: {"access": ACCESS_VALUES[p.access], "members": list(p.members)}
                            for a, p in record.acl.items()}
     return data
 

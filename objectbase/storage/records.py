@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from objectbase.core.errors import UnsupportedQueryError
 from objectbase.core.models import Record
-from objectbase.core.permissions import RECORD_ACTIONS, Access, Permission, RecordPermissions
+from objectbase.core.permissions import ACCESS_VALUES, RECORD_ACTIONS, Access, Permission, RecordPermissions
 from objectbase.core.query import ast
 from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
 from objectbase.storage._rows import RowsBase
@@ -26,16 +26,18 @@ from objectbase.storage.shapes import split
 __all__ = ["RecordRows", "by_access_level", "record_reader"]
 
 
+_ACL_COLUMNS = tuple((action, acl_access_column(action.value), acl_members_column(action.value))
+                     for action in RECORD_ACTIONS)
 def _record_to_row(cls: ClassDef, record: Record) -> dict[str, Any]:
     row: dict[str, Any] = {
         "_id": record.id, "_seq": record.seq, "user_id": record.user_id, "_parent_id": record.parent_id,
         "created_at": record.created_at, "updated_at": record.updated_at,
         "_state_id": record.state_id, "_archived_at": record.archived_at, "_removed_at": record.removed_at,
     }
-    for action in RECORD_ACTIONS:
+    for action, access_column, members_column in _ACL_COLUMNS:
         permission = record.acl[action]
-        row[acl_access_column(action.value)] = permission.access.value
-        row[acl_members_column(action.value)] = list(permission.members) if permission.members else None
+        row[access_column] = ACCESS_VALUES[permission.access]
+        row[members_column] = list(permission.members) if permission.members else None
     for name, field in cls.fields.items():
         row[field_column_name(field)] = record.values.get(name)
     return row
@@ -69,8 +71,6 @@ def by_access_level(where: ast.Node) -> list[ast.Node] | None:
 # More rows than any table holds, and within a signed 64-bit integer (offsets and limits are bound).
 _MOST_ROWS = 2**62
 
-_ACL_COLUMNS = tuple((action, acl_access_column(action.value), acl_members_column(action.value))
-                     for action in RECORD_ACTIONS)
 # Permissions repeat across rows (most records keep the defaults): one object per distinct value.
 _PERMISSIONS: dict[tuple[str, tuple[Any, ...]], Permission] = {}
 
