@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from objectbase.api.field_names import read_class_file
-from objectbase.app import build_app
+from objectbase.app import build_app, settle_garbage_collector
 from objectbase.core.actor import Actor, ActorKind
 from objectbase.core.records import NewRecord
 from objectbase.core.users import NewUser
@@ -149,6 +149,8 @@ def main() -> int:
     parser.add_argument("--profile", default="", help="workload to cProfile")
     parser.add_argument("--explain", action="store_true", help="print each workload's query plans")
     parser.add_argument("--metrics", action="store_true", help="count requests for GET /metrics (--metrics)")
+    parser.add_argument("--default-gc", action="store_true",
+                        help="keep CPython's garbage collector as it starts (a served worker settles it)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="ob-inprocess-"))
@@ -180,6 +182,8 @@ def main() -> int:
         # As bench/run.py does after loading: plans need the table's statistics.
         with services.storage.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
+    if not args.default_gc:
+        settle_garbage_collector()  # as a served worker does once built (objectbase/app.py)
     driver = Driver(app)
     params: dict[str, Any] = {"application_id": app_id, "auth_key": created.auth_key,
                               "nonce": rng.randrange(1, 2**31), "timestamp": int(time.time()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Callable
 
 from objectbase.api.common.health import Health
@@ -23,7 +24,7 @@ from objectbase.storage.checkpoints import start_checkpoints
 from objectbase.storage.retention import start_pruning
 from objectbase.web.dialect import Dashboard, Landing
 
-__all__ = ["build_app", "create_app_from_env", "sign_in_limits"]
+__all__ = ["build_app", "create_app_from_env", "settle_garbage_collector", "sign_in_limits"]
 
 
 def build_app(settings: Settings, services: Services | None = None) -> Server:
@@ -74,4 +75,23 @@ def sign_in_limits(settings: Settings, storage: SqlStorage) -> SignInLimits:
 
 def create_app_from_env() -> Server:
     """Factory for worker processes (`uvicorn --factory`): settings come from OBJECTBASE_* variables."""
-    return build_app(Settings.from_env())
+    app = build_app(Settings.from_env())
+    settle_garbage_collector()
+    return app
+
+
+# A request allocates a few hundred to a few thousand objects, nearly all gone by its response.
+# At CPython's default (a young collection every 700 allocations) a search's hundred records were
+# traversed, promoted and traversed again while still alive; at this many, most are freed first.
+YOUNG_COLLECTION_EVERY = 20_000
+
+
+def settle_garbage_collector() -> None:
+    """For a worker, once it is built: what exists now (modules, the app, its caches) lives as long as
+    the process, so the collector stops scanning it (`gc.freeze`: a full collection of the ~95,000
+    objects of a built app stalled the event loop ~55 ms, every request waiting behind it), and
+    young collections run less often."""
+    gc.collect()
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
