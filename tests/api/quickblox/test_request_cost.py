@@ -7,10 +7,10 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterator
 
-import anyio.to_thread
 import pytest
 from sqlalchemy import event
 
+from objectbase.api.common import core_calls
 from objectbase.storage import engine as engine_module, sql_storage
 from tests.conftest import QB
 
@@ -28,13 +28,13 @@ class Cost:
 @pytest.fixture
 def cost(qb: QB, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cost]:
     measured = Cost()
-    run_sync = anyio.to_thread.run_sync
+    hop = core_calls.in_thread
 
     async def counting(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         measured.hops += 1
-        return await run_sync(function, *args, **kwargs)
+        return await hop(function, *args, **kwargs)
 
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    monkeypatch.setattr(core_calls, "in_thread", counting)
     engine = qb.services.storage.engine  # type: ignore[attr-defined]
     if engine.dialect.name == "sqlite":
         # SQLite transactions begin on the driver's connection, not through SQLAlchemy's.
