@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from objectbase.storage import deferred
 
-__all__ = ["make_engine", "sqlite_begin", "sqlite_call"]
+__all__ = ["DRIVER_TRANSACTION_KEY", "make_engine", "sqlite_begin", "sqlite_call"]
 
 
 def _json_dumps(value: Any) -> str:
@@ -95,10 +95,16 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        driver = connection.connection.driver_connection
-        # Inside a transaction begun on the driver (storage/sql_storage.py): SQLAlchemy's statements join it.
-        if not driver.in_transaction:
-            sqlite_begin(driver, write=connection.get_execution_options().get("objectbase_write", False))
+        # Inside a transaction the storage began on the driver (storage/sql_storage.py), SQLAlchemy's
+        # statements join it. Anywhere else a BEGIN is sent, and fails loudly if the driver is
+        # somehow still in a transaction (a silent join would read an old snapshot).
+        if not connection.info.get(DRIVER_TRANSACTION_KEY):
+            sqlite_begin(connection.connection.driver_connection,
+                         write=connection.get_execution_options().get("objectbase_write", False))
+
+
+# On a connection's `info` while the storage's own transaction is open on its driver.
+DRIVER_TRANSACTION_KEY = "objectbase.driver_transaction"
 
 
 def sqlite_begin(driver: sqlite3.Connection, *, write: bool) -> None:

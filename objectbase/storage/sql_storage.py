@@ -16,7 +16,7 @@ from objectbase.storage.class_tables import ClassTables
 from objectbase.storage.classes import ClassRows
 from objectbase.storage import deferred
 from objectbase.storage.datums import DatumRows
-from objectbase.storage.engine import make_engine, sqlite_begin, sqlite_call
+from objectbase.storage.engine import DRIVER_TRANSACTION_KEY, make_engine, sqlite_begin, sqlite_call
 from objectbase.storage.errors import translate_errors
 from objectbase.storage.email_codes import EmailCodeRows
 from objectbase.storage.events import EventRows
@@ -136,27 +136,29 @@ class SqlStorage:
             conn = self._kept_connection()
             driver = conn.connection.driver_connection
             sqlite_begin(driver, write=write)  # type: ignore[arg-type]
+            info = conn.info
+            info[DRIVER_TRANSACTION_KEY] = True
             tx = SqlTransaction(conn, self.class_tables, self.prepared, writes=write, secrets=self.secrets)
             self._open.tx = tx
             try:
-                yield tx
-            except BaseException:
+                try:
+                    yield tx
+                except BaseException:
+                    self._open.tx = None
+                    sqlite_call(driver.rollback)  # type: ignore[union-attr]
+                    raise
                 self._open.tx = None
                 try:
+                    sqlite_call(driver.commit)  # type: ignore[union-attr]
+                except BaseException:
                     sqlite_call(driver.rollback)  # type: ignore[union-attr]
-                finally:
-                    if conn.in_transaction():
-                        conn.rollback()
-                raise
-            self._open.tx = None
-            try:
-                sqlite_call(driver.commit)  # type: ignore[union-attr]
-            except BaseException:
-                sqlite_call(driver.rollback)  # type: ignore[union-attr]
-                raise
+                    raise
             finally:
+                info[DRIVER_TRANSACTION_KEY] = False
                 if conn.in_transaction():
-                    conn.commit()  # the driver's transaction is over: SQLAlchemy's is bookkeeping
+                    # The driver's transaction is over; SQLAlchemy's (begun by a statement of its
+                    # own inside) is bookkeeping, closed so its next statement begins anew.
+                    conn.rollback()
         self._run_after_commit(tx)
 
     @contextlib.contextmanager
