@@ -741,9 +741,13 @@ def process_ticks(pid: int) -> int:
 def process_tree(pid: int) -> list[int]:
     """The process and its descendants (a server with several workers runs them as children)."""
     parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    # Listed, then read one by one: a process may exit in between (pathlib's glob stats each entry
+    # and raised ProcessLookupError for one that had gone).
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
         with contextlib.suppress(OSError, IndexError, ValueError):
-            parents[int(stat.parent.name)] = int(stat.read_text().rpartition(")")[2].split()[1])
+            parents[int(name)] = int(Path(f"/proc/{name}/stat").read_text().rpartition(")")[2].split()[1])
     tree, frontier = [pid], [pid]
     while frontier:
         frontier = [child for child, parent in parents.items() if parent in frontier]
