@@ -46,10 +46,8 @@ def discard(conn: Connection) -> None:
     connection, an interrupt mid-statement) takes its queue with it: its `info` goes with the
     driver connection, and asking for it now would raise over the error being handled."""
     if not conn.invalidated:
-        try:
+        with contextlib.suppress(exc.SQLAlchemyError):
             conn.info.pop(DEFERRED_KEY, None)
-        except exc.SQLAlchemyError:
-            pass
 
 
 def run_deferred(conn: Connection, *, commit: bool = False) -> None:

@@ -163,8 +163,7 @@ class SqlStorage:
 
     @contextlib.contextmanager
     def _new_transaction(self, write: bool, streaming: bool = False) -> Iterator[SqlTransaction]:
-        lock = self._write_lock if write else contextlib.nullcontext()
-        with translate_errors(), lock, self.engine.connect() as conn:
+        with translate_errors(), self._write_lock if write else _NO_LOCK, self.engine.connect() as conn:
             if write or streaming:
                 conn = conn.execution_options(objectbase_write=write)
             else:
