@@ -50,6 +50,16 @@ def _read_acl_columns(table: Table, dialect: str) -> list[Column[Any]]:
             table.c["_archived_at"], table.c["_removed_at"]]
 
 
+# System columns that most records leave NULL (no parent, no workflow state) and that are only ever
+# looked up by value (`= ?`, `IN (…)`, which both databases know imply IS NOT NULL): their indexes
+# hold only the rows that set them, so a create writes two B-trees fewer (migration 0016 has the figures).
+SPARSE_INDEXED_COLUMNS = ("_parent_id", "_state_id")
+
+
+def _where_set(column: Column[Any]) -> dict[str, Any]:
+    return {"sqlite_where": column.is_not(None), "postgresql_where": column.is_not(None)}
+
+
 def _build_table(cls: ClassDef, dialect: str) -> Table:
     metadata = MetaData()
     name = f"obj_{cls.id}"
@@ -71,8 +81,10 @@ def _build_table(cls: ClassDef, dialect: str) -> Table:
         columns.append(Column(acl_members_column(action.value), JSON_TYPE))
     columns.extend(_field_column(f) for f in cls.fields.values())
     table = Table(name, metadata, *columns)
-    for column in ("user_id", "_parent_id", "created_at", "updated_at", "_state_id"):
+    for column in ("user_id", "created_at", "updated_at"):
         Index(f"ix_{name}_{column.strip('_')}", _indexed(table.c[column], dialect))
+    for column in SPARSE_INDEXED_COLUMNS:
+        Index(f"ix_{name}_{column.strip('_')}", _indexed(table.c[column], dialect), **_where_set(table.c[column]))
     for field in cls.fields.values():
         if field.indexed:
             column = field_column_name(field)

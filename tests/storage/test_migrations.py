@@ -396,3 +396,59 @@ def test_indexed_fields_get_their_access_level_index_when_a_database_is_upgraded
         assert found[name] == ["_read_access", "_archived_at", "_removed_at", f"f_{cls.fields['n'].id}"]
     finally:
         storage.close()
+
+
+def _index_definitions(conn: sqlalchemy.Connection, table: str) -> dict[str, str]:
+    """Each index's CREATE statement as the database keeps it (unquoted: SQLite keeps the text it was given)."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t"), {"t": table})
+    else:
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t "
+                                 "AND sql IS NOT NULL"), {"t": table})
+    return {str(name): str(sql).replace('"', "") for name, sql in rows}
+
+
+def test_parent_and_state_indexes_become_partial_when_a_database_is_upgraded(
+        backend: str, make_database_url: Callable[[str], str]) -> None:
+    """0016: a class table made before it (here: its two indexes rebuilt whole and the migration
+    unrecorded) gets the partial `_parent_id` and `_state_id` indexes new classes get, which hold
+    only the records that set the column, and a value lookup still reads them."""
+    storage = open_storage(make_database_url(backend), secrets=TEST_SECRETS)
+    try:
+        services = Services.build(storage)
+        app_id = services.apps.create_app("upgrade").app_id
+        (cls,) = services.classes.apply_classes(Actor.admin(app_id), read_class_file(
+            {"name": "C", "fields": {"n": "Integer"}}))
+        table = storage.class_tables.table(cls).name
+        names = {column: f"ix_{table}_{column.strip('_')}" for column in ("_parent_id", "_state_id")}
+        with storage.engine.connect() as conn:
+            declared = _index_definitions(conn, table)
+        assert all("WHERE" in declared[name] and "IS NOT NULL" in declared[name] for name in names.values())
+        with storage.engine.begin() as conn:
+            for column, name in names.items():
+                conn.execute(text(f'DROP INDEX "{name}"'))
+                conn.execute(text(f'CREATE INDEX "{name}" ON "{table}" ("{column}")'))
+            conn.execute(text("DELETE FROM schema_migrations WHERE version = 16"))
+            assert "WHERE" not in _index_definitions(conn, table)[names["_parent_id"]]
+            for n, parent in enumerate((None, None, "p1")):
+                conn.execute(text(f'INSERT INTO "{table}" (_id, _seq, user_id, _parent_id, created_at, updated_at, '
+                                  "_read_access, _update_access, _delete_access) "
+                                  "VALUES (:id, :seq, 1, :parent, 0, 0, 'open', 'open', 'open')"),
+                             {"id": f"r{n}", "seq": n + 1, "parent": parent})
+        assert migrate(storage.engine, secrets=TEST_SECRETS) == [16]
+        assert migrate(storage.engine, secrets=TEST_SECRETS) == []
+        with storage.engine.connect() as conn:
+            upgraded = _index_definitions(conn, table)
+            assert {name: upgraded[name] for name in names.values()} == {
+                name: declared[name] for name in names.values()}
+            if backend == "sqlite":
+                lookup = f'SELECT _id FROM "{table}" WHERE _parent_id IN (:a, :b)'
+                plan = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + lookup),
+                                                                      {"a": "p1", "b": "p2"}))
+                assert names["_parent_id"] in plan
+                entries = conn.execute(text(f'SELECT count(*) FROM "{table}" INDEXED BY "{names["_parent_id"]}" '
+                                            "WHERE _parent_id IS NOT NULL")).scalar_one()
+                assert entries == 1
+            assert conn.execute(text(f'SELECT _id FROM "{table}" WHERE _parent_id = :p'), {"p": "p1"}).all() == [("r2",)]
+    finally:
+        storage.close()

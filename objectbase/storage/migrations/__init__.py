@@ -15,7 +15,7 @@ from objectbase.security.secret_box import SecretBox
 from objectbase.storage.migrations import (
     m0001_init, m0002_blobs, m0003_record_sequence, m0004_neutral_access, m0005_workflow, m0006_options,
     m0007_history, m0008_tracy_tokens, m0009_catalogue, m0010_rate_limits, m0012_sealed_secrets, m0013_dashboard,
-    m0014_datum_keys, m0015_access_level_indexes,
+    m0014_datum_keys, m0015_access_level_indexes, m0016_sparse_system_indexes,
 )
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -36,6 +36,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (13, "dashboard", m0013_dashboard.upgrade),
     (14, "datum_keys", m0014_datum_keys.upgrade),
     (15, "access_level_indexes", m0015_access_level_indexes.upgrade),
+    (16, "sparse_system_indexes", m0016_sparse_system_indexes.upgrade),
 )
 
 # The ledger of applied migrations, frozen like the migrations (it exists before any of them runs).
