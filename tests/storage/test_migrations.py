@@ -401,7 +401,8 @@ def test_indexed_fields_get_their_access_level_index_when_a_database_is_upgraded
 def _index_definitions(conn: sqlalchemy.Connection, table: str) -> dict[str, str]:
     """Each index's CREATE statement as the database keeps it (unquoted: SQLite keeps the text it was given)."""
     if conn.dialect.name == "postgresql":
-        rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t"), {"t": table})
+        rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t "
+                                 "AND schemaname = current_schema()"), {"t": table})
     else:
         rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t "
                                  "AND sql IS NOT NULL"), {"t": table})
