@@ -8,6 +8,7 @@ through the types' result processors, so values come back exactly as `Connection
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable, Mapping, Sequence
 
 import orjson
@@ -18,7 +19,7 @@ from sqlalchemy.sql.expression import ClauseElement
 from objectbase.storage.deferred import DEFERRED_KEY, defer, run_deferred
 
 
-__all__ = ["Prepared", "PreparedCache", "copy_statement", "insert_statement"]
+__all__ = ["Prepared", "PreparedCache", "copy_statement", "insert_statement", "tuple_getter"]
 
 Processor = Callable[[Any], Any] | None
 
@@ -47,6 +48,10 @@ class Prepared:
         # (index, processor) of the columns whose values the driver does not already return as
         # Python wants them; worked out at the first run, from the driver's own column types.
         self.converted: list[tuple[int, Callable[[Any], Any]]] | None = None
+        # Those columns' values of a row, and what they are in a row with all of them NULL (most
+        # rows: member lists are NULL unless set), which then needs no conversion at all.
+        self._converted_values: Callable[[Any], Sequence[Any]] = tuple
+        self._all_null: tuple[None, ...] = ()
         # What callers derive from the statement once (e.g. a reader of its rows, storage/records.py).
         self.derived: dict[str, Any] = {}
         # PostgreSQL: an INSERT's rows can go through one COPY instead (see execute_many).
@@ -75,6 +80,9 @@ class Prepared:
                 processors = [type_._cached_result_processor(self.dialect, column[1])
                               for type_, column in zip(self._result_types, cursor.description)]
                 self.converted = [(index, p) for index, p in enumerate(processors) if p is not None]
+                indexes = [index for index, _p in self.converted]
+                self._converted_values = tuple_getter(indexes)
+                self._all_null = (None,) * len(indexes)
             return (cursor.fetchall() if fetch else []), int(cursor.rowcount)
         except self.dbapi_error as error:
             # As SQLAlchemy would raise it, so storage/errors.py translates it like any other.
@@ -86,8 +94,12 @@ class Prepared:
         fetched, _count = self._run(conn, values, fetch=True)
         if not self.converted:
             return fetched
-        rows = []
+        rows: list[Sequence[Any]] = []
+        converted_values, all_null = self._converted_values, self._all_null
         for row in fetched:
+            if converted_values(row) == all_null:
+                rows.append(row)
+                continue
             row = list(row)
             for index, processor in self.converted:
                 value = row[index]
@@ -179,3 +191,10 @@ class PreparedCache:
                     pass  # another thread evicted at the same moment: the cache is bounded either way
             prepared = self._entries[key] = Prepared(build(), self.dialect)
         return prepared
+
+
+def tuple_getter(indexes: Sequence[Any]) -> Callable[[Any], Sequence[Any]]:
+    """The items of a row at `indexes`, always as a tuple (`itemgetter` of one index returns the item)."""
+    if len(indexes) > 1:
+        return operator.itemgetter(*indexes)
+    return lambda row: tuple(row[i] for i in indexes)

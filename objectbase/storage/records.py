@@ -20,7 +20,7 @@ from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
 from objectbase.storage._rows import RowsBase
 from objectbase.storage.class_tables import acl_access_column, acl_members_column, field_column_name
 from objectbase.storage.compile import Compiler
-from objectbase.storage.prepared import insert_statement
+from objectbase.storage.prepared import insert_statement, tuple_getter
 from objectbase.storage.shapes import split
 
 __all__ = ["RecordRows", "by_access_level", "record_reader"]
@@ -110,6 +110,7 @@ def _acl(data: Any, at: Sequence[Any]) -> RecordPermissions:
 RecordReader = Callable[[Any], Record]
 
 
+
 class _ByName(dict[str, str]):
     """Where a column is in a row mapping: under its own name."""
 
@@ -125,16 +126,17 @@ def record_reader(cls: ClassDef, columns: Sequence[tuple[str, str]], at: Mapping
     i_id, i_seq, i_user, i_parent, i_created, i_updated, i_state, i_archived, i_removed = (
         at[name] for name in ("_id", "_seq", "user_id", "_parent_id", "created_at", "updated_at", "_state_id",
                               "_archived_at", "_removed_at"))
-    values_at = tuple((name, at[column]) for name, column in columns)
+    names = tuple(name for name, _column in columns)
+    # The values of a row in `names` order, in one C call (a dict comprehension was a tenth of a read).
+    values_of = tuple_getter([at[column] for _name, column in columns])
     acl_at = tuple(at[column] for _action, access, members in _ACL_COLUMNS for column in (access, members))
     class_id = cls.id
 
     def read(row: Any) -> Record:
-        return Record(
-            id=row[i_id], seq=row[i_seq], class_id=class_id, user_id=row[i_user], parent_id=row[i_parent],
-            created_at=row[i_created], updated_at=row[i_updated], state_id=row[i_state],
-            archived_at=row[i_archived], removed_at=row[i_removed],
-            values={name: row[i] for name, i in values_at}, acl=_acl(row, acl_at))
+        # Positionally, in `Record`'s field order: keyword arguments cost a third of the call.
+        return Record(row[i_id], class_id, row[i_user], row[i_parent], row[i_created], row[i_updated],
+                      dict(zip(names, values_of(row))), _acl(row, acl_at), row[i_seq], row[i_state],
+                      row[i_archived], row[i_removed])
     return read
 
 
