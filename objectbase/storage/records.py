@@ -20,6 +20,7 @@ from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
 from objectbase.storage._rows import RowsBase
 from objectbase.storage.class_tables import acl_access_column, acl_members_column, field_column_name
 from objectbase.storage.compile import Compiler
+from objectbase.storage import system_tables
 from objectbase.storage.prepared import insert_statement, tuple_getter
 from objectbase.storage.shapes import split
 
@@ -203,9 +204,20 @@ class RecordRows(RowsBase):
     def insert_records(self, cls: ClassDef, records: Sequence[Record]) -> None:
         if not records:
             return
+        table = self.class_tables.table(cls)
+        if self.dialect == "postgresql" and len(records) == 1:
+            # A request's one record draws its `_seq` in its own INSERT (RETURNING it): a round trip
+            # fewer than drawing it first (PostgreSQL W1: 5 -> 4 round trips per create).
+            (record,) = records
+            row = _record_to_row(cls, record)
+            del row["_seq"]
+            record.seq = self.prepared.get(
+                ("insert_drawing_seq", cls.id, cls.version),
+                lambda: insert_statement(table, list(row)).values(_seq=system_tables.record_seq.next_value())
+                .returning(table.c["_seq"])).rows(self.conn, row)[0][0]
+            return
         for record, seq in zip(records, self.next_record_seqs(len(records)), strict=True):
             record.seq = seq
-        table = self.class_tables.table(cls)
         rows = [_record_to_row(cls, r) for r in records]
         self.prepared.get(("insert", cls.id, cls.version), lambda: insert_statement(table, list(rows[0]))).execute_many(
             self.conn, rows)

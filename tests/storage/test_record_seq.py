@@ -54,9 +54,10 @@ def test_a_batch_gets_increasing_seqs_in_record_order(storage: SqlStorage, servi
         assert stored_seqs(tx, cls) == seqs
 
 
-def test_concurrent_inserts_get_distinct_seqs(storage: SqlStorage, services: Services) -> None:
+@pytest.mark.parametrize("size", [1, 4], ids=["one record (PostgreSQL: drawn by its INSERT)", "batches"])
+def test_concurrent_inserts_get_distinct_seqs(storage: SqlStorage, services: Services, size: int) -> None:
     classes = [make_class(services), make_class(services)]
-    threads, batches, size = 6, 5, 4
+    threads, batches = 6, 5
     start = threading.Barrier(threads)
 
     def insert(worker: int) -> list[int]:
