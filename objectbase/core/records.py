@@ -29,7 +29,7 @@ from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
 from objectbase.core.unit_of_work import (
     AppRows, ClassRows, Committing, DatumRows, EventRows, MetadatumRows, RecordRows, ReferenceRows, Storage,
-    TransitionRows, writes,
+    TransitionRows, scans, writes,
 )
 from objectbase.core.updates import FieldChange, apply_changes, cast_changes
 from objectbase.core.workflow import (
@@ -375,6 +375,7 @@ class RecordService:
         (and, as lists, archived and removed ones only when asked for)."""
         return self.count(actor, class_name, where, names, archived=archived, removed=removed).total
 
+    @scans
     def count(self, actor: Actor, class_name: str, where: ast.Node, names: ast.NameRules = ast.NameRules(), *,
               archived: ast.Inclusion = "exclude", removed: ast.Inclusion = "exclude",
               mode: CountMode = "exact") -> RecordCount:
@@ -639,6 +640,7 @@ class RecordService:
         return DeleteResult([r.id for r in records], [], [], cascaded)
 
     # -- reads beyond records -------------------------------------------------------------------
+    @scans
     def aggregate(self, actor: Actor, class_name: str, query: ast.Query, group_by: str,
                   calculations: Sequence[tuple[str, str]]) -> tuple[ClassDef, list[dict[str, Any]]]:
         """Per value of `group_by`, the calculated aggregates over the records the actor may read that

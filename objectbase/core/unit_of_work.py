@@ -22,7 +22,7 @@ from objectbase.core.schema import ClassDef, ClassSpec, FieldDef
 __all__ = [
     "AppRows", "BlobRows", "ClassRows", "Committing", "DatumRows", "DatumSpot", "EmailCodeRows", "EventRows",
     "MetadatumRows", "OperatorRows", "OptionRows", "RecordRows", "ReferenceRows", "RefreshTokenRows", "SessionRows", "Storage",
-    "Transaction", "TransitionRows", "UserRows", "is_write", "writes",
+    "Transaction", "TransitionRows", "UserRows", "is_scan", "is_write", "scans", "writes",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,6 +37,18 @@ def writes(operation: F) -> F:
 
 def is_write(operation: Callable[..., Any]) -> bool:
     return bool(getattr(operation, "_objectbase_writes", False))
+
+
+def scans(operation: F) -> F:
+    """Marks a read whose cost grows with the rows it matches (a count, an aggregate), not with a
+    page's size, so a caller may keep it from holding up shorter requests (api/common/core_calls.py)."""
+    setattr(operation, "_objectbase_scans", True)
+    return operation
+
+
+def is_scan(operation: Callable[..., Any]) -> bool:
+    # Through `functools.partial`, which dialects use to bind an operation's options.
+    return bool(getattr(getattr(operation, "func", operation), "_objectbase_scans", False))
 
 
 class Committing(Protocol):
