@@ -48,10 +48,11 @@ def test_layer_does_not_import_upward(layer: str) -> None:
     assert {m: n for m, n in offences.items() if n} == {}
 
 
-# What storage may take from the core: its data types and errors, never a service (services call
-# storage, not the reverse).
+# What storage may take from the core: its data types and errors and the one cache helper they share,
+# never a service (services call storage, not the reverse).
 STORAGE_MAY_USE = ("objectbase.core.errors", "objectbase.core.event_query", "objectbase.core.fields",
-                   "objectbase.core.ids", "objectbase.core.models", "objectbase.core.permissions", "objectbase.core.query", "objectbase.core.schema")
+                   "objectbase.core.identity_cache", "objectbase.core.ids", "objectbase.core.models",
+                   "objectbase.core.permissions", "objectbase.core.query", "objectbase.core.schema")
 
 
 def test_storage_uses_only_the_cores_data_types() -> None:

@@ -23,7 +23,7 @@ from objectbase.core.permissions import (
     merge_record_permissions,
 )
 from objectbase.core.query import ast
-from objectbase.core.query.bind import bind_query, bind_where, check_paging, resolve_field
+from objectbase.core.query.bind import bind_fields, bind_query, bind_where, check_paging, resolve_field
 from objectbase.core.references import check_references, checked_fields, referenced_ids, references_of
 from objectbase.core.relations import MAX_CASCADE, collect_descendants
 from objectbase.core.schema import ClassDef
@@ -323,7 +323,7 @@ class RecordService:
         wanted = list(dict.fromkeys(ids))
         with self.storage.transaction(write=False) as tx:
             cls = self.classes.get_class(actor, class_name, tx)
-            bound = bind_query(cls, ast.Query(fields=None if fields is None else tuple(fields), names=names)).fields
+            bound = None if fields is None else bind_fields(cls, tuple(fields), names)
             valid = tuple(i for i in wanted if is_object_id(i))
             # The permission filter first: its split is reused from the last read (storage/shapes.py).
             where = ast.conjoin(acl_filter(actor, Action.READ, cls.permissions), ast.In("_id", valid),

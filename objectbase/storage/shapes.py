@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from objectbase.core.identity_cache import IdentityCache
 from objectbase.core.query import ast
 
 __all__ = ["Slot", "split"]
@@ -95,22 +96,19 @@ class _Splitter:
         """The split of an OR met first (its slots then start at 0), reused for the same object:
         the permission filter is one object per actor and class (core/permissions.py), and its
         split was most of a read by id's walk."""
-        hit = _FIRST_SPLITS.get(id(node))
-        if hit is not None and hit[0] is node:
-            self.values.extend(hit[2])
-            return hit[1], hit[3]
-        items = [self.node(item) for item in node.items]
-        shape, key = ast.Or(tuple(shape for shape, _ in items)), ("Or", *(key for _, key in items))
-        if len(_FIRST_SPLITS) >= _MOST_FIRST_SPLITS:
-            _FIRST_SPLITS.clear()
-        # Holding the node keeps its id from being reused by another while the entry lives.
-        _FIRST_SPLITS[id(node)] = (node, shape, tuple(self.values), key)
+        shape, values, key = _first_splits(node)
+        self.values.extend(values)
         return shape, key
 
 
-# id(node) -> (node, shape, values, key) of ORs split at slot 0 (see `_Splitter._reused`).
-_FIRST_SPLITS: dict[int, tuple[ast.Node, ast.Node, tuple[Any, ...], Any]] = {}
-_MOST_FIRST_SPLITS = 4096
+def _split_first(node: ast.Or) -> tuple[ast.Node, tuple[Any, ...], Any]:
+    splitter = _Splitter()
+    items = [splitter.node(item) for item in node.items]
+    return ast.Or(tuple(shape for shape, _ in items)), tuple(splitter.values), ("Or", *(key for _, key in items))
+
+
+# (shape, values, key) of ORs split at slot 0 (see `_Splitter._reused`), per OR object.
+_first_splits = IdentityCache(_split_first, size=4096)
 
 
 class _Unshaped(Exception):

@@ -108,7 +108,8 @@ async def list_children(request: Request) -> Response:
 async def get_records(request: Request) -> Response:
     class_name = request.path_params["class_name"]
     ids = path_ids(request)
-    if str(request.query_params.get("permissions", "")) in ("1", "true"):
+    # Most reads have no query at all: no QueryParams parsed for them.
+    if request.scope["query_string"] and str(request.query_params.get("permissions", "")) in ("1", "true"):
         if len(ids) != 1:
             raise ValidationError.single("permissions", "invalid", "permissions are read for one record at a time")
         record = await perform(request, services(request).records.get_record_permissions, class_name, ids[0])

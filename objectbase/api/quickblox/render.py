@@ -6,6 +6,7 @@ import functools
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
+from objectbase.core.identity_cache import IdentityCache
 from objectbase.api.quickblox.permissions import render_permissions
 from objectbase.core.models import Record, Session, User
 from objectbase.core.fields.base import FieldType
@@ -38,13 +39,17 @@ _SYSTEM_KEYS = {"_id": "id", "_parent_id": "parent_id", "created_at": "created_a
 _Plan = tuple[tuple[str, str | None, Callable[[Any], Any] | None], ...]
 
 
-def _plan(cls: ClassDef) -> _Plan:
+def _make_plan(cls: ClassDef) -> _Plan:
     entries: list[tuple[str, str | None, Callable[[Any], Any] | None]] = [
         (key, attribute, None) for key, attribute in _SYSTEM_KEYS.items()]
     for name, field in cls.fields.items():
         converts = type(field.type).to_json is not FieldType.to_json
         entries.append((name, None, field.type.to_json if converts else None))
     return tuple(sorted(entries, key=lambda entry: entry[0]))
+
+
+# Per class definition (a new one on every schema change): worked out once, not on every response.
+_plan = IdentityCache(_make_plan)
 
 
 def render_records(cls: ClassDef, records: Sequence[Record], *, permissions: bool = True,

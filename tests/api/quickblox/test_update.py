@@ -100,6 +100,21 @@ def test_only_the_owner_changes_permissions(game: QB) -> None:
     assert owned.json()["permissions"]["update"] == {"access": "open"}
 
 
+def test_reads_show_each_records_own_permissions_after_one_changes(game: QB) -> None:
+    """Records with the same ACL share its rendering (core/identity_cache.py); a changed one
+    shows its new ACL at once, the others keep theirs."""
+    headers = game.headers("owner")
+    first, second = create(game, headers, score=1), create(game, headers, score=2)
+    ids = f"{first['_id']},{second['_id']}"
+    before = game.client.get(f"/data/Game/{ids}.json", headers=headers).json()["items"]
+    assert [item["permissions"] for item in before] == [first["permissions"], second["permissions"]]
+    assert first["permissions"]["read"] != {"access": "owner"}
+    assert put(game, first["_id"], headers, json={"permissions": {"read": {"access": "owner"}}}).status_code == 200
+    after = game.client.get(f"/data/Game/{ids}.json", headers=headers).json()["items"]
+    assert after[0]["permissions"] == {**first["permissions"], "read": {"access": "owner"}}
+    assert after[1]["permissions"] == second["permissions"]
+
+
 @pytest.mark.parametrize("body, field", [
     ({"score": "x"}, "score"), ({"inc": {"name": 1}}, "name"), ({"push": {"score": 1}}, "score"),
     ({"pop": {"tags": 2}}, "tags"), ({"name": None}, "name"), ({"inc": {"score": 2**63}}, "score"),
