@@ -17,10 +17,10 @@ from objectbase.core.models import Record
 from objectbase.core.permissions import ACCESS_VALUES, RECORD_ACTIONS, Access, Permission, RecordPermissions
 from objectbase.core.query import ast
 from objectbase.core.schema import SYSTEM_FIELDS, ClassDef
+from objectbase.storage import system_tables
 from objectbase.storage._rows import RowsBase
 from objectbase.storage.class_tables import acl_access_column, acl_members_column, field_column_name
 from objectbase.storage.compile import Compiler
-from objectbase.storage import system_tables
 from objectbase.storage.prepared import insert_statement, tuple_getter
 from objectbase.storage.shapes import split
 
@@ -109,7 +109,6 @@ def _acl(data: Any, at: Sequence[Any]) -> RecordPermissions:
 
 
 RecordReader = Callable[[Any], Record]
-
 
 
 class _ByName(dict[str, str]):
