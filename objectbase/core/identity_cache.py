@@ -15,9 +15,9 @@ class IdentityCache(Generic[K, V]):
     schema changes), the ACLs that rows without member lists share (storage/records.py) and the
     permission filter of an actor and class (core/permissions.py) are the same objects request
     after request, so a lookup is one dict probe, where hashing their value would cost about what
-    deriving it does. Each entry holds its key, so the key's id cannot be
-    reused by another object while cached; the cache is emptied when it reaches `size` entries.
-    Callers must not change what it returns: the next caller gets the same object."""
+    deriving it does. Each entry holds its key, so the key's id cannot be reused by another object
+    while cached; the cache is emptied when it reaches `size` entries. Callers must not change what
+    it returns: the next caller gets the same object."""
 
     def __init__(self, derive: Callable[[K], V], size: int = 256) -> None:
         self._derive = derive

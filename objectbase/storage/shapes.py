@@ -78,9 +78,7 @@ class _Splitter:
         if isinstance(node, ast.Or) and not self.values:
             return self._reused(node)
         if isinstance(node, (ast.And, ast.Or)):
-            items = [self.node(item) for item in node.items]
-            return (type(node)(tuple(shape for shape, _ in items)),
-                    (type(node).__name__, *(key for _, key in items)))
+            return self.joined(node)
         if isinstance(node, ast.Not):
             shape, key = self.node(node.item)
             return ast.Not(shape), ("not", key)
@@ -91,6 +89,10 @@ class _Splitter:
         hash(node)
         return node, node
 
+    def joined(self, node: ast.And | ast.Or) -> tuple[ast.Node, Any]:
+        """An AND or OR of its items' shapes and keys."""
+        items = [self.node(item) for item in node.items]
+        return type(node)(tuple(shape for shape, _ in items)), (type(node).__name__, *(key for _, key in items))
 
     def _reused(self, node: ast.Or) -> tuple[ast.Node, Any]:
         """The split of an OR met first (its slots then start at 0), reused for the same object:
@@ -103,8 +105,8 @@ class _Splitter:
 
 def _split_first(node: ast.Or) -> tuple[ast.Node, tuple[Any, ...], Any]:
     splitter = _Splitter()
-    items = [splitter.node(item) for item in node.items]
-    return ast.Or(tuple(shape for shape, _ in items)), tuple(splitter.values), ("Or", *(key for _, key in items))
+    shape, key = splitter.joined(node)
+    return shape, tuple(splitter.values), key
 
 
 # (shape, values, key) of ORs split at slot 0 (see `_Splitter._reused`), per OR object.

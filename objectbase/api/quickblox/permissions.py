@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from objectbase.api.common.acl_bodies import AclVocabulary, parse_permission
-from objectbase.core.identity_cache import IdentityCache
 from objectbase.api.common.lists import comma_list
 from objectbase.core.errors import FieldError, ValidationError
+from objectbase.core.identity_cache import IdentityCache
 from objectbase.core.permissions import RECORD_ACTIONS, Access, Action, Permission, RecordPermissions
 
 __all__ = ["QUICKBLOX_ACL", "parse_record_permissions", "render_permissions"]

@@ -6,10 +6,10 @@ import functools
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
-from objectbase.core.identity_cache import IdentityCache
 from objectbase.api.quickblox.permissions import render_permissions
-from objectbase.core.models import Record, Session, User
 from objectbase.core.fields.base import FieldType
+from objectbase.core.identity_cache import IdentityCache
+from objectbase.core.models import Record, Session, User
 from objectbase.core.schema import ClassDef
 
 __all__ = ["expiration_header", "iso_time", "render_permissions", "render_record", "render_records", "render_session", "render_user"]
